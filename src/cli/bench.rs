@@ -1,0 +1,92 @@
+//! `flowlab bench`: speed figures printed one line per case.
+
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use flowlab::flow::{Coupling, NetConfig, Solver, TrainConfig, VelocityNet, integrate, train_cfm};
+use flowlab::pipeline::{Pipeline, Settings};
+use flowlab::target::{presets, standard_normal};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use super::BenchArgs;
+
+/// Prints the speed figures.
+pub fn bench(args: &BenchArgs) -> ExitCode {
+    match run_cases(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
+    let target = presets::preset(presets::DEFAULT_PRESET)?;
+    let cancel = AtomicBool::new(false);
+    let net_config = NetConfig::default();
+    let label = format!(
+        "{}x{} {:?}",
+        net_config.depth, net_config.width, net_config.activation
+    )
+    .to_lowercase();
+    for batch in [256, 512, 1024] {
+        let mut rng = StdRng::seed_from_u64(0);
+        let net = VelocityNet::new(target.dim, net_config, &mut rng)?;
+        let steps = if args.quick { 50 } else { 300 };
+        let config = TrainConfig {
+            steps,
+            batch,
+            ..TrainConfig::default()
+        };
+        // Warm-up, then the measured run.
+        let warm = TrainConfig {
+            steps: 10,
+            ..config
+        };
+        let coupling = Coupling::Independent(&target);
+        train_cfm(&net, coupling, &warm, &mut rng, &mut |_| {}, &cancel)?;
+        let start = Instant::now();
+        train_cfm(&net, coupling, &config, &mut rng, &mut |_| {}, &cancel)?;
+        let per_sec = steps as f64 / start.elapsed().as_secs_f64();
+        println!("train {label} batch={batch}: {per_sec:.1} steps/s");
+    }
+
+    let mut rng = StdRng::seed_from_u64(1);
+    let net = VelocityNet::new(target.dim, net_config, &mut rng)?;
+    let points = 10_000;
+    let steps = if args.quick { 20 } else { 100 };
+    let z = standard_normal(points, target.dim, &mut rng);
+    let start = Instant::now();
+    integrate(&net, &z, Solver::Euler, steps)?;
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "sample {label} {points} points x {steps} Euler steps: {secs:.2} s ({:.0} point-steps/s)",
+        (points * steps) as f64 / secs
+    );
+
+    let z = standard_normal(1000, target.dim, &mut rng);
+    let start = Instant::now();
+    integrate(&net, &z, Solver::Euler, 20)?;
+    println!(
+        "sample {label} 1000 points x 20 Euler steps (step slider): {:.1} ms",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
+
+    if !args.quick {
+        let settings = Settings::default();
+        let mut pipeline = Pipeline::new(target.clone(), settings)?;
+        let start = Instant::now();
+        let report = pipeline.run_all(&mut |_| {}, &cancel)?;
+        println!(
+            "pipeline {} (1-RF, {} reflows, distill): {:.1} s wall, {:.1} train steps/s",
+            presets::DEFAULT_PRESET,
+            report.settings.reflows,
+            start.elapsed().as_secs_f64(),
+            report.timings.train_steps_per_second
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,129 @@
+//! `flowlab run`: the whole pipeline, headless.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use flowlab::flow::{DistillMethod, FlowError};
+use flowlab::pipeline::{Pipeline, PipelineError, Settings, output};
+use flowlab::target::{Mixture, presets};
+
+use super::RunArgs;
+use super::progress::ProgressBar;
+
+/// Exit status for bad input (the same clap uses for usage errors).
+const EXIT_BAD_INPUT: u8 = 2;
+/// Exit status after Ctrl-C.
+const EXIT_CANCELLED: u8 = 130;
+
+/// Runs the pipeline described by `args` and writes its results.
+pub fn run(args: &RunArgs) -> ExitCode {
+    let target = match load_target(args) {
+        Ok(t) => t,
+        Err(err) => return fail(EXIT_BAD_INPUT, &err.to_string()),
+    };
+    let settings = settings_from(args);
+    let mut pipeline = match Pipeline::new(target, settings) {
+        Ok(p) => p,
+        Err(err) => return fail(EXIT_BAD_INPUT, &err.to_string()),
+    };
+    if args.out.exists() && !args.out.is_dir() {
+        return fail(
+            EXIT_BAD_INPUT,
+            &format!("out: {} exists and is not a folder", args.out.display()),
+        );
+    }
+
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = Arc::clone(&cancel);
+        // Without a handler Ctrl-C still stops the run; it just cannot say so cleanly.
+        let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    }
+    let mut bar = ProgressBar::new();
+    let quiet = args.quiet;
+    let result = pipeline.run_all(
+        &mut |event| {
+            if !quiet {
+                bar.show(&event)
+            }
+        },
+        &cancel,
+    );
+    let report = match result {
+        Ok(report) => report,
+        Err(err) if err.is_cancelled() => {
+            return fail(EXIT_CANCELLED, "cancelled; nothing was written");
+        }
+        Err(PipelineError::Flow(err @ FlowError::InvalidSetting { .. })) => {
+            return fail(EXIT_BAD_INPUT, &err.to_string());
+        }
+        Err(err) => return fail(1, &format!("{err}; nothing was written")),
+    };
+    match output::write_run(&args.out, &pipeline, &report) {
+        Ok(files) => {
+            if !quiet {
+                eprintln!(
+                    "wrote {} files to {} in {:.1}s (metric floor W2 {:.3})",
+                    files.len(),
+                    args.out.display(),
+                    report.timings.total_seconds,
+                    report.metric_floor_w2
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => fail(1, &format!("out: {}: {err}", args.out.display())),
+    }
+}
+
+fn load_target(args: &RunArgs) -> Result<Mixture, flowlab::target::TargetError> {
+    match (&args.preset, &args.target) {
+        (Some(name), _) => presets::preset(name),
+        (None, Some(path)) => Mixture::load(path),
+        // clap's argument group requires one of the two.
+        (None, None) => presets::preset(presets::DEFAULT_PRESET),
+    }
+}
+
+fn settings_from(args: &RunArgs) -> Settings {
+    let mut settings = Settings {
+        seed: args.seed,
+        reflows: args.reflows,
+        distill: args.distill.then_some(DistillMethod::Direct),
+        ..Settings::default()
+    };
+    if let Some(steps) = args.train_steps {
+        settings.train.steps = steps;
+        settings.reflow_steps = steps.div_ceil(2);
+        settings.distill_steps = steps.div_ceil(2);
+    }
+    if let Some(steps) = args.reflow_steps {
+        settings.reflow_steps = steps;
+    }
+    if let Some(batch) = args.batch {
+        settings.train.batch = batch;
+    }
+    if let Some(lr) = args.learning_rate {
+        settings.train.learning_rate = lr;
+    }
+    if let Some(width) = args.width {
+        settings.net.width = width;
+    }
+    if let Some(depth) = args.depth {
+        settings.net.depth = depth;
+    }
+    if let Some(pairs) = args.reflow_pairs {
+        settings.reflow_pairs = pairs;
+    }
+    if let Some(steps) = args.distill_steps {
+        settings.distill_steps = steps;
+    }
+    settings.warm_start = !args.cold_start;
+    settings
+}
+
+fn fail(code: u8, message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(code)
+}

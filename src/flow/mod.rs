@@ -1,0 +1,23 @@
+//! Flow matching with candle: the velocity network, conditional flow matching (CFM) training,
+//! ODE samplers, reflow pairs and distillation.
+//!
+//! Conventions: t = 0 is data, t = 1 is noise; `x_t = t·z + (1 − t)·x0`; the network learns
+//! `v(x_t, t) ≈ z − x0`; samplers integrate from t = 1 down to t = 0 with `x ← x − Δt·v`.
+
+mod distill;
+mod error;
+mod net;
+mod reflow;
+mod sampler;
+mod time;
+mod train;
+
+pub use distill::{DistillConfig, DistillMethod, distill};
+pub use error::FlowError;
+pub use net::{Activation, NetConfig, TimeEmbedding, VelocityNet};
+pub use reflow::{Pairs, make_pairs};
+pub use sampler::{
+    Solver, Trajectory, VelocityField, integrate, integrate_observed, integrate_recording,
+};
+pub use time::TimeSampling;
+pub use train::{Coupling, TrainConfig, TrainProgress, TrainStats, train_cfm};

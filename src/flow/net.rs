@@ -1,0 +1,257 @@
+//! The velocity network: an MLP on `(x, features(t))`.
+
+use candle_core::{Device, Tensor, Var};
+use candle_nn::{Linear, Module};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use super::FlowError;
+
+/// Non-linearity between hidden layers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    /// `x·sigmoid(x)`: smooth, the default.
+    Silu,
+    /// `max(x, 0)`.
+    Relu,
+    /// Gaussian error linear unit (about twice as slow as SiLU on CPU).
+    Gelu,
+    /// Hyperbolic tangent.
+    Tanh,
+}
+
+impl Activation {
+    fn apply(self, x: &Tensor) -> candle_core::Result<Tensor> {
+        match self {
+            Activation::Silu => candle_nn::ops::silu(x),
+            Activation::Relu => x.relu(),
+            Activation::Gelu => x.gelu(),
+            Activation::Tanh => x.tanh(),
+        }
+    }
+}
+
+/// How the time t enters the network.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum TimeEmbedding {
+    /// t as one scalar input.
+    Scalar,
+    /// t together with `sin(kπt)` and `cos(kπt)` for k = 1..=frequencies.
+    Sinusoidal {
+        /// Number of frequencies.
+        frequencies: usize,
+    },
+}
+
+impl TimeEmbedding {
+    /// Number of input features t becomes.
+    pub fn width(self) -> usize {
+        match self {
+            TimeEmbedding::Scalar => 1,
+            TimeEmbedding::Sinusoidal { frequencies } => 1 + 2 * frequencies,
+        }
+    }
+
+    fn push(self, t: f32, out: &mut Vec<f32>) {
+        out.push(t);
+        if let TimeEmbedding::Sinusoidal { frequencies } = self {
+            for k in 1..=frequencies {
+                let a = std::f32::consts::PI * k as f32 * t;
+                out.push(a.sin());
+                out.push(a.cos());
+            }
+        }
+    }
+}
+
+/// Shape of the velocity network.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetConfig {
+    /// Units per hidden layer.
+    pub width: usize,
+    /// Number of hidden layers.
+    pub depth: usize,
+    /// Non-linearity.
+    pub activation: Activation,
+    /// How t is fed in.
+    pub time_embedding: TimeEmbedding,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        Self {
+            width: 128,
+            depth: 3,
+            activation: Activation::Silu,
+            time_embedding: TimeEmbedding::Sinusoidal { frequencies: 4 },
+        }
+    }
+}
+
+impl NetConfig {
+    /// Checks the ranges: width 1..=1024, depth 1..=8, at most 32 time frequencies.
+    pub fn validate(&self) -> Result<(), FlowError> {
+        if !(1..=1024).contains(&self.width) {
+            return Err(FlowError::invalid("width", "must be between 1 and 1024"));
+        }
+        if !(1..=8).contains(&self.depth) {
+            return Err(FlowError::invalid("depth", "must be between 1 and 8"));
+        }
+        if let TimeEmbedding::Sinusoidal { frequencies } = self.time_embedding
+            && frequencies > 32
+        {
+            return Err(FlowError::invalid("frequencies", "must be at most 32"));
+        }
+        Ok(())
+    }
+}
+
+/// An MLP `v_θ(x, t)`: `depth` hidden layers of `width` units, then a linear output of `dim`.
+pub struct VelocityNet {
+    dim: usize,
+    config: NetConfig,
+    layers: Vec<Linear>,
+    vars: Vec<(String, Var)>,
+}
+
+impl VelocityNet {
+    /// A new network for points of dimension `dim`, initialised from `rng` like PyTorch's
+    /// `nn.Linear` (uniform in ±1/√fan_in), so runs are reproducible.
+    pub fn new(dim: usize, config: NetConfig, rng: &mut impl Rng) -> Result<Self, FlowError> {
+        config.validate()?;
+        let mut sizes = vec![dim + config.time_embedding.width()];
+        sizes.extend(std::iter::repeat_n(config.width, config.depth));
+        sizes.push(dim);
+        let mut tensors = Vec::new();
+        for (i, pair) in sizes.windows(2).enumerate() {
+            let (fan_in, fan_out) = (pair[0], pair[1]);
+            let bound = 1.0 / (fan_in as f32).sqrt();
+            let mut uniform = |n: usize| -> Vec<f32> {
+                (0..n).map(|_| rng.random_range(-bound..bound)).collect()
+            };
+            let w = Tensor::from_vec(uniform(fan_in * fan_out), (fan_out, fan_in), &Device::Cpu)?;
+            let b = Tensor::from_vec(uniform(fan_out), fan_out, &Device::Cpu)?;
+            tensors.push((format!("layer{i}.weight"), w));
+            tensors.push((format!("layer{i}.bias"), b));
+        }
+        Self::from_tensors(dim, config, tensors)
+    }
+
+    fn from_tensors(
+        dim: usize,
+        config: NetConfig,
+        tensors: Vec<(String, Tensor)>,
+    ) -> Result<Self, FlowError> {
+        let vars = tensors
+            .into_iter()
+            .map(|(name, t)| Ok((name, Var::from_tensor(&t)?)))
+            .collect::<Result<Vec<_>, FlowError>>()?;
+        let layers = vars
+            .chunks_exact(2)
+            .map(|wb| {
+                Linear::new(
+                    wb[0].1.as_tensor().clone(),
+                    Some(wb[1].1.as_tensor().clone()),
+                )
+            })
+            .collect();
+        Ok(Self {
+            dim,
+            config,
+            layers,
+            vars,
+        })
+    }
+
+    /// An independent copy with its own parameters (for warm starts and teachers).
+    pub fn deep_clone(&self) -> Result<Self, FlowError> {
+        let tensors = self
+            .vars
+            .iter()
+            .map(|(name, v)| Ok((name.clone(), v.as_tensor().copy()?)))
+            .collect::<Result<Vec<_>, FlowError>>()?;
+        Self::from_tensors(self.dim, self.config, tensors)
+    }
+
+    /// Dimension of the points.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The network's shape.
+    pub fn config(&self) -> &NetConfig {
+        &self.config
+    }
+
+    /// The trainable parameters.
+    pub fn vars(&self) -> Vec<Var> {
+        self.vars.iter().map(|(_, v)| v.clone()).collect()
+    }
+
+    /// The parameters with their names (`layer{i}.weight`, `layer{i}.bias`).
+    pub fn named_tensors(&self) -> Vec<(String, Tensor)> {
+        self.vars
+            .iter()
+            .map(|(n, v)| (n.clone(), v.as_tensor().clone()))
+            .collect()
+    }
+
+    /// Number of input features per point: `dim` coordinates plus the time features.
+    pub fn input_width(&self) -> usize {
+        self.dim + self.config.time_embedding.width()
+    }
+
+    /// Appends the network input for one point `x` at time `t` to `out`.
+    pub fn push_input(&self, x: &[f32], t: f32, out: &mut Vec<f32>) {
+        out.extend_from_slice(x);
+        self.config.time_embedding.push(t, out);
+    }
+
+    /// Runs the MLP on an input tensor of shape `(n, input_width)`; returns `(n, dim)`.
+    pub fn forward(&self, input: &Tensor) -> Result<Tensor, FlowError> {
+        let (last, hidden) = self
+            .layers
+            .split_last()
+            .ok_or_else(|| FlowError::invalid("depth", "network has no layers"))?;
+        let mut h = input.clone();
+        for layer in hidden {
+            h = self.config.activation.apply(&layer.forward(&h)?)?;
+        }
+        Ok(last.forward(&h)?)
+    }
+
+    /// Velocities for the rows of `inputs` (row-major, `input_width` features each).
+    pub fn forward_vec(&self, inputs: Vec<f32>) -> Result<Vec<f32>, FlowError> {
+        let n = inputs.len() / self.input_width();
+        let input = Tensor::from_vec(inputs, (n, self.input_width()), &Device::Cpu)?;
+        Ok(self.forward(&input)?.flatten_all()?.to_vec1::<f32>()?)
+    }
+}
+
+impl VelocityNet {
+    /// Velocities of the points `x` (row-major), each at its own time `t[i]`.
+    pub fn velocity_per_point(&self, x: &[f32], t: &[f32]) -> Result<Vec<f32>, FlowError> {
+        let mut inputs = Vec::with_capacity(t.len() * self.input_width());
+        for (p, &ti) in x.chunks_exact(self.dim).zip(t) {
+            self.push_input(p, ti, &mut inputs);
+        }
+        self.forward_vec(inputs)
+    }
+}
+
+impl super::VelocityField for VelocityNet {
+    fn dim(&self) -> usize {
+        self.dim
+    }
+
+    fn velocity(&self, x: &[f32], t: f32) -> Result<Vec<f32>, FlowError> {
+        let n = x.len() / self.dim;
+        let mut inputs = Vec::with_capacity(n * self.input_width());
+        for p in x.chunks_exact(self.dim) {
+            self.push_input(p, t, &mut inputs);
+        }
+        self.forward_vec(inputs)
+    }
+}

@@ -1,0 +1,225 @@
+//! Conditional flow matching training, and the generic regression loop distillation shares.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+use candle_core::{Device, Tensor};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use super::{FlowError, Pairs, TimeSampling, VelocityNet};
+use crate::target::{Mixture, standard_normal};
+
+/// Optimiser and batch settings of one training phase.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// Optimiser steps.
+    pub steps: usize,
+    /// Examples per step.
+    pub batch: usize,
+    /// AdamW peak learning rate; a cosine schedule lowers it to a tenth by the last step.
+    pub learning_rate: f64,
+    /// AdamW decoupled weight decay.
+    pub weight_decay: f64,
+    /// How t is drawn for each example.
+    pub time_sampling: TimeSampling,
+    /// A progress report (with the mean loss since the last one) every this many steps.
+    pub report_every: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self {
+            steps: 2000,
+            batch: 256,
+            learning_rate: 2e-3,
+            weight_decay: 0.0,
+            time_sampling: TimeSampling::Uniform,
+            report_every: 25,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Checks ranges: steps 1..=1,000,000, batch 1..=65,536, learning rate in (0, 1].
+    pub fn validate(&self) -> Result<(), FlowError> {
+        if !(1..=1_000_000).contains(&self.steps) {
+            return Err(FlowError::invalid(
+                "train_steps",
+                format!("must be between 1 and 1000000, got {}", self.steps),
+            ));
+        }
+        if !(1..=65_536).contains(&self.batch) {
+            return Err(FlowError::invalid(
+                "batch",
+                format!("must be between 1 and 65536, got {}", self.batch),
+            ));
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate <= 1.0) {
+            return Err(FlowError::invalid(
+                "learning_rate",
+                format!("must be in (0, 1], got {}", self.learning_rate),
+            ));
+        }
+        if !(self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
+            return Err(FlowError::invalid(
+                "weight_decay",
+                "must be a finite number ≥ 0",
+            ));
+        }
+        self.time_sampling.validate()
+    }
+
+    /// The learning rate at `step` (0-based): cosine from the peak down to a tenth.
+    pub fn learning_rate_at(&self, step: usize) -> f64 {
+        let progress = step as f64 / self.steps.max(1) as f64;
+        let cosine = 0.5 * (1.0 + (std::f64::consts::PI * progress).cos());
+        self.learning_rate * (0.1 + 0.9 * cosine)
+    }
+}
+
+/// A progress report from a training loop.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrainProgress {
+    /// Steps done so far.
+    pub step: usize,
+    /// Steps in this phase.
+    pub steps: usize,
+    /// Mean loss over the steps since the previous report.
+    pub loss: f32,
+}
+
+/// What a finished training phase measured.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrainStats {
+    /// `(step, mean loss since the previous entry)`, one entry per report.
+    pub losses: Vec<(usize, f32)>,
+    /// Wall time of the phase.
+    pub seconds: f64,
+}
+
+impl TrainStats {
+    /// Optimiser steps per second.
+    pub fn steps_per_second(&self) -> f64 {
+        let steps = self.losses.last().map_or(0, |l| l.0);
+        if self.seconds > 0.0 {
+            steps as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// Where the (x0, z) pairs of CFM training come from.
+#[derive(Clone, Copy)]
+pub enum Coupling<'a> {
+    /// Independent draws: x0 from the target, z from N(0, I) (1-RF).
+    Independent(&'a Mixture),
+    /// Fixed pairs, e.g. a previous model's (noise, sample) pairs (k-RF, k ≥ 2).
+    Pairs(&'a Pairs),
+}
+
+/// Trains `net` in place with the conditional flow matching loss
+/// `E ‖v(x_t, t) − (z − x0)‖²`, `x_t = t·z + (1 − t)·x0`.
+pub fn train_cfm<R: Rng>(
+    net: &VelocityNet,
+    coupling: Coupling<'_>,
+    config: &TrainConfig,
+    rng: &mut R,
+    on_progress: &mut dyn FnMut(TrainProgress),
+    cancel: &AtomicBool,
+) -> Result<TrainStats, FlowError> {
+    let dim = net.dim();
+    let time_sampling = config.time_sampling;
+    let mut make_batch = |rng: &mut R, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
+        let (x0, z) = match coupling {
+            Coupling::Independent(mixture) => (
+                mixture.sample(config.batch, rng),
+                standard_normal(config.batch, dim, rng),
+            ),
+            Coupling::Pairs(pairs) => {
+                let idx: Vec<usize> = (0..config.batch)
+                    .map(|_| rng.random_range(0..pairs.len()))
+                    .collect();
+                (pairs.x0.gather(&idx), pairs.z.gather(&idx))
+            }
+        };
+        let mut xt = vec![0.0; dim];
+        for (x0_i, z_i) in x0.rows().zip(z.rows()) {
+            let t = time_sampling.sample(rng);
+            for d in 0..dim {
+                xt[d] = t * z_i[d] + (1.0 - t) * x0_i[d];
+                targets.push(z_i[d] - x0_i[d]);
+            }
+            net.push_input(&xt, t, inputs);
+        }
+        Ok(())
+    };
+    fit(net, config, rng, &mut make_batch, on_progress, cancel)
+}
+
+/// Fills one batch: network inputs (`batch × input_width`) and target velocities
+/// (`batch × dim`), both row-major, appended to empty vectors.
+pub(crate) type BatchFn<'a, R> =
+    dyn FnMut(&mut R, &mut Vec<f32>, &mut Vec<f32>) -> Result<(), FlowError> + 'a;
+
+/// The regression loop: AdamW on the mean squared error between `net`'s output and the
+/// targets `make_batch` produces; reports progress and checks `cancel` between steps.
+pub(crate) fn fit<R: Rng>(
+    net: &VelocityNet,
+    config: &TrainConfig,
+    rng: &mut R,
+    make_batch: &mut BatchFn<'_, R>,
+    on_progress: &mut dyn FnMut(TrainProgress),
+    cancel: &AtomicBool,
+) -> Result<TrainStats, FlowError> {
+    config.validate()?;
+    let start = Instant::now();
+    let params = ParamsAdamW {
+        lr: config.learning_rate,
+        weight_decay: config.weight_decay,
+        ..ParamsAdamW::default()
+    };
+    let mut optimizer = AdamW::new(net.vars(), params)?;
+    let report_every = config.report_every.max(1);
+    let mut stats = TrainStats::default();
+    let (mut loss_sum, mut loss_count) = (0.0f64, 0usize);
+    let mut inputs = Vec::with_capacity(config.batch * net.input_width());
+    let mut targets = Vec::with_capacity(config.batch * net.dim());
+    for step in 0..config.steps {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(FlowError::Cancelled);
+        }
+        inputs.clear();
+        targets.clear();
+        make_batch(rng, &mut inputs, &mut targets)?;
+        let n = targets.len() / net.dim();
+        let input = Tensor::from_slice(&inputs, (n, net.input_width()), &Device::Cpu)?;
+        let target = Tensor::from_slice(&targets, (n, net.dim()), &Device::Cpu)?;
+        let loss = candle_nn::loss::mse(&net.forward(&input)?, &target)?;
+        let loss_value = loss.to_scalar::<f32>()?;
+        if !loss_value.is_finite() {
+            return Err(FlowError::Diverged {
+                step,
+                loss: loss_value,
+            });
+        }
+        optimizer.set_learning_rate(config.learning_rate_at(step));
+        optimizer.backward_step(&loss)?;
+        loss_sum += f64::from(loss_value);
+        loss_count += 1;
+        if (step + 1) % report_every == 0 || step + 1 == config.steps {
+            let mean = (loss_sum / loss_count as f64) as f32;
+            stats.losses.push((step + 1, mean));
+            on_progress(TrainProgress {
+                step: step + 1,
+                steps: config.steps,
+                loss: mean,
+            });
+            (loss_sum, loss_count) = (0.0, 0);
+        }
+    }
+    stats.seconds = start.elapsed().as_secs_f64();
+    Ok(stats)
+}

@@ -1,0 +1,453 @@
+//! One run as phases — 1-RF, reflow rounds, distillation — that emit [`Event`]s.
+//!
+//! [`Pipeline`] holds the target, the settings, the RNG and the finished rounds. Each phase
+//! ([`Pipeline::train_base`], [`Pipeline::reflow`], [`Pipeline::distill`]) trains, measures
+//! the new round and keeps it, so a UI can add rounds one button press at a time and the
+//! headless CLI can call [`Pipeline::run_all`]. Both see the same events.
+
+mod evaluate;
+mod event;
+pub mod output;
+mod report;
+mod settings;
+
+pub use evaluate::Evaluator;
+pub use event::{Event, Phase};
+pub use report::{RoundReport, RunReport, Timings};
+pub use settings::{EvalSettings, Settings};
+
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+
+use crate::Points;
+use crate::flow::{
+    Coupling, DistillConfig, FlowError, Pairs, Solver, TrainConfig, TrainProgress, TrainStats,
+    Trajectory, VelocityNet, distill, make_pairs, train_cfm,
+};
+use crate::target::{Mixture, TargetError, standard_normal};
+
+/// Why a run could not go on.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// The target is not a valid mixture.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// Training, sampling or a setting failed.
+    #[error(transparent)]
+    Flow(#[from] FlowError),
+    /// A phase that needs an earlier round was asked for first.
+    #[error("{0}")]
+    Order(&'static str),
+}
+
+impl PipelineError {
+    /// True when the run stopped because it was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, PipelineError::Flow(FlowError::Cancelled))
+    }
+}
+
+/// What kind of round a model is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoundKind {
+    /// k-rectified flow: k = 1 is plain flow matching on independent pairs.
+    Rectified(usize),
+    /// A one-step student distilled from a rectified flow.
+    Distilled,
+}
+
+/// A finished round: its model, measurements and pictures.
+pub struct Round {
+    /// Display name: `1-RF`, `2-RF`, …, `distilled`.
+    pub name: String,
+    /// What the round is.
+    pub kind: RoundKind,
+    /// The trained network.
+    pub net: VelocityNet,
+    /// Its numbers.
+    pub report: RoundReport,
+    /// `(step, mean loss)` during its training.
+    pub losses: Vec<(usize, f32)>,
+    /// Samples on its reference path (coverage points).
+    pub samples: Points,
+    /// Paths of a few hundred particles.
+    pub trajectory: Trajectory,
+}
+
+impl Round {
+    /// Euler steps of this round's sampler in the reports: 1 for a distilled student.
+    pub fn reference_steps(&self, eval: &EvalSettings) -> usize {
+        match self.kind {
+            RoundKind::Distilled => 1,
+            RoundKind::Rectified(_) => eval.path_steps,
+        }
+    }
+}
+
+/// A run in progress: target, settings, RNG and the rounds finished so far.
+pub struct Pipeline {
+    target: Mixture,
+    settings: Settings,
+    rng: StdRng,
+    evaluator: Evaluator,
+    rounds: Vec<Round>,
+    started: Instant,
+}
+
+impl Pipeline {
+    /// Validates the target and settings and draws the fixed evaluation data.
+    pub fn new(target: Mixture, settings: Settings) -> Result<Self, PipelineError> {
+        target.validate()?;
+        settings.validate()?;
+        let mut rng = StdRng::seed_from_u64(settings.seed);
+        let evaluator = Evaluator::new(&target, &settings.eval, &mut rng)?;
+        Ok(Self {
+            target,
+            settings,
+            rng,
+            evaluator,
+            rounds: Vec::new(),
+            started: Instant::now(),
+        })
+    }
+
+    /// The target.
+    pub fn target(&self) -> &Mixture {
+        &self.target
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The finished rounds, oldest first.
+    pub fn rounds(&self) -> &[Round] {
+        &self.rounds
+    }
+
+    /// The fixed evaluation data and metric floor.
+    pub fn evaluator(&self) -> &Evaluator {
+        &self.evaluator
+    }
+
+    /// The latest rectified-flow round (the teacher of the next reflow or distillation).
+    pub fn latest_flow(&self) -> Option<&Round> {
+        latest_flow(&self.rounds)
+    }
+
+    /// Runs 1-RF, then the configured reflows, then the distillation if asked for.
+    pub fn run_all(
+        &mut self,
+        on_event: &mut dyn FnMut(Event),
+        cancel: &AtomicBool,
+    ) -> Result<RunReport, PipelineError> {
+        self.train_base(on_event, cancel)?;
+        for _ in 0..self.settings.reflows {
+            self.reflow(on_event, cancel)?;
+        }
+        if self.settings.distill.is_some() {
+            self.distill(on_event, cancel)?;
+        }
+        let report = self.report();
+        on_event(Event::Finished);
+        Ok(report)
+    }
+
+    /// Trains 1-RF: conditional flow matching on independent (noise, data) pairs.
+    pub fn train_base(
+        &mut self,
+        on_event: &mut dyn FnMut(Event),
+        cancel: &AtomicBool,
+    ) -> Result<&Round, PipelineError> {
+        if !self.rounds.is_empty() {
+            return Err(PipelineError::Order("1-RF is already trained"));
+        }
+        let name = "1-RF".to_string();
+        let net = VelocityNet::new(self.target.dim, self.settings.net, &mut self.rng)?;
+        // The coupling 1-RF trains on: independent pairs, measured on as many as reflow uses.
+        let n = self.settings.reflow_pairs;
+        let independent = Pairs {
+            z: standard_normal(n, self.target.dim, &mut self.rng),
+            x0: self.target.sample(n, &mut self.rng),
+        };
+        let coupling_cost = independent.transport_cost();
+        let train = self.settings.train;
+        let target = &self.target;
+        let stats = train_phase(
+            &name,
+            &net,
+            &train,
+            &mut self.rng,
+            on_event,
+            cancel,
+            |net, cfg, rng, p, c| train_cfm(net, Coupling::Independent(target), cfg, rng, p, c),
+        )?;
+        self.finish_round(
+            name,
+            RoundKind::Rectified(1),
+            net,
+            coupling_cost,
+            stats,
+            0.0,
+            on_event,
+            cancel,
+        )
+    }
+
+    /// One reflow round: pairs from the latest flow's ODE, then training on straight lines
+    /// between them (warm-started from that flow unless the settings say otherwise).
+    pub fn reflow(
+        &mut self,
+        on_event: &mut dyn FnMut(Event),
+        cancel: &AtomicBool,
+    ) -> Result<&Round, PipelineError> {
+        let k = match self.latest_flow() {
+            Some(Round {
+                kind: RoundKind::Rectified(k),
+                ..
+            }) => *k + 1,
+            _ => return Err(PipelineError::Order("train 1-RF before a reflow")),
+        };
+        let name = format!("{k}-RF");
+        let (pairs, pair_seconds) = self.teacher_pairs(&name, on_event, cancel)?;
+        let net = {
+            let teacher = self.latest_flow().map(|r| &r.net);
+            match teacher {
+                Some(t) if self.settings.warm_start => t.deep_clone()?,
+                _ => VelocityNet::new(self.target.dim, self.settings.net, &mut self.rng)?,
+            }
+        };
+        let train = TrainConfig {
+            steps: self.settings.reflow_steps,
+            ..self.settings.train
+        };
+        let stats = train_phase(
+            &name,
+            &net,
+            &train,
+            &mut self.rng,
+            on_event,
+            cancel,
+            |net, cfg, rng, p, c| train_cfm(net, Coupling::Pairs(&pairs), cfg, rng, p, c),
+        )?;
+        let cost = pairs.transport_cost();
+        self.finish_round(
+            name,
+            RoundKind::Rectified(k),
+            net,
+            cost,
+            stats,
+            pair_seconds,
+            on_event,
+            cancel,
+        )
+    }
+
+    /// Distils the latest flow into a one-step student.
+    pub fn distill(
+        &mut self,
+        on_event: &mut dyn FnMut(Event),
+        cancel: &AtomicBool,
+    ) -> Result<&Round, PipelineError> {
+        let method = self
+            .settings
+            .distill
+            .unwrap_or(crate::flow::DistillMethod::Direct);
+        let count = self
+            .rounds
+            .iter()
+            .filter(|r| r.kind == RoundKind::Distilled)
+            .count();
+        let name = if count == 0 {
+            "distilled".to_string()
+        } else {
+            format!("distilled-{}", count + 1)
+        };
+        let (pairs, pair_seconds) = self.teacher_pairs(&name, on_event, cancel)?;
+        let teacher = latest_flow(&self.rounds)
+            .map(|r| &r.net)
+            .ok_or(PipelineError::Order("train 1-RF before distilling"))?;
+        let config = DistillConfig {
+            method,
+            train: TrainConfig {
+                steps: self.settings.distill_steps,
+                ..self.settings.train
+            },
+        };
+        on_event(Event::PhaseStarted {
+            round: name.clone(),
+            phase: Phase::Train,
+            total: config.train.steps,
+        });
+        let mut report = |p: TrainProgress| {
+            on_event(Event::Progress {
+                round: name.clone(),
+                phase: Phase::Train,
+                done: p.step,
+                total: p.steps,
+                loss: Some(p.loss),
+            })
+        };
+        let (student, stats) =
+            distill(teacher, &pairs, &config, &mut self.rng, &mut report, cancel)?;
+        let cost = pairs.transport_cost();
+        self.finish_round(
+            name,
+            RoundKind::Distilled,
+            student,
+            cost,
+            stats,
+            pair_seconds,
+            on_event,
+            cancel,
+        )
+    }
+
+    /// The report of everything finished so far (what `metrics.json` holds).
+    pub fn report(&self) -> RunReport {
+        let train_steps: usize = self.rounds.iter().map(|r| r.report.train_steps).sum();
+        let train_seconds: f64 = self.rounds.iter().map(|r| r.report.train_seconds).sum();
+        RunReport {
+            target: self.target.clone(),
+            settings: self.settings.clone(),
+            metric_floor_w2: self.evaluator.metric_floor_w2(),
+            w2_points: self.evaluator.w2_points(),
+            rounds: self.rounds.iter().map(|r| r.report.clone()).collect(),
+            timings: Timings {
+                total_seconds: self.started.elapsed().as_secs_f64(),
+                train_steps_per_second: if train_seconds > 0.0 {
+                    train_steps as f64 / train_seconds
+                } else {
+                    0.0
+                },
+            },
+        }
+    }
+
+    fn teacher_pairs(
+        &mut self,
+        round: &str,
+        on_event: &mut dyn FnMut(Event),
+        cancel: &AtomicBool,
+    ) -> Result<(Pairs, f64), PipelineError> {
+        let start = Instant::now();
+        let teacher = latest_flow(&self.rounds)
+            .map(|r| &r.net)
+            .ok_or(PipelineError::Order("train 1-RF first"))?;
+        let n = self.settings.reflow_pairs;
+        on_event(Event::PhaseStarted {
+            round: round.to_string(),
+            phase: Phase::Pairs,
+            total: n,
+        });
+        let mut report = |done: usize, total: usize| {
+            on_event(Event::Progress {
+                round: round.to_string(),
+                phase: Phase::Pairs,
+                done,
+                total,
+                loss: None,
+            })
+        };
+        let pairs = make_pairs(
+            teacher,
+            n,
+            Solver::Euler,
+            self.settings.pair_steps,
+            &mut self.rng,
+            &mut report,
+            cancel,
+        )?;
+        Ok((pairs, start.elapsed().as_secs_f64()))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn finish_round(
+        &mut self,
+        name: String,
+        kind: RoundKind,
+        net: VelocityNet,
+        coupling_cost: f64,
+        stats: TrainStats,
+        pair_seconds: f64,
+        on_event: &mut dyn FnMut(Event),
+        cancel: &AtomicBool,
+    ) -> Result<&Round, PipelineError> {
+        on_event(Event::PhaseStarted {
+            round: name.clone(),
+            phase: Phase::Evaluate,
+            total: 1,
+        });
+        let measured =
+            self.evaluator
+                .measure(&self.target, &net, kind, &self.settings.eval, cancel)?;
+        let report = RoundReport {
+            name: name.clone(),
+            coupling_cost,
+            straightness: measured.straightness,
+            mode_tv: measured.mode_tv,
+            w2_by_steps: measured.w2_by_steps,
+            train_steps: stats.losses.last().map_or(0, |l| l.0),
+            final_loss: stats.losses.last().map(|l| l.1),
+            train_seconds: stats.seconds,
+            pair_seconds,
+        };
+        self.rounds.push(Round {
+            name,
+            kind,
+            net,
+            report: report.clone(),
+            losses: stats.losses,
+            samples: measured.samples,
+            trajectory: measured.trajectory,
+        });
+        on_event(Event::RoundFinished(report));
+        let last = self.rounds.len() - 1;
+        Ok(&self.rounds[last])
+    }
+}
+
+/// Announces a training phase, forwards its progress as events and runs it.
+#[allow(clippy::type_complexity)]
+fn train_phase(
+    name: &str,
+    net: &VelocityNet,
+    config: &TrainConfig,
+    rng: &mut StdRng,
+    on_event: &mut dyn FnMut(Event),
+    cancel: &AtomicBool,
+    train: impl FnOnce(
+        &VelocityNet,
+        &TrainConfig,
+        &mut StdRng,
+        &mut dyn FnMut(TrainProgress),
+        &AtomicBool,
+    ) -> Result<TrainStats, FlowError>,
+) -> Result<TrainStats, PipelineError> {
+    on_event(Event::PhaseStarted {
+        round: name.to_string(),
+        phase: Phase::Train,
+        total: config.steps,
+    });
+    let mut report = |p: TrainProgress| {
+        on_event(Event::Progress {
+            round: name.to_string(),
+            phase: Phase::Train,
+            done: p.step,
+            total: p.steps,
+            loss: Some(p.loss),
+        })
+    };
+    Ok(train(net, config, rng, &mut report, cancel)?)
+}
+
+fn latest_flow(rounds: &[Round]) -> Option<&Round> {
+    rounds
+        .iter()
+        .rev()
+        .find(|r| matches!(r.kind, RoundKind::Rectified(_)))
+}

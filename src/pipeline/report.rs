@@ -1,0 +1,71 @@
+//! The numbers of a run, as written to `metrics.json`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Settings;
+use crate::target::Mixture;
+
+/// One round's measurements.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoundReport {
+    /// `1-RF`, `2-RF`, …, `distilled`.
+    pub name: String,
+    /// `E ‖z − x0‖²` of the pairs the round trained on (1-RF: independent pairs).
+    pub coupling_cost: f64,
+    /// Straightness on the reference Euler path; `None` for a one-step student.
+    pub straightness: Option<f64>,
+    /// Total variation between per-component sample fractions and the weights.
+    pub mode_tv: f64,
+    /// W2 to a target sample, keyed by the number of Euler steps.
+    pub w2_by_steps: BTreeMap<usize, f64>,
+    /// Optimiser steps taken.
+    pub train_steps: usize,
+    /// Mean loss over the last reporting window.
+    pub final_loss: Option<f32>,
+    /// Wall time of training.
+    pub train_seconds: f64,
+    /// Wall time of integrating the teacher for pairs (0 for 1-RF).
+    pub pair_seconds: f64,
+}
+
+impl RoundReport {
+    /// W2 at `steps` Euler steps, if measured.
+    pub fn w2_at(&self, steps: usize) -> Option<f64> {
+        self.w2_by_steps.get(&steps).copied()
+    }
+}
+
+/// Wall-clock figures (the only numbers that differ between identical runs).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    /// From the start of the pipeline to the report.
+    pub total_seconds: f64,
+    /// Training steps over training time, all rounds together.
+    pub train_steps_per_second: f64,
+}
+
+/// Everything a run measured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// The target mixture.
+    pub target: Mixture,
+    /// The settings of the run.
+    pub settings: Settings,
+    /// W2 between two independent target samples of the W2 size: the best a model can show.
+    pub metric_floor_w2: f64,
+    /// Points in each W2 sample.
+    pub w2_points: usize,
+    /// The rounds in the order they were made.
+    pub rounds: Vec<RoundReport>,
+    /// Wall-clock figures.
+    pub timings: Timings,
+}
+
+impl RunReport {
+    /// The round named `name`.
+    pub fn round(&self, name: &str) -> Option<&RoundReport> {
+        self.rounds.iter().find(|r| r.name == name)
+    }
+}

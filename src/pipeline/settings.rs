@@ -1,0 +1,154 @@
+//! Everything that decides a run's numbers, with defaults chosen for a live lecture.
+
+use serde::{Deserialize, Serialize};
+
+use crate::flow::{DistillMethod, FlowError, NetConfig, TrainConfig};
+
+/// Settings of one run: the seed, the network, training, reflow, distillation, evaluation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Seed of the one RNG every random draw comes from.
+    pub seed: u64,
+    /// The velocity network.
+    pub net: NetConfig,
+    /// Training of 1-RF (batch, learning rate and time sampling also apply to later rounds).
+    pub train: TrainConfig,
+    /// Optimiser steps of each reflow round.
+    pub reflow_steps: usize,
+    /// Number of reflow rounds after 1-RF (2 gives 1-RF, 2-RF, 3-RF).
+    pub reflows: usize,
+    /// (noise, sample) pairs drawn from the previous round for each reflow and distillation.
+    pub reflow_pairs: usize,
+    /// Euler steps used to integrate those pairs.
+    pub pair_steps: usize,
+    /// Start each reflow round from the previous round's weights (else from scratch).
+    pub warm_start: bool,
+    /// Make a one-step student from the last round, and how.
+    pub distill: Option<DistillMethod>,
+    /// Optimiser steps of the distillation.
+    pub distill_steps: usize,
+    /// How rounds are measured.
+    pub eval: EvalSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            net: NetConfig::default(),
+            train: TrainConfig::default(),
+            reflow_steps: 1000,
+            reflows: 2,
+            reflow_pairs: 5000,
+            pair_steps: 100,
+            warm_start: true,
+            distill: Some(DistillMethod::Direct),
+            distill_steps: 1000,
+            eval: EvalSettings::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// Checks every range; the error names the setting.
+    pub fn validate(&self) -> Result<(), FlowError> {
+        self.net.validate()?;
+        self.train.validate()?;
+        if !(1..=1_000_000).contains(&self.reflow_steps) {
+            return Err(FlowError::invalid(
+                "reflow_steps",
+                "must be between 1 and 1000000",
+            ));
+        }
+        if self.reflows > 10 {
+            return Err(FlowError::invalid("reflows", "must be at most 10"));
+        }
+        if !(1..=1_000_000).contains(&self.reflow_pairs) {
+            return Err(FlowError::invalid(
+                "reflow_pairs",
+                "must be between 1 and 1000000",
+            ));
+        }
+        if !(1..=1000).contains(&self.pair_steps) {
+            return Err(FlowError::invalid(
+                "pair_steps",
+                "must be between 1 and 1000",
+            ));
+        }
+        if self.distill.is_some() && !(1..=1_000_000).contains(&self.distill_steps) {
+            return Err(FlowError::invalid(
+                "distill_steps",
+                "must be between 1 and 1000000",
+            ));
+        }
+        self.eval.validate()
+    }
+}
+
+/// How each round is measured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EvalSettings {
+    /// Points for W2 and its floor; `None` picks 1,000 in 2-D and 10,000 in 1-D.
+    pub w2_points: Option<usize>,
+    /// Points for mode coverage and straightness (at least `w2_points`).
+    pub coverage_points: usize,
+    /// Euler step counts W2 is reported at.
+    pub step_counts: Vec<usize>,
+    /// Euler steps of the reference path (samples, trajectories, straightness).
+    pub path_steps: usize,
+    /// Particles whose whole paths are kept.
+    pub trajectory_particles: usize,
+    /// Independent target pairs the metric floor is averaged over.
+    pub floor_repeats: usize,
+}
+
+impl Default for EvalSettings {
+    fn default() -> Self {
+        Self {
+            w2_points: None,
+            coverage_points: 10_000,
+            step_counts: vec![1, 2, 4, 8, 20, 100],
+            path_steps: 100,
+            trajectory_particles: 300,
+            floor_repeats: 4,
+        }
+    }
+}
+
+impl EvalSettings {
+    /// The number of W2 points for a target of dimension `dim`.
+    pub fn w2_points_for(&self, dim: usize) -> usize {
+        self.w2_points
+            .unwrap_or(if dim == 1 { 10_000 } else { 1_000 })
+    }
+
+    fn validate(&self) -> Result<(), FlowError> {
+        if let Some(n) = self.w2_points
+            && !(2..=100_000).contains(&n)
+        {
+            return Err(FlowError::invalid(
+                "w2_points",
+                "must be between 2 and 100000",
+            ));
+        }
+        if !(1..=1_000_000).contains(&self.coverage_points) {
+            return Err(FlowError::invalid(
+                "coverage_points",
+                "must be between 1 and 1000000",
+            ));
+        }
+        if self.step_counts.is_empty() || self.step_counts.iter().any(|s| !(1..=1000).contains(s)) {
+            return Err(FlowError::invalid(
+                "step_counts",
+                "needs at least one step count, each between 1 and 1000",
+            ));
+        }
+        if !(1..=1000).contains(&self.path_steps) {
+            return Err(FlowError::invalid(
+                "path_steps",
+                "must be between 1 and 1000",
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,164 @@
+//! The `flowlab` command as a user runs it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn flowlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flowlab"))
+        .args(args)
+        .output()
+        .expect("the flowlab binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn presets_lists_one_line_each() {
+    let out = flowlab(&["presets"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), flowlab::target::presets::PRESETS.len());
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("two-modes-1d") && l.contains("-2"))
+    );
+}
+
+fn assert_bad_input(args: &[&str], field: &str, out_dir: &Path) {
+    let out = flowlab(args);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(err.contains(field), "{args:?}: {err}");
+    assert!(!out_dir.exists(), "{args:?} left {}", out_dir.display());
+}
+
+#[test]
+fn bad_input_is_one_line_exit_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let out = out_dir.to_str().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "dim = 2\n[[component]]\nweight = 1.0\nmean = [0.0, 0.0]\nstd = [0.3, -1.0]\n",
+    )
+    .unwrap();
+    assert_bad_input(
+        &["run", "--target", bad.to_str().unwrap(), "--out", out],
+        "component[0].std[1]",
+        &out_dir,
+    );
+    let three_d = dir.path().join("3d.toml");
+    std::fs::write(
+        &three_d,
+        "dim = 3\n[[component]]\nweight = 1.0\nmean = [0.0, 0.0, 0.0]\nstd = [1.0, 1.0, 1.0]\n",
+    )
+    .unwrap();
+    assert_bad_input(
+        &["run", "--target", three_d.to_str().unwrap(), "--out", out],
+        "dim",
+        &out_dir,
+    );
+    let missing = dir.path().join("missing.toml");
+    assert_bad_input(
+        &["run", "--target", missing.to_str().unwrap(), "--out", out],
+        "missing.toml",
+        &out_dir,
+    );
+    assert_bad_input(
+        &["run", "--preset", "nope", "--out", out],
+        "preset",
+        &out_dir,
+    );
+    assert_bad_input(
+        &[
+            "run",
+            "--preset",
+            "two-far",
+            "--train-steps",
+            "0",
+            "--out",
+            out,
+        ],
+        "train_steps",
+        &out_dir,
+    );
+    assert_bad_input(
+        &["run", "--preset", "two-far", "--batch", "0", "--out", out],
+        "batch",
+        &out_dir,
+    );
+    // Neither --preset nor --target: clap's usage error, also exit 2.
+    let usage = flowlab(&["run", "--out", out]);
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(!out_dir.exists());
+}
+
+#[test]
+fn a_short_run_writes_metrics_and_csv_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("results");
+    let out = flowlab(&[
+        "run",
+        "--preset",
+        "two-modes-1d",
+        "--reflows",
+        "1",
+        "--distill",
+        "--train-steps",
+        "40",
+        "--width",
+        "32",
+        "--reflow-pairs",
+        "200",
+        "--quiet",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("metrics.json")).unwrap())
+            .unwrap();
+    let names: Vec<&str> = metrics["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["1-RF", "2-RF", "distilled"]);
+    assert!(metrics["metric_floor_w2"].as_f64().unwrap() > 0.0);
+    assert!(
+        metrics["timings"]["train_steps_per_second"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    for name in names {
+        let samples = std::fs::read_to_string(out_dir.join(format!("samples_{name}.csv"))).unwrap();
+        let mut lines = samples.lines();
+        assert_eq!(lines.next(), Some("x"));
+        assert_eq!(
+            lines.count(),
+            10_000,
+            "1-D rounds are sampled at 10,000 points"
+        );
+        let traj =
+            std::fs::read_to_string(out_dir.join(format!("trajectories_{name}.csv"))).unwrap();
+        let mut lines = traj.lines();
+        assert_eq!(lines.next(), Some("particle,step,t,x"));
+        let frames = if name == "distilled" { 2 } else { 101 };
+        assert_eq!(lines.count(), 300 * frames);
+    }
+    // No staging folder is left beside the output.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
