@@ -21,7 +21,7 @@ pub struct Cli {
 enum Command {
     /// Train 1-RF, reflow rounds and (optionally) a distilled one-step sampler; write
     /// metrics.json, samples and trajectories to a folder.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// List the shipped presets, one line each.
     Presets,
     /// Print speed figures: training steps/s, sampling throughput, pipeline wall time.

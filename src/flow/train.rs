@@ -26,6 +26,9 @@ pub struct TrainConfig {
     pub time_sampling: TimeSampling,
     /// A progress report (with the mean loss since the last one) every this many steps.
     pub report_every: usize,
+    /// Decay of the exponential moving average of the weights the phase ends with
+    /// (0 turns it off and keeps the last iterate).
+    pub ema_decay: f64,
 }
 
 impl Default for TrainConfig {
@@ -33,10 +36,11 @@ impl Default for TrainConfig {
         Self {
             steps: 2000,
             batch: 256,
-            learning_rate: 2e-3,
+            learning_rate: 5e-3,
             weight_decay: 0.0,
             time_sampling: TimeSampling::Uniform,
             report_every: 25,
+            ema_decay: 0.999,
         }
     }
 }
@@ -67,6 +71,9 @@ impl TrainConfig {
                 "weight_decay",
                 "must be a finite number ≥ 0",
             ));
+        }
+        if !(0.0..1.0).contains(&self.ema_decay) {
+            return Err(FlowError::invalid("ema_decay", "must be in [0, 1)"));
         }
         self.time_sampling.validate()
     }
@@ -181,7 +188,15 @@ pub(crate) fn fit<R: Rng>(
         weight_decay: config.weight_decay,
         ..ParamsAdamW::default()
     };
-    let mut optimizer = AdamW::new(net.vars(), params)?;
+    let vars = net.vars();
+    let mut optimizer = AdamW::new(vars.clone(), params)?;
+    let mut ema: Vec<Tensor> = if config.ema_decay > 0.0 {
+        vars.iter()
+            .map(|v| v.as_tensor().copy())
+            .collect::<candle_core::Result<_>>()?
+    } else {
+        Vec::new()
+    };
     let report_every = config.report_every.max(1);
     let mut stats = TrainStats::default();
     let (mut loss_sum, mut loss_count) = (0.0f64, 0usize);
@@ -207,6 +222,15 @@ pub(crate) fn fit<R: Rng>(
         }
         optimizer.set_learning_rate(config.learning_rate_at(step));
         optimizer.backward_step(&loss)?;
+        if !ema.is_empty() {
+            // Warm-up: early on the average follows the weights closely.
+            let decay = config
+                .ema_decay
+                .min((1.0 + step as f64) / (10.0 + step as f64));
+            for (avg, var) in ema.iter_mut().zip(&vars) {
+                *avg = ((&*avg * decay)? + (var.as_tensor() * (1.0 - decay))?)?;
+            }
+        }
         loss_sum += f64::from(loss_value);
         loss_count += 1;
         if (step + 1) % report_every == 0 || step + 1 == config.steps {
@@ -219,6 +243,9 @@ pub(crate) fn fit<R: Rng>(
             });
             (loss_sum, loss_count) = (0.0, 0);
         }
+    }
+    for (avg, var) in ema.iter().zip(&vars) {
+        var.set(avg)?;
     }
     stats.seconds = start.elapsed().as_secs_f64();
     Ok(stats)
