@@ -179,12 +179,19 @@ impl Pipeline {
         let target = &self.target;
         let stats = train_phase(
             &name,
-            &net,
-            &train,
+            train.steps,
             &mut self.rng,
             on_event,
-            cancel,
-            |net, cfg, rng, p, c| train_cfm(net, Coupling::Independent(target), cfg, rng, p, c),
+            |rng, report| {
+                train_cfm(
+                    &net,
+                    Coupling::Independent(target),
+                    &train,
+                    rng,
+                    report,
+                    cancel,
+                )
+            },
         )?;
         self.finish_round(
             name,
@@ -227,12 +234,10 @@ impl Pipeline {
         };
         let stats = train_phase(
             &name,
-            &net,
-            &train,
+            train.steps,
             &mut self.rng,
             on_event,
-            cancel,
-            |net, cfg, rng, p, c| train_cfm(net, Coupling::Pairs(&pairs), cfg, rng, p, c),
+            |rng, report| train_cfm(&net, Coupling::Pairs(&pairs), &train, rng, report, cancel),
         )?;
         let cost = pairs.transport_cost();
         self.finish_round(
@@ -278,22 +283,13 @@ impl Pipeline {
                 ..self.settings.train
             },
         };
-        on_event(Event::PhaseStarted {
-            round: name.clone(),
-            phase: Phase::Train,
-            total: config.train.steps,
-        });
-        let mut report = |p: TrainProgress| {
-            on_event(Event::Progress {
-                round: name.clone(),
-                phase: Phase::Train,
-                done: p.step,
-                total: p.steps,
-                loss: Some(p.loss),
-            })
-        };
-        let (student, stats) =
-            distill(teacher, &pairs, &config, &mut self.rng, &mut report, cancel)?;
+        let (student, stats) = train_phase(
+            &name,
+            config.train.steps,
+            &mut self.rng,
+            on_event,
+            |rng, report| distill(teacher, &pairs, &config, rng, report, cancel),
+        )?;
         let cost = pairs.transport_cost();
         self.finish_round(
             name,
@@ -411,27 +407,18 @@ impl Pipeline {
     }
 }
 
-/// Announces a training phase, forwards its progress as events and runs it.
-#[allow(clippy::type_complexity)]
-fn train_phase(
+/// Announces a training phase of `steps` steps, forwards its progress as events and runs it.
+fn train_phase<T>(
     name: &str,
-    net: &VelocityNet,
-    config: &TrainConfig,
+    steps: usize,
     rng: &mut StdRng,
     on_event: &mut dyn FnMut(Event),
-    cancel: &AtomicBool,
-    train: impl FnOnce(
-        &VelocityNet,
-        &TrainConfig,
-        &mut StdRng,
-        &mut dyn FnMut(TrainProgress),
-        &AtomicBool,
-    ) -> Result<TrainStats, FlowError>,
-) -> Result<TrainStats, PipelineError> {
+    train: impl FnOnce(&mut StdRng, &mut dyn FnMut(TrainProgress)) -> Result<T, FlowError>,
+) -> Result<T, PipelineError> {
     on_event(Event::PhaseStarted {
         round: name.to_string(),
         phase: Phase::Train,
-        total: config.steps,
+        total: steps,
     });
     let mut report = |p: TrainProgress| {
         on_event(Event::Progress {
@@ -442,7 +429,7 @@ fn train_phase(
             loss: Some(p.loss),
         })
     };
-    Ok(train(net, config, rng, &mut report, cancel)?)
+    Ok(train(rng, &mut report)?)
 }
 
 fn latest_flow(rounds: &[Round]) -> Option<&Round> {
