@@ -99,10 +99,7 @@ impl Evaluator {
         eval: &EvalSettings,
         cancel: &AtomicBool,
     ) -> Result<Measured, FlowError> {
-        let reference_steps = match kind {
-            RoundKind::Distilled => 1,
-            RoundKind::Rectified(_) => eval.path_steps,
-        };
+        let reference_steps = kind.reference_steps(eval);
         let mut meter = StraightnessMeter::new(self.noise.len(), self.noise.dim);
         let (samples, trajectory) = integrate_observed(
             net,

@@ -59,6 +59,17 @@ pub enum RoundKind {
     Distilled,
 }
 
+impl RoundKind {
+    /// Euler steps of this kind's reference path: 1 for a distilled student, else the
+    /// evaluation's path steps.
+    pub fn reference_steps(self, eval: &EvalSettings) -> usize {
+        match self {
+            RoundKind::Distilled => 1,
+            RoundKind::Rectified(_) => eval.path_steps,
+        }
+    }
+}
+
 /// A finished round: its model, measurements and pictures.
 pub struct Round {
     /// Display name: `1-RF`, `2-RF`, …, `distilled`.
@@ -75,16 +86,6 @@ pub struct Round {
     pub samples: Points,
     /// Paths of a few hundred particles.
     pub trajectory: Trajectory,
-}
-
-impl Round {
-    /// Euler steps of this round's sampler in the reports: 1 for a distilled student.
-    pub fn reference_steps(&self, eval: &EvalSettings) -> usize {
-        match self.kind {
-            RoundKind::Distilled => 1,
-            RoundKind::Rectified(_) => eval.path_steps,
-        }
-    }
 }
 
 /// A run in progress: target, settings, RNG and the rounds finished so far.
