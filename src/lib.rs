@@ -18,5 +18,7 @@ pub mod metrics;
 pub mod pipeline;
 pub mod points;
 pub mod target;
+pub mod ui;
+pub mod worker;
 
 pub use points::Points;

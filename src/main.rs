@@ -1,4 +1,5 @@
-//! The `flowlab` command: `flowlab run`, `flowlab presets`, `flowlab bench`.
+//! The `flowlab` command: with no subcommand it opens the app; `flowlab run`,
+//! `flowlab presets` and `flowlab bench` work headless.
 
 mod cli;
 

@@ -102,10 +102,13 @@ pub fn main(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Bench(args)) => bench::bench(&args),
-        None => {
-            use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            ExitCode::SUCCESS
-        }
+        None => match flowlab::ui::run_native() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("flowlab: could not open the window: {err}");
+                eprintln!("(the headless commands still work: flowlab --help)");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

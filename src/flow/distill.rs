@@ -43,7 +43,7 @@ pub fn distill<R: Rng>(
     pairs: &Pairs,
     config: &DistillConfig,
     rng: &mut R,
-    on_progress: &mut dyn FnMut(TrainProgress),
+    on_progress: &mut dyn FnMut(TrainProgress<'_>),
     cancel: &AtomicBool,
 ) -> Result<(VelocityNet, TrainStats), FlowError> {
     if pairs.is_empty() {
@@ -71,11 +71,11 @@ pub fn distill<R: Rng>(
             let mut offset = 0;
             while teacher_steps > 1 {
                 let student = current.deep_clone()?;
-                let mut report = |p: TrainProgress| {
+                let mut report = |p: TrainProgress<'_>| {
                     on_progress(TrainProgress {
                         step: offset + p.step,
                         steps: stage_config.steps * stages,
-                        loss: p.loss,
+                        ..p
                     })
                 };
                 let stage = distill_halving(
@@ -106,7 +106,7 @@ fn distill_direct<R: Rng>(
     pairs: &Pairs,
     config: &TrainConfig,
     rng: &mut R,
-    on_progress: &mut dyn FnMut(TrainProgress),
+    on_progress: &mut dyn FnMut(TrainProgress<'_>),
     cancel: &AtomicBool,
 ) -> Result<TrainStats, FlowError> {
     let mut make_batch = |rng: &mut R, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
@@ -131,7 +131,7 @@ fn distill_halving<R: Rng>(
     teacher_steps: usize,
     config: &TrainConfig,
     rng: &mut R,
-    on_progress: &mut dyn FnMut(TrainProgress),
+    on_progress: &mut dyn FnMut(TrainProgress<'_>),
     cancel: &AtomicBool,
 ) -> Result<TrainStats, FlowError> {
     let dim = pairs.z.dim;

@@ -14,7 +14,7 @@ mod train;
 
 pub use distill::{DistillConfig, DistillMethod, distill};
 pub use error::FlowError;
-pub use net::{Activation, NetConfig, TimeEmbedding, VelocityNet};
+pub use net::{Activation, NamedArray, NetConfig, NetWeights, TimeEmbedding, VelocityNet};
 pub use reflow::{Pairs, make_pairs};
 pub use sampler::{
     Solver, Trajectory, VelocityField, integrate, integrate_observed, integrate_recording,

@@ -230,6 +230,111 @@ impl VelocityNet {
     }
 }
 
+/// A network's parameters as plain vectors: what crosses a thread or goes into a file, where
+/// tensors must not.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetWeights {
+    /// Dimension of the points.
+    pub dim: usize,
+    /// The network's shape.
+    pub config: NetConfig,
+    /// Parameters in layer order: `layer{i}.weight` `(out, in)` then `layer{i}.bias` `(out)`.
+    pub tensors: Vec<NamedArray>,
+}
+
+/// One named parameter array, row-major.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NamedArray {
+    /// Parameter name, e.g. `layer0.weight`.
+    pub name: String,
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// Its values, row-major.
+    pub values: Vec<f32>,
+}
+
+impl VelocityNet {
+    /// Copies the parameters out as plain vectors.
+    pub fn weights(&self) -> Result<NetWeights, FlowError> {
+        let tensors = self
+            .vars
+            .iter()
+            .map(|(name, v)| {
+                let t = v.as_tensor();
+                Ok(NamedArray {
+                    name: name.clone(),
+                    shape: t.dims().to_vec(),
+                    values: t.flatten_all()?.to_vec1::<f32>()?,
+                })
+            })
+            .collect::<Result<Vec<_>, FlowError>>()?;
+        Ok(NetWeights {
+            dim: self.dim,
+            config: self.config,
+            tensors,
+        })
+    }
+
+    /// Rebuilds a network from [`Self::weights`]; checks every name and shape against the
+    /// config so a damaged or foreign set of weights is an error, not a wrong model.
+    pub fn from_weights(weights: &NetWeights) -> Result<Self, FlowError> {
+        let config = weights.config;
+        config.validate()?;
+        if !(1..=2).contains(&weights.dim) {
+            return Err(FlowError::invalid("dim", "must be 1 or 2"));
+        }
+        let mut sizes = vec![weights.dim + config.time_embedding.width()];
+        sizes.extend(std::iter::repeat_n(config.width, config.depth));
+        sizes.push(weights.dim);
+        let expected: Vec<(String, Vec<usize>)> = sizes
+            .windows(2)
+            .enumerate()
+            .flat_map(|(i, p)| {
+                [
+                    (format!("layer{i}.weight"), vec![p[1], p[0]]),
+                    (format!("layer{i}.bias"), vec![p[1]]),
+                ]
+            })
+            .collect();
+        if expected.len() != weights.tensors.len() {
+            return Err(FlowError::invalid(
+                "weights",
+                format!(
+                    "{} arrays for a {}x{} network, expected {}",
+                    weights.tensors.len(),
+                    config.depth,
+                    config.width,
+                    expected.len()
+                ),
+            ));
+        }
+        let mut tensors = Vec::with_capacity(expected.len());
+        for ((name, shape), array) in expected.into_iter().zip(&weights.tensors) {
+            let count: usize = shape.iter().product();
+            if array.name != name || array.shape != shape || array.values.len() != count {
+                return Err(FlowError::invalid(
+                    "weights",
+                    format!(
+                        "`{}` has shape {:?} with {} values, expected `{name}` of shape {shape:?}",
+                        array.name,
+                        array.shape,
+                        array.values.len()
+                    ),
+                ));
+            }
+            if array.values.iter().any(|v| !v.is_finite()) {
+                return Err(FlowError::invalid(
+                    "weights",
+                    format!("`{name}` holds a non-finite value"),
+                ));
+            }
+            let t = Tensor::from_vec(array.values.clone(), shape, &Device::Cpu)?;
+            tensors.push((name, t));
+        }
+        Self::from_tensors(weights.dim, config, tensors)
+    }
+}
+
 impl VelocityNet {
     /// Velocities of the points `x` (row-major), each at its own time `t[i]`.
     pub fn velocity_per_point(&self, x: &[f32], t: &[f32]) -> Result<Vec<f32>, FlowError> {

@@ -35,7 +35,7 @@ impl Pairs {
 }
 
 /// Points integrated per chunk while making pairs (the cancel flag is checked in between).
-const CHUNK: usize = 2048;
+const CHUNK: usize = 512;
 
 /// Draws `n` noise points and integrates each with `field` over `steps` steps of `solver`
 /// to get its sample x̂0; calls `on_chunk(done, n)` after each chunk.

@@ -87,14 +87,17 @@ impl TrainConfig {
 }
 
 /// A progress report from a training loop.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct TrainProgress {
+#[derive(Clone, Copy)]
+pub struct TrainProgress<'a> {
     /// Steps done so far.
     pub step: usize,
     /// Steps in this phase.
     pub steps: usize,
     /// Mean loss over the steps since the previous report.
     pub loss: f32,
+    /// The network being trained, as it is now (raw weights, before any averaging): for live
+    /// previews.
+    pub net: &'a VelocityNet,
 }
 
 /// What a finished training phase measured.
@@ -134,7 +137,7 @@ pub fn train_cfm<R: Rng>(
     coupling: Coupling<'_>,
     config: &TrainConfig,
     rng: &mut R,
-    on_progress: &mut dyn FnMut(TrainProgress),
+    on_progress: &mut dyn FnMut(TrainProgress<'_>),
     cancel: &AtomicBool,
 ) -> Result<TrainStats, FlowError> {
     let dim = net.dim();
@@ -178,7 +181,7 @@ pub(crate) fn fit<R: Rng>(
     config: &TrainConfig,
     rng: &mut R,
     make_batch: &mut BatchFn<'_, R>,
-    on_progress: &mut dyn FnMut(TrainProgress),
+    on_progress: &mut dyn FnMut(TrainProgress<'_>),
     cancel: &AtomicBool,
 ) -> Result<TrainStats, FlowError> {
     config.validate()?;
@@ -240,6 +243,7 @@ pub(crate) fn fit<R: Rng>(
                 step: step + 1,
                 steps: config.steps,
                 loss: mean,
+                net,
             });
             (loss_sum, loss_count) = (0.0, 0);
         }

@@ -96,7 +96,11 @@ pub struct Pipeline {
     evaluator: Evaluator,
     rounds: Vec<Round>,
     started: Instant,
+    watcher: Option<ModelWatcher>,
 }
+
+/// Called with the round name and the network being trained at every progress report.
+pub type ModelWatcher = Box<dyn FnMut(&str, &VelocityNet)>;
 
 impl Pipeline {
     /// Validates the target and settings and draws the fixed evaluation data.
@@ -112,6 +116,7 @@ impl Pipeline {
             evaluator,
             rounds: Vec::new(),
             started: Instant::now(),
+            watcher: None,
         })
     }
 
@@ -133,6 +138,20 @@ impl Pipeline {
     /// The fixed evaluation data and metric floor.
     pub fn evaluator(&self) -> &Evaluator {
         &self.evaluator
+    }
+
+    /// Lets `watcher` look at the network in training at every progress report (the app's
+    /// live preview). It runs on the training thread, so it should be quick.
+    pub fn watch_model(&mut self, watcher: ModelWatcher) {
+        self.watcher = Some(watcher);
+    }
+
+    /// Drops the rounds after the first `keep` (a UI that stopped a run keeps only the rounds
+    /// it has shown). Returns how many were dropped.
+    pub fn truncate_rounds(&mut self, keep: usize) -> usize {
+        let dropped = self.rounds.len().saturating_sub(keep);
+        self.rounds.truncate(keep);
+        dropped
     }
 
     /// The latest rectified-flow round (the teacher of the next reflow or distillation).
@@ -183,6 +202,7 @@ impl Pipeline {
             train.steps,
             &mut self.rng,
             on_event,
+            &mut self.watcher,
             |rng, report| {
                 train_cfm(
                     &net,
@@ -238,6 +258,7 @@ impl Pipeline {
             train.steps,
             &mut self.rng,
             on_event,
+            &mut self.watcher,
             |rng, report| train_cfm(&net, Coupling::Pairs(&pairs), &train, rng, report, cancel),
         )?;
         let cost = pairs.transport_cost();
@@ -289,6 +310,7 @@ impl Pipeline {
             config.train.steps,
             &mut self.rng,
             on_event,
+            &mut self.watcher,
             |rng, report| distill(teacher, &pairs, &config, rng, report, cancel),
         )?;
         let cost = pairs.transport_cost();
@@ -414,14 +436,18 @@ fn train_phase<T>(
     steps: usize,
     rng: &mut StdRng,
     on_event: &mut dyn FnMut(Event),
-    train: impl FnOnce(&mut StdRng, &mut dyn FnMut(TrainProgress)) -> Result<T, FlowError>,
+    watcher: &mut Option<ModelWatcher>,
+    train: impl FnOnce(&mut StdRng, &mut dyn FnMut(TrainProgress<'_>)) -> Result<T, FlowError>,
 ) -> Result<T, PipelineError> {
     on_event(Event::PhaseStarted {
         round: name.to_string(),
         phase: Phase::Train,
         total: steps,
     });
-    let mut report = |p: TrainProgress| {
+    let mut report = |p: TrainProgress<'_>| {
+        if let Some(watch) = watcher.as_mut() {
+            watch(name, p.net);
+        }
         on_event(Event::Progress {
             round: name.to_string(),
             phase: Phase::Train,

@@ -1,0 +1,153 @@
+//! The numbers that fall: loss while training, transport cost and straightness per round,
+//! W2 against the number of steps.
+
+use eframe::egui::{self, Color32};
+use egui_plot::{Bar, BarChart, HLine, Legend, Line, LineStyle, Plot, Points, VLine};
+
+use super::palette::round_color;
+use crate::worker::RoundView;
+
+/// Loss against the optimiser step, one colour per round, on a log scale, with the round in
+/// training growing at the end.
+pub fn loss_chart_ui(
+    ui: &mut egui::Ui,
+    rounds: &[RoundView],
+    live: &[(usize, f32)],
+    live_name: Option<&str>,
+) {
+    let mut offset = 0usize;
+    let mut series = Vec::new();
+    for r in rounds {
+        let pts = log_points(&r.losses, offset);
+        series.push((r.report.name.clone(), round_color(r.index), pts, offset));
+        offset += r.losses.last().map_or(0, |l| l.0);
+    }
+    if let Some(name) = live_name {
+        series.push((
+            name.to_string(),
+            round_color(rounds.len()),
+            log_points(live, offset),
+            offset,
+        ));
+    }
+    Plot::new("loss_chart")
+        .legend(Legend::default())
+        .x_axis_label("optimiser step")
+        .y_axis_label("loss")
+        .y_axis_formatter(|mark, _| format!("{:.3}", 10f64.powf(mark.value)))
+        .show(ui, |plot_ui| {
+            for (name, color, pts, start) in series {
+                if start > 0 {
+                    plot_ui.vline(
+                        VLine::new("", start as f64)
+                            .color(Color32::from_gray(170))
+                            .width(1.0),
+                    );
+                }
+                plot_ui.line(Line::new(name, pts).color(color).width(2.0));
+            }
+        });
+}
+
+fn log_points(losses: &[(usize, f32)], offset: usize) -> Vec<[f64; 2]> {
+    losses
+        .iter()
+        .filter(|l| l.1 > 0.0 && l.1.is_finite())
+        .map(|&(s, l)| [(offset + s) as f64, f64::from(l).log10()])
+        .collect()
+}
+
+/// One bar per round, with its value written above it.
+pub fn bars_ui(ui: &mut egui::Ui, id: &str, y_label: &str, values: &[(usize, String, f64)]) {
+    let names: Vec<String> = values.iter().map(|v| v.1.clone()).collect();
+    let top = values.iter().map(|v| v.2).fold(0.0, f64::max);
+    let top = if top > 0.0 { top } else { 1.0 };
+    Plot::new(id)
+        .y_axis_label(y_label)
+        .include_y(0.0)
+        .include_y(top * 1.2)
+        .include_x(-0.7)
+        .include_x(values.len() as f64 - 0.3)
+        .x_axis_formatter(move |mark, _| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |plot_ui| {
+            for (k, (index, name, value)) in values.iter().enumerate() {
+                let bar = Bar::new(k as f64, *value)
+                    .width(0.6)
+                    .fill(round_color(*index))
+                    .name(name);
+                plot_ui
+                    .bar_chart(BarChart::new(name.clone(), vec![bar]).color(round_color(*index)));
+                plot_ui.text(egui_plot::Text::new(
+                    "value",
+                    egui_plot::PlotPoint::new(k as f64, *value + top * 0.08),
+                    egui::RichText::new(format_value(*value)).size(15.0),
+                ));
+            }
+        });
+}
+
+fn format_value(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 0.01 {
+        format!("{v:.3}")
+    } else {
+        format!("{v:.1e}")
+    }
+}
+
+/// W2 against Euler steps (log-2 axis), one line per round, the metric floor dashed.
+pub fn w2_chart_ui(ui: &mut egui::Ui, rounds: &[RoundView], floor: Option<f64>) {
+    Plot::new("w2_chart")
+        .legend(Legend::default())
+        .x_axis_label("Euler steps")
+        .y_axis_label("W2")
+        .include_y(0.0)
+        .x_axis_formatter(|mark, _| {
+            let steps = 2f64.powf(mark.value);
+            if (steps - steps.round()).abs() < 1e-6 {
+                format!("{}", steps.round())
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |plot_ui| {
+            for r in rounds {
+                let pts: Vec<[f64; 2]> = r
+                    .report
+                    .w2_by_steps
+                    .iter()
+                    .map(|(&s, &w)| [(s as f64).log2(), w])
+                    .collect();
+                let color = round_color(r.index);
+                plot_ui.points(
+                    Points::new(r.report.name.clone(), pts.clone())
+                        .radius(4.0)
+                        .color(color)
+                        .filled(true),
+                );
+                plot_ui.line(
+                    Line::new(r.report.name.clone(), pts)
+                        .color(color)
+                        .width(2.0),
+                );
+            }
+            if let Some(f) = floor {
+                plot_ui.hline(
+                    HLine::new("metric floor", f)
+                        .color(Color32::from_gray(90))
+                        .style(LineStyle::dashed_loose())
+                        .width(1.5),
+                );
+            }
+        });
+}

@@ -1,0 +1,442 @@
+//! The panels of the window, one `_ui` function each.
+
+use eframe::egui::{self, Button, Color32, ProgressBar, RichText};
+
+use super::charts::{bars_ui, loss_chart_ui, w2_chart_ui};
+use super::editor::editor_ui;
+use super::panels::{components_ui, settings_ui};
+use super::paths::{PathsStyle, paths_ui};
+use super::state::{Action, Selection};
+use super::{FlowlabApp, palette, tips};
+use crate::flow::Solver;
+use crate::pipeline::Phase;
+use crate::target::presets::PRESETS;
+
+impl FlowlabApp {
+    /// Presets, file, the run's buttons and its progress.
+    pub(super) fn toolbar_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        ui.add_space(4.0);
+        ui.horizontal_wrapped(|ui| {
+            ui.heading(RichText::new("flowlab").strong());
+            ui.separator();
+            let current = self
+                .persisted
+                .preset
+                .clone()
+                .unwrap_or_else(|| "custom".into());
+            egui::ComboBox::from_id_salt("preset")
+                .selected_text(format!("target: {current}"))
+                .width(220.0)
+                .show_ui(ui, |ui| {
+                    for p in PRESETS {
+                        if ui
+                            .selectable_label(
+                                self.persisted.preset.as_deref() == Some(p.name),
+                                p.name,
+                            )
+                            .on_hover_text(p.description())
+                            .clicked()
+                        {
+                            actions.push(Action::Preset(p.name.to_string()));
+                        }
+                    }
+                })
+                .response
+                .on_hover_text(tips::PRESET);
+            ui.separator();
+            let busy = self.is_busy();
+            let paused = self.worker.as_ref().is_some_and(|w| w.is_paused());
+            let has_rounds = !self.run.rounds.is_empty();
+            if busy && !paused {
+                if ui
+                    .add(Button::new("Pause"))
+                    .on_hover_text(tips::PAUSE)
+                    .clicked()
+                {
+                    actions.push(Action::Pause);
+                }
+            } else if paused {
+                if ui
+                    .add(Button::new("Resume"))
+                    .on_hover_text(tips::PAUSE)
+                    .clicked()
+                {
+                    actions.push(Action::Play);
+                }
+            } else if ui
+                .add_enabled(!has_rounds || self.needs_new_run, Button::new("Train"))
+                .on_hover_text(tips::PLAY)
+                .on_disabled_hover_text(
+                    "1-RF is trained: press Reflow, Distill, or Reset to start over.",
+                )
+                .clicked()
+            {
+                actions.push(Action::Play);
+            }
+            if ui
+                .add_enabled(busy, Button::new("Stop"))
+                .on_hover_text(tips::STOP)
+                .clicked()
+            {
+                actions.push(Action::Stop);
+            }
+            if ui.button("Reset").on_hover_text(tips::RESET).clicked() {
+                actions.push(Action::Reset);
+            }
+            ui.separator();
+            let can_follow = (has_rounds && !self.needs_new_run) || busy;
+            if ui
+                .add_enabled(can_follow, Button::new("Reflow"))
+                .on_hover_text(tips::REFLOW)
+                .clicked()
+            {
+                actions.push(Action::Reflow);
+            }
+            if ui
+                .add_enabled(can_follow, Button::new("Distill"))
+                .on_hover_text(tips::DISTILL)
+                .clicked()
+            {
+                actions.push(Action::Distill);
+            }
+            if ui.button("Run all").on_hover_text(tips::RUN_ALL).clicked() {
+                actions.push(Action::RunAll);
+            }
+            ui.separator();
+            self.progress_ui(ui);
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                let label = if self.persisted.dark {
+                    "Light theme"
+                } else {
+                    "Dark theme"
+                };
+                if ui
+                    .button(label)
+                    .on_hover_text("Switch the colour theme.")
+                    .clicked()
+                {
+                    self.persisted.dark = !self.persisted.dark;
+                }
+            });
+        });
+        ui.add_space(4.0);
+    }
+
+    fn progress_ui(&self, ui: &mut egui::Ui) {
+        let paused = self.worker.as_ref().is_some_and(|w| w.is_paused());
+        let (fraction, text) = match &self.run.progress {
+            Some(p) => {
+                let unit = match p.phase {
+                    Phase::Train => "step",
+                    Phase::Pairs => "pairs",
+                    Phase::Evaluate => "measuring",
+                };
+                let left = match p.seconds_left() {
+                    Some(s) if !paused => format!(" · {s:.0} s left"),
+                    _ => String::new(),
+                };
+                let state = if paused { " · paused" } else { "" };
+                let text = if p.phase == Phase::Evaluate {
+                    format!("{} · measuring{state}", p.round)
+                } else {
+                    format!("{} · {} {}/{}{left}{state}", p.round, unit, p.done, p.total)
+                };
+                (p.fraction(), text)
+            }
+            None if self.is_busy() => (0.0, "starting…".to_string()),
+            None => (0.0, "idle".to_string()),
+        };
+        ui.add(ProgressBar::new(fraction).desired_width(360.0).text(text))
+            .on_hover_text(tips::PROGRESS);
+    }
+
+    pub(super) fn status_ui(&self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| match &self.status {
+            Some(s) if s.error => {
+                ui.colored_label(Color32::from_rgb(200, 30, 30), format!("⚠ {}", s.text));
+            }
+            Some(s) => {
+                ui.label(&s.text);
+            }
+            None => {
+                ui.weak("t = 1 is noise, t = 0 is data · x_t = t·z + (1 − t)·x₀ · the network learns v ≈ z − x₀");
+            }
+        });
+    }
+
+    /// The components table, load/save and the settings.
+    pub(super) fn left_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.heading("Target").on_hover_text(tips::COMPONENTS);
+            ui.label(format!(
+                "{}-D mixture of {} Gaussian{}",
+                self.persisted.target.dim,
+                self.persisted.target.components.len(),
+                if self.persisted.target.components.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ));
+            components_ui(
+                ui,
+                &mut self.persisted.target,
+                &mut self.editor.selected,
+                actions,
+            );
+            ui.add_space(6.0);
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.persisted.target_path)
+                        .desired_width(150.0),
+                )
+                .on_hover_text("Path of the target file to load or save.");
+                if ui.button("Load").on_hover_text(tips::LOAD).clicked() {
+                    actions.push(Action::LoadTarget);
+                }
+                if ui.button("Save").on_hover_text(tips::SAVE).clicked() {
+                    actions.push(Action::SaveTarget);
+                }
+            });
+            ui.add_space(8.0);
+            egui::CollapsingHeader::new("Settings")
+                .default_open(false)
+                .show(ui, |ui| {
+                    settings_ui(ui, &mut self.persisted.settings, actions)
+                })
+                .header_response
+                .on_hover_text(tips::SETTINGS);
+        });
+    }
+
+    /// Rounds, step count, solver, the quality of the picture, the scrubber.
+    pub(super) fn view_controls_ui(&mut self, ui: &mut egui::Ui) {
+        ui.heading("Rounds").on_hover_text(tips::ROUNDS);
+        if self.is_busy() || self.run.live.is_some() {
+            let live = self.selection == Selection::Live;
+            if ui
+                .selectable_label(live, "live (training)")
+                .on_hover_text(tips::LIVE)
+                .clicked()
+            {
+                self.selection = Selection::Live;
+            }
+        }
+        for r in &self.run.rounds {
+            let text = RichText::new(r.report.name.clone()).color(palette::round_color(r.index));
+            if ui
+                .selectable_label(self.selection == Selection::Round(r.index), text)
+                .on_hover_text(tips::ROUNDS)
+                .clicked()
+            {
+                self.selection = Selection::Round(r.index);
+            }
+        }
+        if self.run.rounds.is_empty() && !self.is_busy() {
+            ui.weak("None yet: press Train.");
+        }
+        ui.checkbox(&mut self.side_by_side, "side by side")
+            .on_hover_text(tips::SIDE_BY_SIDE);
+        ui.separator();
+
+        ui.label("steps").on_hover_text(tips::STEPS);
+        ui.add(egui::Slider::new(&mut self.persisted.steps, 1..=100).logarithmic(true))
+            .on_hover_text(tips::STEPS);
+        ui.horizontal(|ui| {
+            ui.label("solver").on_hover_text(tips::SOLVER);
+            egui::ComboBox::from_id_salt("solver")
+                .selected_text(self.persisted.solver.name())
+                .show_ui(ui, |ui| {
+                    for s in Solver::ALL {
+                        ui.selectable_value(&mut self.persisted.solver, s, s.name());
+                    }
+                })
+                .response
+                .on_hover_text(tips::SOLVER);
+        });
+        self.quality_ui(ui);
+        ui.separator();
+
+        ui.label("time t").on_hover_text(tips::SCRUBBER);
+        ui.horizontal(|ui| {
+            let label = if self.scrub_playing { "Pause" } else { "Play" };
+            if ui
+                .button(label)
+                .on_hover_text("Play the particles from noise to data.")
+                .clicked()
+            {
+                if !self.scrub_playing && self.scrub_t <= 0.0 {
+                    self.scrub_t = 1.0;
+                }
+                self.scrub_playing = !self.scrub_playing;
+            }
+            ui.add(egui::Slider::new(&mut self.scrub_t, 1.0..=0.0).fixed_decimals(2))
+                .on_hover_text(tips::SCRUBBER);
+        });
+        ui.checkbox(&mut self.show_field, "velocity field at t")
+            .on_hover_text(tips::FIELD);
+    }
+
+    /// W2 and mode coverage of the picture on screen.
+    fn quality_ui(&self, ui: &mut egui::Ui) {
+        let picture = self.main_picture();
+        let current = picture
+            .filter(|p| p.steps == self.persisted.steps && p.solver == self.persisted.solver);
+        let floor = self.run.floor_w2;
+        match current {
+            Some(p) => {
+                let floor_text = floor
+                    .map(|f| format!("  (floor {f:.3})"))
+                    .unwrap_or_default();
+                ui.label(
+                    RichText::new(format!("W2 = {:.3}{floor_text}", p.w2))
+                        .size(18.0)
+                        .strong(),
+                )
+                .on_hover_text(tips::W2);
+                ui.label(RichText::new(format!("mode coverage TV = {:.3}", p.mode_tv)).size(16.0))
+                    .on_hover_text(tips::COVERAGE);
+            }
+            None if picture.is_some() => {
+                ui.label("W2 = … (sampling)").on_hover_text(tips::W2);
+                ui.label("mode coverage TV = …")
+                    .on_hover_text(tips::COVERAGE);
+            }
+            None => {
+                ui.label("W2 = —").on_hover_text(tips::W2);
+                ui.label("mode coverage TV = —")
+                    .on_hover_text(tips::COVERAGE);
+            }
+        }
+    }
+
+    /// Editor and paths (or every round side by side).
+    pub(super) fn main_view_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let dim = self.persisted.target.dim;
+        if self.side_by_side && !self.run.rounds.is_empty() {
+            self.side_by_side_ui(ui);
+            return;
+        }
+        let picture = self.main_picture().cloned();
+        let paths_view = self.paths_view();
+        let style = PathsStyle {
+            id: "paths".into(),
+            view: paths_view,
+            generation: self.view_generation,
+            t: self.scrub_t,
+            compact: false,
+        };
+        let title = match self.selection {
+            Selection::Live if self.run.live.is_some() => "live model".to_string(),
+            Selection::Live => self
+                .run
+                .rounds
+                .last()
+                .map_or("no model yet".into(), |r| r.report.name.clone()),
+            Selection::Round(i) => self
+                .run
+                .rounds
+                .get(i)
+                .map_or(String::new(), |r| r.report.name.clone()),
+        };
+        ui.columns(2, |cols| {
+            cols[0]
+                .label(RichText::new("Target density and samples").strong())
+                .on_hover_text(if dim == 1 {
+                    tips::EDITOR_1D
+                } else {
+                    tips::EDITOR_2D
+                });
+            editor_ui(
+                &mut cols[0],
+                &mut self.persisted.target,
+                picture.as_ref(),
+                self.persisted.dark,
+                &mut self.editor,
+                actions,
+            );
+            let steps = picture.as_ref().map_or(self.persisted.steps, |p| p.steps);
+            cols[1]
+                .label(
+                    RichText::new(format!(
+                        "Paths from noise to data · {title} · {steps} steps"
+                    ))
+                    .strong(),
+                )
+                .on_hover_text(if dim == 1 {
+                    tips::PATHS_1D
+                } else {
+                    tips::PATHS_2D
+                });
+            paths_ui(&mut cols[1], dim, picture.as_ref(), &style);
+        });
+    }
+
+    fn side_by_side_ui(&self, ui: &mut egui::Ui) {
+        let n = self.run.rounds.len();
+        let view = self.paths_view();
+        ui.columns(n, |cols| {
+            for (col, r) in cols.iter_mut().zip(&self.run.rounds) {
+                let picture = self.run.pictures.get(&r.index);
+                let quality = picture
+                    .map(|p| format!(" · {} steps · W2 {:.3}", p.steps, p.w2))
+                    .unwrap_or_default();
+                col.label(
+                    RichText::new(format!("{}{quality}", r.report.name))
+                        .strong()
+                        .color(palette::round_color(r.index)),
+                )
+                .on_hover_text(tips::SIDE_BY_SIDE);
+                let style = PathsStyle {
+                    id: format!("compare{}", r.index),
+                    view,
+                    generation: self.view_generation,
+                    t: self.scrub_t,
+                    compact: true,
+                };
+                paths_ui(col, self.persisted.target.dim, picture, &style);
+            }
+        });
+    }
+
+    /// The four charts in a row.
+    pub(super) fn charts_ui(&self, ui: &mut egui::Ui) {
+        let rounds = &self.run.rounds;
+        let live_name = self
+            .run
+            .progress
+            .as_ref()
+            .filter(|p| p.phase == Phase::Train)
+            .map(|p| p.round.as_str());
+        let costs: Vec<(usize, String, f64)> = rounds
+            .iter()
+            .map(|r| (r.index, r.report.name.clone(), r.report.coupling_cost))
+            .collect();
+        let straightness: Vec<(usize, String, f64)> = rounds
+            .iter()
+            .filter_map(|r| {
+                r.report
+                    .straightness
+                    .map(|s| (r.index, r.report.name.clone(), s))
+            })
+            .collect();
+        ui.columns(4, |cols| {
+            cols[0]
+                .label(RichText::new("Training loss").strong())
+                .on_hover_text(tips::LOSS);
+            loss_chart_ui(&mut cols[0], rounds, &self.run.live_losses, live_name);
+            cols[1]
+                .label(RichText::new("Transport cost per round").strong())
+                .on_hover_text(tips::COST);
+            bars_ui(&mut cols[1], "cost_chart", "E|z − x₀|²", &costs);
+            cols[2]
+                .label(RichText::new("Straightness per round").strong())
+                .on_hover_text(tips::STRAIGHTNESS);
+            bars_ui(&mut cols[2], "straightness_chart", "S", &straightness);
+            cols[3]
+                .label(RichText::new("W2 against steps").strong())
+                .on_hover_text(tips::W2_STEPS);
+            w2_chart_ui(&mut cols[3], rounds, self.run.floor_w2);
+        });
+    }
+}

@@ -1,0 +1,203 @@
+//! Paths from noise to data: the (t, x) plane in 1-D, the plane itself in 2-D, with particles
+//! at the scrubber's time and, optionally, the velocity field as arrows.
+
+use eframe::egui::{self, Color32};
+use egui_plot::{Arrows, Line, Plot, Points};
+
+use super::palette::{faded, mode_color};
+use super::view_box::ViewBox;
+use crate::worker::SampleSet;
+
+/// How a paths plot is drawn.
+pub struct PathsStyle {
+    /// Plot id salt (one per plot on screen).
+    pub id: String,
+    /// Region shown when the view is reset.
+    pub view: ViewBox,
+    /// Bumped to reset a plot's zoom (e.g. when the target changes).
+    pub generation: u64,
+    /// The scrubber's time: particles are drawn where they are at this t.
+    pub t: f32,
+    /// Thinner lines and no axis labels (the side-by-side view).
+    pub compact: bool,
+}
+
+/// Draws the paths of `picture` (or an empty plot with a hint).
+pub fn paths_ui(ui: &mut egui::Ui, dim: usize, picture: Option<&SampleSet>, style: &PathsStyle) {
+    if dim == 1 {
+        paths_1d_ui(ui, picture, style);
+    } else {
+        paths_2d_ui(ui, picture, style);
+    }
+}
+
+/// Index of the recorded frame nearest to time `t`.
+fn frame_at(times: &[f32], t: f32) -> usize {
+    times
+        .iter()
+        .enumerate()
+        .min_by(|a, b| (a.1 - t).abs().total_cmp(&(b.1 - t).abs()))
+        .map_or(0, |(k, _)| k)
+}
+
+fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyle) {
+    let view = style.view;
+    let mut plot = Plot::new((style.id.as_str(), style.generation))
+        .data_aspect(1.0)
+        .default_x_bounds(view.x.0, view.x.1)
+        .default_y_bounds(view.y.0, view.y.1)
+        .show_grid(!style.compact);
+    if !style.compact {
+        plot = plot.x_axis_label("x₁").y_axis_label("x₂");
+    }
+    let line_width = if style.compact { 0.8 } else { 1.2 };
+    plot.show(ui, |plot_ui| {
+        let Some(p) = picture else { return };
+        let tr = &p.trajectory;
+        if tr.dim != 2 || tr.particles == 0 {
+            return;
+        }
+        let k_now = frame_at(&tr.times, style.t);
+        let mut starts = Vec::with_capacity(tr.particles);
+        let mut now: std::collections::BTreeMap<usize, Vec<[f64; 2]>> = Default::default();
+        for i in 0..tr.particles {
+            let label = p.labels.get(i).copied().unwrap_or(0);
+            let path: Vec<[f64; 2]> = (0..tr.frames())
+                .map(|k| {
+                    let f = tr.frame(k);
+                    [f64::from(f[2 * i]), f64::from(f[2 * i + 1])]
+                })
+                .collect();
+            starts.push(path[0]);
+            now.entry(label).or_default().push(path[k_now]);
+            plot_ui.line(
+                Line::new("path", path)
+                    .color(faded(mode_color(label), 120))
+                    .width(line_width)
+                    .allow_hover(false),
+            );
+        }
+        plot_ui.points(
+            Points::new("noise", starts)
+                .radius(1.5)
+                .color(Color32::from_gray(150))
+                .allow_hover(false),
+        );
+        for (label, pts) in now {
+            plot_ui.points(
+                Points::new("particles", pts)
+                    .radius(if style.compact { 2.0 } else { 3.0 })
+                    .filled(true)
+                    .color(mode_color(label))
+                    .allow_hover(false),
+            );
+        }
+        if let Some(field) = &p.field {
+            let (origins, tips) = arrows(field, 2, view);
+            plot_ui.arrows(
+                Arrows::new("v(x, t)", origins, tips)
+                    .color(Color32::from_rgb(60, 60, 60))
+                    .tip_length(6.0)
+                    .allow_hover(false),
+            );
+        }
+    });
+}
+
+fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyle) {
+    let view = style.view;
+    let mut plot = Plot::new((style.id.as_str(), style.generation))
+        .invert_x(true)
+        .default_x_bounds(0.0, 1.0)
+        .default_y_bounds(view.x.0, view.x.1)
+        .show_grid(!style.compact);
+    if !style.compact {
+        plot = plot
+            .x_axis_label("t   (noise t = 1  →  data t = 0)")
+            .y_axis_label("x");
+    }
+    let line_width = if style.compact { 0.8 } else { 1.2 };
+    plot.show(ui, |plot_ui| {
+        let Some(p) = picture else { return };
+        let tr = &p.trajectory;
+        if tr.dim != 1 || tr.particles == 0 {
+            return;
+        }
+        let k_now = frame_at(&tr.times, style.t);
+        let t_now = f64::from(tr.times[k_now]);
+        let mut now: std::collections::BTreeMap<usize, Vec<[f64; 2]>> = Default::default();
+        for i in 0..tr.particles {
+            let label = p.labels.get(i).copied().unwrap_or(0);
+            let path: Vec<[f64; 2]> = (0..tr.frames())
+                .map(|k| [f64::from(tr.times[k]), f64::from(tr.frame(k)[i])])
+                .collect();
+            now.entry(label).or_default().push([t_now, path[k_now][1]]);
+            plot_ui.line(
+                Line::new("path", path)
+                    .color(faded(mode_color(label), 120))
+                    .width(line_width)
+                    .allow_hover(false),
+            );
+        }
+        for (label, pts) in now {
+            plot_ui.points(
+                Points::new("particles", pts)
+                    .radius(if style.compact { 2.0 } else { 3.0 })
+                    .filled(true)
+                    .color(mode_color(label))
+                    .allow_hover(false),
+            );
+        }
+        if let Some(field) = &p.field {
+            let (origins, tips) = arrows(field, 1, view);
+            plot_ui.arrows(
+                Arrows::new("v(x, t)", origins, tips)
+                    .color(Color32::from_rgb(60, 60, 60))
+                    .tip_length(6.0)
+                    .allow_hover(false),
+            );
+        }
+    });
+}
+
+/// Arrows along −v (the way particles move as t falls), scaled so the longest is about one
+/// grid spacing. In 1-D they live in the (t, x) plane.
+fn arrows(
+    field: &crate::worker::VelocityGrid,
+    dim: usize,
+    view: ViewBox,
+) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
+    let n = field.points.len().max(1);
+    let per_axis = if dim == 1 {
+        n as f64
+    } else {
+        (n as f64).sqrt()
+    };
+    let spacing = (view.x.1 - view.x.0) / per_axis.max(2.0);
+    let longest = field
+        .velocities
+        .data
+        .chunks_exact(dim)
+        .map(|v| v.iter().map(|c| f64::from(*c).powi(2)).sum::<f64>().sqrt())
+        .fold(f64::MIN_POSITIVE, f64::max);
+    let scale = 0.9 * spacing / longest;
+    let t = f64::from(field.t);
+    let mut origins = Vec::with_capacity(n);
+    let mut tips = Vec::with_capacity(n);
+    for (x, v) in field.points.rows().zip(field.velocities.rows()) {
+        if dim == 1 {
+            // Moving from t to t − dt changes x by −v·dt: an arrow in the (t, x) plane.
+            let dt = 0.04;
+            let dx = -f64::from(v[0]) * dt;
+            origins.push([t, f64::from(x[0])]);
+            tips.push([t - dt, f64::from(x[0]) + dx]);
+        } else {
+            origins.push([f64::from(x[0]), f64::from(x[1])]);
+            tips.push([
+                f64::from(x[0]) - scale * f64::from(v[0]),
+                f64::from(x[1]) - scale * f64::from(v[1]),
+            ]);
+        }
+    }
+    (origins, tips)
+}

@@ -1,0 +1,165 @@
+//! What the app remembers: settings and target across restarts ([`Persisted`]), and what the
+//! current run has shown so far ([`RunView`]).
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::flow::Solver;
+use crate::pipeline::{Phase, Settings};
+use crate::target::presets::{DEFAULT_PRESET, preset};
+use crate::target::{Component, Mixture};
+use crate::worker::{RoundView, SampleSet};
+
+/// Kept across restarts (eframe's storage).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Persisted {
+    /// The target being edited.
+    pub target: Mixture,
+    /// The preset it came from, if unchanged since.
+    pub preset: Option<String>,
+    /// Training settings.
+    pub settings: Settings,
+    /// Dark theme.
+    pub dark: bool,
+    /// Path in the load/save box.
+    pub target_path: String,
+    /// Step slider.
+    pub steps: usize,
+    /// Sampler choice.
+    pub solver: Solver,
+}
+
+impl Default for Persisted {
+    fn default() -> Self {
+        Self {
+            target: default_target(),
+            preset: Some(DEFAULT_PRESET.to_string()),
+            settings: lecture_settings(),
+            dark: false,
+            target_path: "target.toml".to_string(),
+            steps: 20,
+            solver: Solver::Euler,
+        }
+    }
+}
+
+/// The default preset, or two modes if it could not be read.
+pub fn default_target() -> Mixture {
+    preset(DEFAULT_PRESET).unwrap_or_else(|_| Mixture {
+        dim: 2,
+        components: vec![
+            Component {
+                weight: 0.5,
+                mean: vec![-4.0, 0.0],
+                std: vec![0.4, 0.4],
+            },
+            Component {
+                weight: 0.5,
+                mean: vec![4.0, 0.0],
+                std: vec![0.4, 0.4],
+            },
+        ],
+    })
+}
+
+/// Settings for a live lecture: the engine's defaults, with progress reported often and a
+/// lighter evaluation so a round's numbers appear within a second or two.
+pub fn lecture_settings() -> Settings {
+    let mut s = Settings::default();
+    s.train.report_every = 5;
+    s.eval.w2_points = Some(500);
+    s.eval.coverage_points = 2000;
+    s.eval.floor_repeats = 8;
+    s.eval.step_counts = vec![1, 2, 4, 8, 20, 50, 100];
+    s
+}
+
+/// Which model the main view shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    /// The network in training.
+    Live,
+    /// A finished round.
+    Round(usize),
+}
+
+/// The phase running now.
+#[derive(Clone, Debug)]
+pub struct ProgressView {
+    pub round: String,
+    pub phase: Phase,
+    pub done: usize,
+    pub total: usize,
+    pub started: Instant,
+}
+
+impl ProgressView {
+    /// Fraction done, 0..=1.
+    pub fn fraction(&self) -> f32 {
+        if self.total == 0 {
+            0.0
+        } else {
+            (self.done as f32 / self.total as f32).clamp(0.0, 1.0)
+        }
+    }
+
+    /// Seconds left at the speed so far (None until something is done).
+    pub fn seconds_left(&self) -> Option<f64> {
+        (self.done > 0).then(|| {
+            let elapsed = self.started.elapsed().as_secs_f64();
+            elapsed / self.done as f64 * (self.total.saturating_sub(self.done)) as f64
+        })
+    }
+}
+
+/// What the UI has received for the current run.
+#[derive(Default)]
+pub struct RunView {
+    /// W2 metric floor and its sample size, once the run is set up.
+    pub floor_w2: Option<f64>,
+    pub w2_points: usize,
+    /// Finished rounds, oldest first.
+    pub rounds: Vec<RoundView>,
+    /// The newest picture of each round.
+    pub pictures: BTreeMap<usize, SampleSet>,
+    /// The newest picture of the network in training.
+    pub live: Option<SampleSet>,
+    /// Losses of the round in training.
+    pub live_losses: Vec<(usize, f32)>,
+    /// The phase running now.
+    pub progress: Option<ProgressView>,
+}
+
+impl RunView {
+    /// The picture of `selection` if it was drawn with `solver` and `steps`.
+    pub fn picture(&self, selection: Selection) -> Option<&SampleSet> {
+        match selection {
+            Selection::Live => self.live.as_ref(),
+            Selection::Round(i) => self.pictures.get(&i),
+        }
+    }
+}
+
+/// Things the user asked for while the frame was drawn; applied after it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Start or continue: 1-RF if nothing is trained, resume if paused.
+    Play,
+    Pause,
+    Stop,
+    Reset,
+    Reflow,
+    Distill,
+    RunAll,
+    /// Replace the target by a preset.
+    Preset(String),
+    /// The target was edited in place.
+    TargetEdited,
+    /// A setting changed.
+    SettingsEdited,
+    LoadTarget,
+    SaveTarget,
+}

@@ -1,0 +1,50 @@
+//! One-sentence explanations shown as tooltips: the ideas, in plain words.
+
+pub const PRESET: &str = "Pick a target distribution: a mixture of Gaussians the flow learns to sample. Each preset is a file in assets/presets/.";
+pub const EDITOR_2D: &str = "The target density. Drag a centre to move a mode, drag a square handle to change its width, scroll over a mode to change its weight, click empty space to add one, select and press Delete to remove it.";
+pub const EDITOR_1D: &str = "The target density. Drag a mode's dot to move it, drag its square handle to change its width, scroll over it to change its weight, click empty space to add one, select and press Delete to remove it.";
+pub const PLAY: &str = "Train 1-RF: a small network learns the velocity v(x, t) that carries noise (t = 1) to data (t = 0), by regressing onto z − x0 along straight lines between random noise and data pairs (conditional flow matching).";
+pub const PAUSE: &str = "Hold training between two steps; press again to go on.";
+pub const STOP: &str = "Stop the running phase; finished rounds are kept.";
+pub const RESET: &str = "Forget every round and start again from the current target and settings.";
+pub const REFLOW: &str = "Reflow: sample (noise, data) pairs from the latest model's own ODE and retrain on straight lines between them; the pairs no longer cross, so the new paths are straighter.";
+pub const DISTILL: &str = "Distillation: train a student to jump from noise to the latest model's result in one step, x0 = z − v(z, 1); it works because reflowed paths are nearly straight.";
+pub const RUN_ALL: &str =
+    "Run the whole lecture: 1-RF, the configured number of reflows, then distillation.";
+pub const PROGRESS: &str =
+    "The phase running now, its progress and the time left at the current speed.";
+pub const ROUNDS: &str = "Each finished round is kept: 1-RF is plain flow matching, k-RF is the k-th reflow, 'distilled' is the one-step student. Pick one to show it.";
+pub const LIVE: &str =
+    "The network as it is being trained right now, redrawn a few times a second.";
+pub const SIDE_BY_SIDE: &str = "Show every round's paths next to each other at the same step count, so the straightening is seen.";
+pub const STEPS: &str = "Number of solver steps from noise to data. Curved paths need many steps; straight paths can be followed in one.";
+pub const SOLVER: &str = "How each step follows the velocity: Euler uses one evaluation, midpoint and Heun two, RK4 four; higher order follows curves better per step.";
+pub const W2: &str = "W2: the Wasserstein-2 distance between the generated points and a target sample (optimal one-to-one matching); lower is better, and the metric floor is what two target samples already differ by.";
+pub const COVERAGE: &str = "Mode coverage: total variation between the share of samples in each mode and the mode's weight; 0 means every mode gets exactly its share.";
+pub const PATHS_2D: &str = "Paths of a few hundred particles from noise (faint dots) to data, coloured by the mode they end in. Where colours cross, the flow had to bend.";
+pub const PATHS_1D: &str = "Paths in the (t, x) plane from noise at t = 1 (left) to data at t = 0 (right), coloured by the mode they end in. Crossings mean the flow averaged conflicting directions.";
+pub const SCRUBBER: &str = "Move the particles along their paths: t = 1 is noise, t = 0 is data.";
+pub const FIELD: &str = "Arrows show where the velocity field moves particles at the scrubber's time: the direction of −v(x, t), since t runs from 1 down to 0.";
+pub const LOSS: &str = "The flow matching loss while training (log scale). It does not fall to zero for 1-RF: crossing pairs make the target velocity ambiguous. Reflow removes that ambiguity, so its loss is far lower.";
+pub const COST: &str = "Transport cost E|z − x0|² of the pairs each round trains on: independent pairs for 1-RF, the model's own pairs after. It falls as the coupling gets closer to optimal.";
+pub const STRAIGHTNESS: &str = "Straightness: how far the velocity along a path strays from the path's net displacement (0 = perfectly straight). Straight paths are what one-step sampling needs.";
+pub const W2_STEPS: &str = "W2 against the number of Euler steps, one line per round; the dashed line is the metric floor. One step fails on curved paths, and works once reflow has straightened them.";
+pub const SETTINGS: &str =
+    "Training settings. Changing one stops the current run; the next Play starts over with them.";
+pub const WIDTH: &str = "Units per hidden layer of the velocity network.";
+pub const DEPTH: &str = "Hidden layers of the velocity network.";
+pub const BATCH: &str = "Training pairs per optimiser step.";
+pub const TRAIN_STEPS: &str = "Optimiser steps for 1-RF.";
+pub const REFLOW_STEPS: &str =
+    "Optimiser steps for each reflow round (it starts from the previous model).";
+pub const DISTILL_STEPS: &str = "Optimiser steps for the one-step student.";
+pub const LEARNING_RATE: &str = "AdamW's step size (it decays along a cosine to a tenth).";
+pub const TIME_SAMPLING: &str = "How training picks t: uniform, logit-normal (more weight mid-way, as in Stable Diffusion 3) or cosine-shaped.";
+pub const SEED: &str = "The random seed: the same seed and settings give the same run.";
+pub const REFLOW_PAIRS: &str = "Number of (noise, sample) pairs each reflow round trains on.";
+pub const REFLOWS: &str = "Reflow rounds that 'Run all' makes.";
+pub const WARM_START: &str =
+    "Start each reflow round from the previous model's weights (faster) instead of from scratch.";
+pub const LOAD: &str = "Load a target from a TOML file (the format flowlab run --target reads).";
+pub const SAVE: &str = "Save the current target as a TOML file.";
+pub const COMPONENTS: &str = "The mixture's components: weight, centre and width per axis. Values that would make an invalid mixture are refused.";

@@ -1,0 +1,205 @@
+//! What crosses the worker's channels: plain data only, never tensors.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use crate::Points;
+use crate::flow::{NetWeights, Solver, Trajectory};
+use crate::pipeline::{Phase, RoundReport, Settings};
+use crate::target::Mixture;
+
+/// A training phase the UI can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PhaseJob {
+    /// Train 1-RF (plain flow matching on independent pairs).
+    TrainBase,
+    /// One reflow round on the latest flow's own pairs.
+    Reflow,
+    /// A one-step student from the latest flow.
+    Distill,
+    /// Whatever is missing of: 1-RF, the configured reflows, the distillation.
+    RunAll,
+}
+
+/// Work for the training thread, in the order the UI asked for it.
+pub(crate) enum Job {
+    /// Start a new run (a new pipeline) on `target` with `settings`.
+    NewRun {
+        run: u64,
+        target: Box<Mixture>,
+        settings: Box<Settings>,
+    },
+    /// Run one phase of the current run unless `cancel` was set before it began.
+    Phase {
+        run: u64,
+        epoch: u64,
+        cancel: Arc<AtomicBool>,
+        job: PhaseJob,
+    },
+    /// Keep only the first `keep` rounds (after a stop, the rounds the UI has seen).
+    Truncate { run: u64, keep: usize },
+}
+
+/// Work for the sampling thread.
+pub(crate) enum SamplerMsg {
+    /// A new run: the data every picture and metric uses.
+    Run {
+        run: u64,
+        target: Box<Mixture>,
+        noise: Points,
+        reference: Points,
+    },
+    /// Round `index` of `run` finished with these weights.
+    Round {
+        run: u64,
+        index: usize,
+        weights: Box<NetWeights>,
+    },
+    /// Keep only the first `keep` rounds of `run`.
+    Truncate { run: u64, keep: usize },
+    /// The model in training right now, for a live preview.
+    Live {
+        run: u64,
+        epoch: u64,
+        round: String,
+        weights: Box<NetWeights>,
+    },
+    /// Draw live previews with this solver and step count.
+    Preview { solver: Solver, steps: usize },
+    /// The UI wants a picture.
+    Request {
+        run: u64,
+        epoch: u64,
+        request: SampleRequest,
+    },
+}
+
+/// Which model a picture is drawn from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// A finished round, by index.
+    Round(usize),
+    /// The network in training, named by its round (e.g. `2-RF`).
+    Live(String),
+}
+
+/// A request for samples and paths of a finished round.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SampleRequest {
+    /// Round index.
+    pub round: usize,
+    /// Integration rule.
+    pub solver: Solver,
+    /// Steps from t = 1 to t = 0 (1 to 1000).
+    pub steps: usize,
+    /// Particles to integrate (from the run's fixed evaluation noise).
+    pub particles: usize,
+    /// How many of them to record whole paths for.
+    pub paths: usize,
+    /// Also return the velocity field on a grid at this time `t` (2-D: 21 × 21 arrows over
+    /// the target's bounds; 1-D: 41 points).
+    pub field_at: Option<f32>,
+}
+
+/// Samples, paths and quality of one model at one step count.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampleSet {
+    /// The model.
+    pub source: Source,
+    /// Integration rule.
+    pub solver: Solver,
+    /// Steps.
+    pub steps: usize,
+    /// Where the particles landed (t = 0).
+    pub samples: Points,
+    /// For each sample, the target component it most likely belongs to (for colours).
+    pub labels: Vec<usize>,
+    /// Paths of the first `trajectory.particles` particles.
+    pub trajectory: Trajectory,
+    /// W2 to the run's reference sample (on the first `w2_points` samples).
+    pub w2: f64,
+    /// Total variation between the sample's mode fractions and the weights.
+    pub mode_tv: f64,
+    /// Velocity arrows at a time, when asked: `(t, origins, velocities)`.
+    pub field: Option<VelocityGrid>,
+}
+
+/// The velocity field on a grid of points at one time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VelocityGrid {
+    /// The time.
+    pub t: f32,
+    /// Grid points.
+    pub points: Points,
+    /// `v(x, t)` at each point.
+    pub velocities: Points,
+}
+
+/// A finished round, as the UI keeps it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoundView {
+    /// Position in the run (0 is 1-RF).
+    pub index: usize,
+    /// Its numbers (name, transport cost, straightness, W2 by steps, …).
+    pub report: RoundReport,
+    /// `(step, loss)` while it trained.
+    pub losses: Vec<(usize, f32)>,
+    /// True for a one-step distilled student.
+    pub distilled: bool,
+}
+
+/// What the worker tells the UI.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Update {
+    /// A new run is set up; W2 is measured on `w2_points` points, where two target samples
+    /// already differ by `floor_w2`.
+    RunReady {
+        /// The metric floor of W2.
+        floor_w2: f64,
+        /// Points per W2 sample.
+        w2_points: usize,
+    },
+    /// A phase of a round began.
+    PhaseStarted {
+        /// Round name.
+        round: String,
+        /// What it does.
+        phase: Phase,
+        /// Units of work in it.
+        total: usize,
+    },
+    /// Work done in the current phase.
+    Progress {
+        /// Round name.
+        round: String,
+        /// What it does.
+        phase: Phase,
+        /// Units done.
+        done: usize,
+        /// Units in all.
+        total: usize,
+        /// Mean training loss since the previous report.
+        loss: Option<f32>,
+    },
+    /// A round is trained and measured.
+    RoundFinished(Box<RoundView>),
+    /// A picture: a live preview or the answer to a [`SampleRequest`].
+    Samples(Box<SampleSet>),
+    /// Every job asked for so far is done.
+    Idle,
+    /// A job failed; finished rounds are kept and a new job can start.
+    Failed {
+        /// What went wrong, in plain words.
+        message: String,
+    },
+}
+
+/// An [`Update`] with the run and epoch it belongs to (internal: the handle filters stale
+/// ones out before the UI sees them).
+pub(crate) struct Message {
+    pub run: u64,
+    /// `None` for news about the run as a whole (set up or failed to), which no stop makes
+    /// stale.
+    pub epoch: Option<u64>,
+    pub update: Update,
+}

@@ -1,0 +1,254 @@
+//! The sampling thread: rebuilds finished rounds from their weights and answers picture
+//! requests (the step slider, the side-by-side view, live previews) on the second core.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crossbeam_channel::{Receiver, Sender, TrySendError};
+
+use super::protocol::{
+    Message, SampleRequest, SampleSet, SamplerMsg, Source, Update, VelocityGrid,
+};
+use crate::Points;
+use crate::flow::{FlowError, Solver, VelocityField, VelocityNet, integrate_recording};
+use crate::metrics::{mode_tv, w2};
+use crate::target::Mixture;
+
+/// Particles and steps of a live preview while training.
+const PREVIEW_PARTICLES: usize = 1000;
+const PREVIEW_PATHS: usize = 200;
+
+/// The sampling thread's state.
+pub(crate) struct Sampler {
+    pub inbox: Receiver<SamplerMsg>,
+    pub events: Sender<Message>,
+    pub wake: Arc<dyn Fn() + Send + Sync>,
+}
+
+/// The run the pictures are drawn for.
+struct RunData {
+    run: u64,
+    target: Mixture,
+    noise: Points,
+    reference: Points,
+    rounds: Vec<VelocityNet>,
+    /// The solver and steps live previews are drawn with (the step slider's).
+    view: (Solver, usize),
+}
+
+/// Work collected from the inbox, newest request per model first in line.
+#[derive(Default)]
+struct Pending {
+    requests: BTreeMap<usize, (u64, SampleRequest)>,
+    live: Option<(u64, String, VelocityNet)>,
+}
+
+impl Sampler {
+    /// Answers requests until the handle is dropped.
+    pub fn run(self) {
+        let mut data: Option<RunData> = None;
+        let mut pending = Pending::default();
+        let mut preview = (Solver::Euler, 20);
+        while let Ok(first) = self.inbox.recv() {
+            self.take(first, &mut data, &mut pending, &mut preview);
+            loop {
+                // Coalesce: only the newest request per round (and the newest live model)
+                // is worth drawing.
+                while let Ok(more) = self.inbox.try_recv() {
+                    self.take(more, &mut data, &mut pending, &mut preview);
+                }
+                let Some(run) = data.as_mut() else {
+                    pending = Pending::default();
+                    break;
+                };
+                if let Some((index, (epoch, request))) = pending.requests.pop_first() {
+                    if let Some(net) = run.rounds.get(index) {
+                        let answer = picture(run, net, &request, Source::Round(index));
+                        self.send(run.run, epoch, answer);
+                    }
+                } else if let Some((epoch, round, net)) = pending.live.take() {
+                    let (solver, steps) = run.view;
+                    let request = SampleRequest {
+                        round: usize::MAX,
+                        solver,
+                        steps,
+                        particles: PREVIEW_PARTICLES,
+                        paths: PREVIEW_PATHS,
+                        field_at: None,
+                    };
+                    let answer = picture(run, &net, &request, Source::Live(round));
+                    self.send(run.run, epoch, answer);
+                } else {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Applies one message: model updates at once, requests into `pending`.
+    fn take(
+        &self,
+        msg: SamplerMsg,
+        data: &mut Option<RunData>,
+        pending: &mut Pending,
+        preview: &mut (Solver, usize),
+    ) {
+        match msg {
+            SamplerMsg::Run {
+                run,
+                target,
+                noise,
+                reference,
+            } => {
+                *data = Some(RunData {
+                    run,
+                    target: *target,
+                    noise,
+                    reference,
+                    rounds: Vec::new(),
+                    view: *preview,
+                });
+                *pending = Pending::default();
+            }
+            SamplerMsg::Round {
+                run,
+                index,
+                weights,
+            } => {
+                let Some(d) = data.as_mut().filter(|d| d.run == run) else {
+                    return;
+                };
+                match VelocityNet::from_weights(&weights) {
+                    Ok(net) if index == d.rounds.len() => d.rounds.push(net),
+                    Ok(net) if index < d.rounds.len() => d.rounds[index] = net,
+                    Ok(_) => {}
+                    Err(err) => self.send(
+                        run,
+                        0,
+                        Err(FlowError::invalid("weights", format!("{err:#}"))),
+                    ),
+                }
+                // A finished round supersedes the preview of its training.
+                pending.live = None;
+            }
+            SamplerMsg::Truncate { run, keep } => {
+                if let Some(d) = data.as_mut().filter(|d| d.run == run) {
+                    d.rounds.truncate(keep);
+                    pending.requests.retain(|&i, _| i < keep);
+                }
+            }
+            SamplerMsg::Live {
+                run,
+                epoch,
+                round,
+                weights,
+            } => {
+                if data.as_ref().is_some_and(|d| d.run == run)
+                    && let Ok(net) = VelocityNet::from_weights(&weights)
+                {
+                    pending.live = Some((epoch, round, net));
+                }
+            }
+            SamplerMsg::Preview { solver, steps } => {
+                if let Some(d) = data.as_mut() {
+                    d.view = (solver, steps);
+                }
+                *preview = (solver, steps);
+            }
+            SamplerMsg::Request {
+                run,
+                epoch,
+                request,
+            } => {
+                if data.as_ref().is_some_and(|d| d.run == run) {
+                    pending.requests.insert(request.round, (epoch, request));
+                }
+            }
+        }
+    }
+
+    fn send(&self, run: u64, epoch: u64, answer: Result<SampleSet, FlowError>) {
+        let update = match answer {
+            Ok(set) => Update::Samples(Box::new(set)),
+            Err(err) => Update::Failed {
+                message: format!("sampling failed: {err:#}"),
+            },
+        };
+        let message = Message {
+            run,
+            epoch: Some(epoch),
+            update,
+        };
+        match self.events.try_send(message) {
+            // The UI is behind: a picture it has not asked for again is not worth blocking on.
+            Ok(()) | Err(TrySendError::Full(_)) => (self.wake)(),
+            Err(TrySendError::Disconnected(_)) => {}
+        }
+    }
+}
+
+/// Integrates `net` from the run's fixed noise and measures the result.
+fn picture(
+    run: &RunData,
+    net: &VelocityNet,
+    request: &SampleRequest,
+    source: Source,
+) -> Result<SampleSet, FlowError> {
+    let particles = request.particles.clamp(1, run.noise.len());
+    let z = run.noise.head(particles);
+    let (samples, trajectory) =
+        integrate_recording(net, &z, request.solver, request.steps, request.paths)?;
+    let labels = run.target.assign(&samples);
+    let w2_points = run.reference.len().min(samples.len());
+    let w2_value = if w2_points == run.reference.len() {
+        w2(&samples.head(w2_points), &run.reference)
+    } else {
+        w2(&samples, &run.reference.head(w2_points))
+    };
+    let field = match request.field_at {
+        Some(t) => Some(velocity_grid(&run.target, net, t)?),
+        None => None,
+    };
+    Ok(SampleSet {
+        source,
+        solver: request.solver,
+        steps: request.steps,
+        labels,
+        mode_tv: mode_tv(&run.target, &samples),
+        samples,
+        trajectory,
+        w2: w2_value,
+        field,
+    })
+}
+
+/// `v(x, t)` on a grid over the target's bounds: 21 × 21 in 2-D, 41 points in 1-D.
+fn velocity_grid(target: &Mixture, net: &VelocityNet, t: f32) -> Result<VelocityGrid, FlowError> {
+    let bounds = target.bounds();
+    let n = if target.dim == 1 { 41 } else { 21 };
+    let axis = |(lo, hi): (f64, f64)| -> Vec<f32> {
+        (0..n)
+            .map(|i| (lo + (hi - lo) * i as f64 / (n - 1) as f64) as f32)
+            .collect()
+    };
+    let mut data = Vec::new();
+    match bounds.as_slice() {
+        [x] => data = axis(*x),
+        [x, y] => {
+            let (xs, ys) = (axis(*x), axis(*y));
+            for &yv in &ys {
+                for &xv in &xs {
+                    data.extend([xv, yv]);
+                }
+            }
+        }
+        _ => return Err(FlowError::invalid("dim", "must be 1 or 2")),
+    }
+    let points = Points::new(target.dim, data);
+    let velocities = Points::new(target.dim, net.velocity(&points.data, t)?);
+    Ok(VelocityGrid {
+        t,
+        points,
+        velocities,
+    })
+}
