@@ -93,7 +93,15 @@ fn run_all_delivers_every_round_in_order_then_idle() {
     // Progress is reported and the losses of each round come with it.
     let progress = seen
         .iter()
-        .filter(|u| matches!(u, Update::Progress { phase: Phase::Train, .. }))
+        .filter(|u| {
+            matches!(
+                u,
+                Update::Progress {
+                    phase: Phase::Train,
+                    ..
+                }
+            )
+        })
         .count();
     assert!(progress >= 60 / 5, "{progress} progress updates");
     for u in &seen {
@@ -154,7 +162,11 @@ fn pause_holds_training_and_resume_goes_on() {
     let mut w = worker();
     w.new_run(preset("two-modes-1d").unwrap(), long()).unwrap();
     w.start(PhaseJob::TrainBase).unwrap();
-    wait_for(&mut w, LONG, |u| matches!(u, Update::Progress { done, .. } if *done >= 20));
+    wait_for(
+        &mut w,
+        LONG,
+        |u| matches!(u, Update::Progress { done, .. } if *done >= 20),
+    );
     w.pause();
     assert!(w.is_paused());
     std::thread::sleep(Duration::from_millis(150));
@@ -187,9 +199,11 @@ fn stop_cuts_off_the_stopped_work_and_keeps_finished_rounds() {
     w.new_run(preset("two-modes-1d").unwrap(), s).unwrap();
     w.start(PhaseJob::TrainBase).unwrap();
     w.start(PhaseJob::Reflow).unwrap();
-    let seen = wait_for(&mut w, LONG, |u| {
-        matches!(u, Update::Progress { round, phase: Phase::Train, done, .. } if round == "2-RF" && *done >= 10)
-    });
+    let seen = wait_for(
+        &mut w,
+        LONG,
+        |u| matches!(u, Update::Progress { round, phase: Phase::Train, done, .. } if round == "2-RF" && *done >= 10),
+    );
     assert_eq!(round_names(&seen), ["1-RF"]);
     let t = Instant::now();
     w.stop().unwrap();
@@ -316,7 +330,10 @@ fn random_command_sequences_never_deadlock_or_leak_stale_updates() {
             !matches!(result, Err(flowlab::worker::WorkerError::Gone)),
             "worker gone at step {step}"
         );
-        assert!(t.elapsed() < Duration::from_millis(200), "command {choice} blocked");
+        assert!(
+            t.elapsed() < Duration::from_millis(200),
+            "command {choice} blocked"
+        );
         for u in w.poll() {
             if quiet {
                 assert!(

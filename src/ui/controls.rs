@@ -24,8 +24,9 @@ impl FlowlabApp {
                 .preset
                 .clone()
                 .unwrap_or_else(|| "custom".into());
+            let label = ui.label("target").id;
             egui::ComboBox::from_id_salt("preset")
-                .selected_text(format!("target: {current}"))
+                .selected_text(current)
                 .width(220.0)
                 .show_ui(ui, |ui| {
                     for p in PRESETS {
@@ -42,6 +43,7 @@ impl FlowlabApp {
                     }
                 })
                 .response
+                .labelled_by(label)
                 .on_hover_text(tips::PRESET);
             ui.separator();
             let busy = self.is_busy();
@@ -239,9 +241,12 @@ impl FlowlabApp {
             .on_hover_text(tips::SIDE_BY_SIDE);
         ui.separator();
 
-        ui.label("steps").on_hover_text(tips::STEPS);
-        ui.add(egui::Slider::new(&mut self.persisted.steps, 1..=100).logarithmic(true))
-            .on_hover_text(tips::STEPS);
+        ui.add(
+            egui::Slider::new(&mut self.persisted.steps, 1..=100)
+                .logarithmic(true)
+                .text("steps"),
+        )
+        .on_hover_text(tips::STEPS);
         ui.horizontal(|ui| {
             ui.label("solver").on_hover_text(tips::SOLVER);
             egui::ComboBox::from_id_salt("solver")

@@ -24,17 +24,21 @@ pub fn components_ui(
         .spacing([6.0, 4.0])
         .show(ui, |ui| {
             ui.label("");
-            ui.label("weight");
-            ui.label(if target.dim == 1 {
-                "mean"
-            } else {
-                "mean x₁, x₂"
-            });
-            ui.label(if target.dim == 1 {
-                "std"
-            } else {
-                "std x₁, x₂"
-            });
+            let weight_id = ui.label("weight").id;
+            let mean_id = ui
+                .label(if target.dim == 1 {
+                    "mean"
+                } else {
+                    "mean x₁, x₂"
+                })
+                .id;
+            let std_id = ui
+                .label(if target.dim == 1 {
+                    "std"
+                } else {
+                    "std x₁, x₂"
+                })
+                .id;
             ui.label("");
             ui.end_row();
             for (i, c) in target.components.iter_mut().enumerate() {
@@ -51,6 +55,7 @@ pub fn components_ui(
                             .speed(0.01)
                             .max_decimals(3),
                     )
+                    .labelled_by(weight_id)
                     .changed();
                 ui.horizontal(|ui| {
                     for m in &mut c.mean {
@@ -61,6 +66,7 @@ pub fn components_ui(
                                     .speed(0.05)
                                     .max_decimals(2),
                             )
+                            .labelled_by(mean_id)
                             .changed();
                     }
                 });
@@ -73,6 +79,7 @@ pub fn components_ui(
                                     .speed(0.01)
                                     .max_decimals(3),
                             )
+                            .labelled_by(std_id)
                             .changed();
                     }
                 });
@@ -215,7 +222,7 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut Settings, actions: &mut Vec<Action
 }
 
 fn row(ui: &mut egui::Ui, label: &str, tip: &str, widget: DragValue<'_>) {
-    ui.label(label).on_hover_text(tip);
-    ui.add(widget).on_hover_text(tip);
+    let id = ui.label(label).on_hover_text(tip).id;
+    ui.add(widget).labelled_by(id).on_hover_text(tip);
     ui.end_row();
 }

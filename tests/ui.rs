@@ -1,0 +1,181 @@
+//! The app driven through its accessibility tree (egui_kittest): choose a preset, train,
+//! move the step slider and see W2 change, reflow once and see the second round.
+
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use flowlab::pipeline::Settings;
+use flowlab::ui::FlowlabApp;
+use flowlab::ui::state::Persisted;
+
+/// Lecture settings shrunk so a round trains in about a second.
+fn quick() -> Settings {
+    let mut s = flowlab::ui::state::lecture_settings();
+    s.net.width = 32;
+    s.net.depth = 2;
+    s.train.steps = 150;
+    s.reflow_steps = 100;
+    s.distill_steps = 100;
+    s.reflow_pairs = 500;
+    s.pair_steps = 20;
+    s.eval.w2_points = Some(200);
+    s.eval.coverage_points = 500;
+    s.eval.floor_repeats = 1;
+    s
+}
+
+fn harness() -> Harness<'static, FlowlabApp> {
+    let persisted = Persisted {
+        settings: quick(),
+        ..Persisted::default()
+    };
+    Harness::builder()
+        .with_size(eframe::egui::Vec2::new(1600.0, 1000.0))
+        .build_eframe(move |cc| FlowlabApp::new(&cc.egui_ctx, Some(persisted)))
+}
+
+/// Steps the app (its worker runs on its own threads) until `done`, or panics.
+fn step_until(
+    h: &mut Harness<'_, FlowlabApp>,
+    what: &str,
+    done: impl Fn(&Harness<'_, FlowlabApp>) -> bool,
+) {
+    let start = Instant::now();
+    while !done(h) {
+        assert!(
+            start.elapsed() < Duration::from_secs(120),
+            "timed out waiting for {what}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.step();
+}
+
+fn w2_label(h: &Harness<'_, FlowlabApp>) -> Option<String> {
+    h.query_all_by_label_contains("W2 = ")
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            node.label().or_else(|| node.value())
+        })
+        .find(|l| l.chars().nth(5).is_some_and(|c| c.is_ascii_digit()))
+}
+
+/// True when a clickable entry named `name` exists (the round selector's; chart legends and
+/// axis labels with the same text are not buttons).
+fn in_round_selector(h: &Harness<'_, FlowlabApp>, name: &str) -> bool {
+    h.query_all_by_label(name)
+        .any(|n| n.accesskit_node().role() == eframe::egui::accesskit::Role::Button)
+}
+
+#[test]
+fn a_lecture_from_preset_to_reflow() {
+    let mut h = harness();
+    h.run_steps(2);
+
+    // 1. Pick a preset from the menu.
+    h.get_by_label("target").click();
+    h.run_steps(2);
+    h.get_by_label("eight-gaussians").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().persisted.preset.as_deref(),
+        Some("eight-gaussians")
+    );
+    assert_eq!(h.state().persisted.target.components.len(), 8);
+
+    // 2. Train and wait for the first round to finish.
+    h.get_by_label("Train").click();
+    step_until(&mut h, "1-RF", |h| {
+        !h.state().is_busy() && h.state().run_view().rounds.len() == 1
+    });
+    assert!(
+        in_round_selector(&h, "1-RF"),
+        "1-RF is not in the round selector"
+    );
+
+    // 3. The picture of the round at 20 steps, with its W2; then the slider to 1 step.
+    step_until(&mut h, "W2 at 20 steps", |h| w2_label(h).is_some());
+    let at_20 = w2_label(&h).unwrap();
+    h.get_all_by_label("steps")
+        .find(|n| n.accesskit_node().role() == eframe::egui::accesskit::Role::Slider)
+        .expect("the step slider")
+        .set_value_accesskit(1.0);
+    h.run_steps(2);
+    assert_eq!(h.state().persisted.steps, 1);
+    step_until(&mut h, "W2 at 1 step", |h| {
+        w2_label(h).is_some_and(|l| l != at_20)
+            && h.state()
+                .run_view()
+                .pictures
+                .get(&0)
+                .is_some_and(|p| p.steps == 1)
+    });
+    let at_1 = w2_label(&h).unwrap();
+    let value = |label: &str| -> f64 {
+        label
+            .trim_start_matches("W2 = ")
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    // One Euler step on 1-RF's curved paths is far worse than twenty.
+    assert!(value(&at_1) > value(&at_20), "{at_1} vs {at_20}");
+
+    // 4. Reflow once: a second round appears in the selector.
+    h.get_by_label("Reflow").click();
+    step_until(&mut h, "2-RF", |h| {
+        !h.state().is_busy() && h.state().run_view().rounds.len() == 2
+    });
+    assert!(
+        in_round_selector(&h, "2-RF"),
+        "2-RF is not in the round selector"
+    );
+    let names: Vec<_> = h
+        .state()
+        .run_view()
+        .rounds
+        .iter()
+        .map(|r| r.report.name.clone())
+        .collect();
+    assert_eq!(names, ["1-RF", "2-RF"]);
+    assert!(
+        h.state().status().is_none_or(|s| !s.error),
+        "{:?}",
+        h.state().status()
+    );
+}
+
+#[test]
+fn editing_the_target_stops_the_run_and_invalid_values_are_refused() {
+    let mut h = harness();
+    h.run_steps(2);
+    h.get_by_label("Train").click();
+    step_until(&mut h, "training to start", |h| {
+        h.state().run_view().progress.is_some()
+    });
+    // Remove a component while training: the run stops, its rounds are forgotten.
+    h.get_all_by_label("x")
+        .next()
+        .expect("a remove button")
+        .click();
+    h.run_steps(3);
+    assert!(!h.state().is_busy());
+    assert_eq!(h.state().persisted.target.components.len(), 1);
+    assert!(h.state().run_view().rounds.is_empty());
+    assert_eq!(h.state().persisted.preset, None);
+    // The last component cannot be removed: a mixture needs one.
+    h.get_all_by_label("x")
+        .next()
+        .expect("a remove button")
+        .click();
+    h.run_steps(2);
+    assert_eq!(h.state().persisted.target.components.len(), 1);
+    // Training starts over on the new target.
+    h.get_by_label("Train").click();
+    step_until(&mut h, "1-RF on the edited target", |h| {
+        h.state().run_view().rounds.len() == 1
+    });
+}
