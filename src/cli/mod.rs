@@ -15,6 +15,13 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Play a scripted scenario in the app, save the window as this PNG, then quit.
+    #[arg(long, value_name = "PNG")]
+    screenshot: Option<PathBuf>,
+    /// The scenario for --screenshot: editor, training, before-reflow, after-reflow,
+    /// side-by-side, one-d.
+    #[arg(long, default_value = "after-reflow", requires = "screenshot")]
+    scenario: String,
 }
 
 #[derive(Subcommand, Debug)]
@@ -102,13 +109,34 @@ pub fn main(cli: Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(Command::Bench(args)) => bench::bench(&args),
-        None => match flowlab::ui::run_native() {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("flowlab: could not open the window: {err}");
-                eprintln!("(the headless commands still work: flowlab --help)");
-                ExitCode::FAILURE
-            }
-        },
+        None => {
+            let scenario = match cli.screenshot {
+                Some(out) => match flowlab::ui::Scenario::new(&cli.scenario, out) {
+                    Some(s) => Some(s),
+                    None => {
+                        let names: Vec<_> = flowlab::ui::SCENARIOS.iter().map(|s| s.0).collect();
+                        eprintln!(
+                            "flowlab: unknown scenario `{}`; choose one of: {}",
+                            cli.scenario,
+                            names.join(", ")
+                        );
+                        return ExitCode::from(2);
+                    }
+                },
+                None => None,
+            };
+            open_window(scenario)
+        }
+    }
+}
+
+fn open_window(scenario: Option<flowlab::ui::Scenario>) -> ExitCode {
+    match flowlab::ui::run_native(scenario) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("flowlab: could not open the window: {err}");
+            eprintln!("(the headless commands still work: flowlab --help)");
+            ExitCode::FAILURE
+        }
     }
 }

@@ -12,6 +12,7 @@ mod editor;
 mod palette;
 mod panels;
 mod paths;
+mod scenario;
 pub mod state;
 mod tips;
 mod view_box;
@@ -25,6 +26,8 @@ use crate::worker::{PhaseJob, SampleRequest, Update, Worker};
 use editor::EditorState;
 use state::{Action, Persisted, ProgressView, RunView, Selection};
 use view_box::ViewBox;
+
+pub use scenario::{SCENARIOS, Scenario};
 
 /// Particles drawn for a round's picture, and how many of them show whole paths.
 const PICTURE_PARTICLES: usize = 1000;
@@ -62,6 +65,9 @@ pub struct FlowlabApp {
     sent: BTreeMap<usize, SampleRequest>,
     sent_preview: Option<(crate::flow::Solver, usize)>,
     view_generation: u64,
+    scenario: Option<Scenario>,
+    /// Run by a scenario: nothing is saved.
+    scripted: bool,
 }
 
 impl FlowlabApp {
@@ -106,6 +112,8 @@ impl FlowlabApp {
             sent: BTreeMap::new(),
             sent_preview: None,
             view_generation: 0,
+            scenario: None,
+            scripted: false,
         }
     }
 
@@ -439,6 +447,7 @@ fn apply_theme(ctx: &egui::Context, dark: bool) {
 impl eframe::App for FlowlabApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.receive();
+        self.drive_scenario(ctx);
         self.request_pictures();
         if self.scrub_playing {
             let dt = ctx.input(|i| i.stable_dt).min(0.1);
@@ -482,28 +491,40 @@ impl eframe::App for FlowlabApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.scripted {
+            return;
+        }
         eframe::set_value(storage, eframe::APP_KEY, &self.persisted);
     }
 }
 
-/// Opens the window.
-pub fn run_native() -> eframe::Result {
+/// Opens the window; with a scenario, plays it and closes after its screenshot (settings and
+/// target are then not read from or saved to storage, so screenshots are reproducible).
+pub fn run_native(scenario: Option<Scenario>) -> eframe::Result {
+    let scripted = scenario.is_some();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("flowlab — flow matching, reflow and distillation")
             .with_inner_size([1600.0, 1000.0])
             .with_min_inner_size([1000.0, 700.0]),
         renderer: eframe::Renderer::Glow,
+        persist_window: !scripted,
         ..Default::default()
     };
     eframe::run_native(
         "flowlab",
         options,
         Box::new(|cc| {
-            let persisted = cc
-                .storage
-                .and_then(|s| eframe::get_value::<Persisted>(s, eframe::APP_KEY));
-            Ok(Box::new(FlowlabApp::new(&cc.egui_ctx, persisted)))
+            let persisted = match scripted {
+                true => None,
+                false => cc
+                    .storage
+                    .and_then(|s| eframe::get_value::<Persisted>(s, eframe::APP_KEY)),
+            };
+            let mut app = FlowlabApp::new(&cc.egui_ctx, persisted);
+            app.scripted = scripted;
+            app.scenario = scenario;
+            Ok(Box::new(app))
         }),
     )
 }
