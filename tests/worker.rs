@@ -145,8 +145,8 @@ fn samples_answer_the_request_and_measure_it() {
     assert!(set.w2.is_finite() && set.w2 > 0.0);
     assert!((0.0..=1.0).contains(&set.mode_tv));
     let field = set.field.as_ref().expect("field asked for");
-    assert_eq!(field.points.len(), 21 * 21);
-    assert_eq!(field.velocities.len(), 21 * 21);
+    assert_eq!(field.points.len(), 17 * 17);
+    assert_eq!(field.velocities.len(), 17 * 17);
     // A round that does not exist is not answered (and nothing breaks).
     w.request_samples(SampleRequest {
         round: 5,

@@ -34,7 +34,7 @@ pub fn loss_chart_ui(
         .legend(Legend::default())
         .x_axis_label("optimiser step")
         .y_axis_label("loss")
-        .y_axis_formatter(|mark, _| format!("{:.3}", 10f64.powf(mark.value)))
+        .y_axis_formatter(|mark, _| format_value(10f64.powf(mark.value)))
         .show(ui, |plot_ui| {
             for (name, color, pts, start) in series {
                 if start > 0 {
@@ -63,11 +63,24 @@ pub fn bars_ui(ui: &mut egui::Ui, id: &str, y_label: &str, values: &[(usize, Str
     let top = values.iter().map(|v| v.2).fold(0.0, f64::max);
     let top = if top > 0.0 { top } else { 1.0 };
     Plot::new(id)
+        .custom_x_axes(vec![
+            egui_plot::AxisHints::new_x().label_spacing(20.0..=30.0),
+        ])
         .y_axis_label(y_label)
         .include_y(0.0)
         .include_y(top * 1.2)
         .include_x(-0.7)
         .include_x(values.len() as f64 - 0.3)
+        .x_grid_spacer(|input| {
+            // One mark per bar, so every round is named under its bar.
+            let (lo, hi) = input.bounds;
+            (lo.ceil().max(0.0) as i64..=hi.floor() as i64)
+                .map(|i| egui_plot::GridMark {
+                    value: i as f64,
+                    step_size: 1.0,
+                })
+                .collect()
+        })
         .x_axis_formatter(move |mark, _| {
             let i = mark.value.round();
             if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
@@ -87,7 +100,7 @@ pub fn bars_ui(ui: &mut egui::Ui, id: &str, y_label: &str, values: &[(usize, Str
                 plot_ui.text(egui_plot::Text::new(
                     "value",
                     egui_plot::PlotPoint::new(k as f64, *value + top * 0.08),
-                    egui::RichText::new(format_value(*value)).size(15.0),
+                    egui::RichText::new(format_value(*value)).size(13.0),
                 ));
             }
         });

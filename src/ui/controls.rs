@@ -214,7 +214,7 @@ impl FlowlabApp {
     /// Rounds, step count, solver, the quality of the picture, the scrubber.
     pub(super) fn view_controls_ui(&mut self, ui: &mut egui::Ui) {
         ui.heading("Rounds").on_hover_text(tips::ROUNDS);
-        if self.is_busy() || self.run.live.is_some() {
+        if self.is_busy() {
             let live = self.selection == Selection::Live;
             if ui
                 .selectable_label(live, "live (training)")
@@ -378,30 +378,41 @@ impl FlowlabApp {
     }
 
     fn side_by_side_ui(&self, ui: &mut egui::Ui) {
-        let n = self.run.rounds.len();
+        let rounds = &self.run.rounds;
+        let cols = if rounds.len() <= 4 {
+            rounds.len().min(2)
+        } else {
+            3
+        };
+        let rows = rounds.len().div_ceil(cols);
+        let height = (ui.available_height() / rows as f32 - 8.0).max(120.0);
         let view = self.paths_view();
-        ui.columns(n, |cols| {
-            for (col, r) in cols.iter_mut().zip(&self.run.rounds) {
-                let picture = self.run.pictures.get(&r.index);
-                let quality = picture
-                    .map(|p| format!(" · {} steps · W2 {:.3}", p.steps, p.w2))
-                    .unwrap_or_default();
-                col.label(
-                    RichText::new(format!("{}{quality}", r.report.name))
-                        .strong()
-                        .color(palette::round_color(r.index)),
-                )
-                .on_hover_text(tips::SIDE_BY_SIDE);
-                let style = PathsStyle {
-                    id: format!("compare{}", r.index),
-                    view,
-                    generation: self.view_generation,
-                    t: self.scrub_t,
-                    compact: true,
-                };
-                paths_ui(col, self.persisted.target.dim, picture, &style);
-            }
-        });
+        for chunk in rounds.chunks(cols) {
+            ui.columns(cols, |columns| {
+                for (col, r) in columns.iter_mut().zip(chunk) {
+                    let picture = self.run.pictures.get(&r.index);
+                    let quality = picture
+                        .map(|p| format!(" · {} steps · W2 {:.3}", p.steps, p.w2))
+                        .unwrap_or_default();
+                    col.label(
+                        RichText::new(format!("{}{quality}", r.report.name))
+                            .strong()
+                            .color(palette::round_color(r.index)),
+                    )
+                    .on_hover_text(tips::SIDE_BY_SIDE);
+                    let style = PathsStyle {
+                        id: format!("compare{}", r.index),
+                        view,
+                        generation: self.view_generation,
+                        t: self.scrub_t,
+                        compact: true,
+                    };
+                    col.allocate_ui(egui::vec2(col.available_width(), height - 24.0), |ui| {
+                        paths_ui(ui, self.persisted.target.dim, picture, &style);
+                    });
+                }
+            });
+        }
     }
 
     /// The four charts in a row.

@@ -142,6 +142,8 @@ fn editor_2d_ui(
         .allow_scroll(false)
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
+        .show_crosshair(false)
+        .x_grid_spacer(egui_plot::log_grid_spacer(5))
         .x_axis_label("x₁")
         .y_axis_label("x₂")
         .show(ui, |plot_ui| {
@@ -295,6 +297,8 @@ fn editor_1d_ui(
         .allow_scroll(false)
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
+        .show_crosshair(false)
+        .x_grid_spacer(egui_plot::log_grid_spacer(5))
         .x_axis_label("x")
         .y_axis_label("density")
         .show(ui, |plot_ui| {

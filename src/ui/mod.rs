@@ -341,6 +341,7 @@ impl FlowlabApp {
                 },
                 Update::Idle => {
                     self.run.progress = None;
+                    self.run.live = None;
                     if self.selection == Selection::Live
                         && let Some(last) = self.run.rounds.last()
                     {

@@ -46,6 +46,7 @@ fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
         .data_aspect(1.0)
         .default_x_bounds(view.x.0, view.x.1)
         .default_y_bounds(view.y.0, view.y.1)
+        .x_grid_spacer(egui_plot::log_grid_spacer(5))
         .show_grid(!style.compact);
     if !style.compact {
         plot = plot.x_axis_label("x₁").y_axis_label("x₂");
@@ -96,7 +97,7 @@ fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
             let (origins, tips) = arrows(field, 2, view);
             plot_ui.arrows(
                 Arrows::new("v(x, t)", origins, tips)
-                    .color(Color32::from_rgb(60, 60, 60))
+                    .color(Color32::from_rgba_unmultiplied(70, 70, 70, 150))
                     .tip_length(6.0)
                     .allow_hover(false),
             );
@@ -110,10 +111,11 @@ fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
         .invert_x(true)
         .default_x_bounds(0.0, 1.0)
         .default_y_bounds(view.x.0, view.x.1)
+        .x_grid_spacer(egui_plot::log_grid_spacer(5))
         .show_grid(!style.compact);
     if !style.compact {
         plot = plot
-            .x_axis_label("t   (noise t = 1  →  data t = 0)")
+            .x_axis_label("t   (noise at t = 1, data at t = 0)")
             .y_axis_label("x");
     }
     let line_width = if style.compact { 0.8 } else { 1.2 };
@@ -152,7 +154,7 @@ fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
             let (origins, tips) = arrows(field, 1, view);
             plot_ui.arrows(
                 Arrows::new("v(x, t)", origins, tips)
-                    .color(Color32::from_rgb(60, 60, 60))
+                    .color(Color32::from_rgba_unmultiplied(70, 70, 70, 150))
                     .tip_length(6.0)
                     .allow_hover(false),
             );

@@ -96,8 +96,8 @@ pub struct SampleRequest {
     pub particles: usize,
     /// How many of them to record whole paths for.
     pub paths: usize,
-    /// Also return the velocity field on a grid at this time `t` (2-D: 21 × 21 arrows over
-    /// the target's bounds; 1-D: 41 points).
+    /// Also return the velocity field on a grid at this time `t` (2-D: 17 × 17 arrows over
+    /// the target's bounds and ±3.5; 1-D: 41 points).
     pub field_at: Option<f32>,
 }
 

@@ -222,11 +222,14 @@ fn picture(
     })
 }
 
-/// `v(x, t)` on a grid over the target's bounds: 21 × 21 in 2-D, 41 points in 1-D.
+/// `v(x, t)` on a grid over the target's bounds and the noise's (±3.5): 17 × 17 in 2-D,
+/// 41 points in 1-D.
 fn velocity_grid(target: &Mixture, net: &VelocityNet, t: f32) -> Result<VelocityGrid, FlowError> {
     let bounds = target.bounds();
-    let n = if target.dim == 1 { 41 } else { 21 };
+    let n = if target.dim == 1 { 41 } else { 17 };
+    // Cover where the noise starts too.
     let axis = |(lo, hi): (f64, f64)| -> Vec<f32> {
+        let (lo, hi) = (lo.min(-3.5), hi.max(3.5));
         (0..n)
             .map(|i| (lo + (hi - lo) * i as f64 / (n - 1) as f64) as f32)
             .collect()
