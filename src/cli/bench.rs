@@ -75,6 +75,8 @@ fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
         start.elapsed().as_secs_f64() * 1000.0
     );
 
+    slider_latency(&target, args.quick)?;
+
     if !args.quick {
         let settings = Settings::default();
         let mut pipeline = Pipeline::new(target.clone(), settings)?;
@@ -86,6 +88,59 @@ fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
             report.settings.reflows,
             start.elapsed().as_secs_f64(),
             report.timings.train_steps_per_second
+        );
+    }
+    Ok(())
+}
+
+/// The app's step slider end to end: a request to the worker's sampler thread until the
+/// picture (1,000 particles, 300 paths, W2 and mode coverage) is back, median of repeats.
+fn slider_latency(target: &flowlab::target::Mixture, quick: bool) -> anyhow::Result<()> {
+    use flowlab::worker::{PhaseJob, SampleRequest, Update, Worker};
+    let mut settings = flowlab::ui::state::lecture_settings();
+    settings.train.steps = 50;
+    let mut worker = Worker::spawn(|| {})?;
+    worker.new_run(target.clone(), settings)?;
+    worker.start(PhaseJob::TrainBase)?;
+    let wait = |worker: &mut Worker, want: &dyn Fn(&Update) -> bool| -> anyhow::Result<()> {
+        let start = Instant::now();
+        loop {
+            for u in worker.poll() {
+                if let Update::Failed { message } = &u {
+                    anyhow::bail!("{message}");
+                }
+                if want(&u) {
+                    return Ok(());
+                }
+            }
+            if start.elapsed().as_secs() > 300 {
+                anyhow::bail!("the worker did not answer");
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+    };
+    wait(&mut worker, &|u| matches!(u, Update::Idle))?;
+    let repeats = if quick { 3 } else { 9 };
+    for steps in [1, 4, 20] {
+        let mut times = Vec::new();
+        for k in 0..repeats {
+            let request = SampleRequest {
+                round: 0,
+                solver: Solver::Euler,
+                steps: steps + k % 2, // a new request each time, as a dragged slider makes
+                particles: 1000,
+                paths: 300,
+                field_at: None,
+            };
+            let start = Instant::now();
+            worker.request_samples(request)?;
+            wait(&mut worker, &|u| matches!(u, Update::Samples(_)))?;
+            times.push(start.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        println!(
+            "step slider (app, 1000 particles x {steps} Euler steps, paths + W2 + coverage): {:.1} ms median",
+            times[times.len() / 2]
         );
     }
     Ok(())
