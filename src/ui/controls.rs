@@ -280,6 +280,8 @@ impl FlowlabApp {
         });
         ui.checkbox(&mut self.show_field, "velocity field at t")
             .on_hover_text(tips::FIELD);
+        ui.checkbox(&mut self.show_coupling, "training pairs")
+            .on_hover_text(tips::COUPLING);
     }
 
     /// W2 and mode coverage of the picture on screen.
@@ -330,6 +332,11 @@ impl FlowlabApp {
             generation: self.view_generation,
             t: self.scrub_t,
             compact: false,
+            coupling: if self.show_coupling {
+                self.coupling_lines()
+            } else {
+                Vec::new()
+            },
         };
         let title = match self.selection {
             Selection::Live if self.run.live.is_some() => "live model".to_string(),
@@ -406,6 +413,7 @@ impl FlowlabApp {
                         generation: self.view_generation,
                         t: self.scrub_t,
                         compact: true,
+                        coupling: Vec::new(),
                     };
                     col.allocate_ui(egui::vec2(col.available_width(), height - 24.0), |ui| {
                         paths_ui(ui, self.persisted.target.dim, picture, &style);

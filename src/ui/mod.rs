@@ -60,6 +60,7 @@ pub struct FlowlabApp {
     scrub_t: f32,
     scrub_playing: bool,
     show_field: bool,
+    show_coupling: bool,
     side_by_side: bool,
     status: Option<Status>,
     sent: BTreeMap<usize, SampleRequest>,
@@ -107,6 +108,7 @@ impl FlowlabApp {
             scrub_t: 0.0,
             scrub_playing: false,
             show_field: false,
+            show_coupling: false,
             side_by_side: false,
             status,
             sent: BTreeMap::new(),
@@ -385,6 +387,16 @@ impl FlowlabApp {
             }
             if !self.side_by_side {
                 wanted.push(request);
+                if self.show_coupling
+                    && let Some(teacher) = self.teacher_of(i)
+                {
+                    // The pairs were integrated with the pair-making Euler steps.
+                    wanted.push(SampleRequest {
+                        solver: crate::flow::Solver::Euler,
+                        steps: self.persisted.settings.pair_steps,
+                        ..base(teacher, PICTURE_PATHS)
+                    });
+                }
             }
         }
         let preview = (self.persisted.solver, self.persisted.steps);
@@ -412,6 +424,61 @@ impl FlowlabApp {
             }),
             sel => self.run.picture(sel),
         }
+    }
+
+    /// The round whose own pairs round `index` was trained on: the latest rectified flow
+    /// before it (`None` for 1-RF, trained on independent pairs).
+    fn teacher_of(&self, index: usize) -> Option<usize> {
+        self.run.rounds[..index.min(self.run.rounds.len())]
+            .iter()
+            .rev()
+            .find(|r| !r.distilled)
+            .map(|r| r.index)
+    }
+
+    /// Lines between the (noise, data) pairs the selected round trains on, for the paths
+    /// shown: 1-RF pairs each noise point with an independent target sample; a later round
+    /// pairs it with where its teacher carries it (same noise, so particle i is the same z).
+    fn coupling_lines(&self) -> Vec<[[f64; 2]; 2]> {
+        let Selection::Round(i) = self.selection else {
+            return Vec::new();
+        };
+        let Some(picture) = self.run.pictures.get(&i) else {
+            return Vec::new();
+        };
+        let tr = &picture.trajectory;
+        if tr.particles == 0 {
+            return Vec::new();
+        }
+        let dim = tr.dim;
+        let z = tr.frame(0);
+        let x0: Vec<f32> = match self.teacher_of(i) {
+            None => {
+                use rand::SeedableRng;
+                let mut rng = rand::rngs::StdRng::seed_from_u64(0);
+                self.persisted.target.sample(tr.particles, &mut rng).data
+            }
+            Some(t) => match self.run.pictures.get(&t) {
+                Some(p) if p.trajectory.particles == tr.particles => {
+                    p.trajectory.frame(p.trajectory.frames() - 1).to_vec()
+                }
+                _ => return Vec::new(),
+            },
+        };
+        (0..tr.particles)
+            .map(|k| {
+                let a = &z[k * dim..(k + 1) * dim];
+                let b = &x0[k * dim..(k + 1) * dim];
+                if dim == 1 {
+                    [[1.0, f64::from(a[0])], [0.0, f64::from(b[0])]]
+                } else {
+                    [
+                        [f64::from(a[0]), f64::from(a[1])],
+                        [f64::from(b[0]), f64::from(b[1])],
+                    ]
+                }
+            })
+            .collect()
     }
 
     fn paths_view(&self) -> ViewBox {

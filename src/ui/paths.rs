@@ -20,6 +20,20 @@ pub struct PathsStyle {
     pub t: f32,
     /// Thinner lines and no axis labels (the side-by-side view).
     pub compact: bool,
+    /// Straight lines between the (noise, data) pairs a round trains on, in plot
+    /// coordinates (1-D: from (1, z) to (0, x0)); drawn under the paths.
+    pub coupling: Vec<[[f64; 2]; 2]>,
+}
+
+fn coupling_ui(plot_ui: &mut egui_plot::PlotUi<'_>, coupling: &[[[f64; 2]; 2]]) {
+    for pair in coupling {
+        plot_ui.line(
+            Line::new("training pair", pair.to_vec())
+                .color(Color32::from_rgba_unmultiplied(90, 90, 90, 110))
+                .width(1.0)
+                .allow_hover(false),
+        );
+    }
 }
 
 /// Draws the paths of `picture` (or an empty plot with a hint).
@@ -53,6 +67,7 @@ fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
     }
     let line_width = if style.compact { 0.8 } else { 1.2 };
     plot.show(ui, |plot_ui| {
+        coupling_ui(plot_ui, &style.coupling);
         let Some(p) = picture else { return };
         let tr = &p.trajectory;
         if tr.dim != 2 || tr.particles == 0 {
@@ -120,6 +135,7 @@ fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
     }
     let line_width = if style.compact { 0.8 } else { 1.2 };
     plot.show(ui, |plot_ui| {
+        coupling_ui(plot_ui, &style.coupling);
         let Some(p) = picture else { return };
         let tr = &p.trajectory;
         if tr.dim != 1 || tr.particles == 0 {

@@ -23,6 +23,8 @@ enum Step {
     Steps(usize),
     /// Show the velocity field at this t and put the scrubber there.
     Field(f32),
+    /// Draw the training pairs.
+    Coupling,
     /// Wait until the selected round's picture matches the slider.
     WaitPicture,
     Frames(usize),
@@ -90,7 +92,7 @@ impl Scenario {
             }
             "one-d" => {
                 let mut s = full_run("two-modes-1d");
-                s.push(Select(Selection::Round(0)));
+                s.extend([Select(Selection::Round(0)), Coupling]);
                 s
             }
             _ => return None,
@@ -135,6 +137,10 @@ impl FlowlabApp {
                 }
                 Step::Steps(n) => {
                     self.persisted.steps = n;
+                    true
+                }
+                Step::Coupling => {
+                    self.show_coupling = true;
                     true
                 }
                 Step::Field(t) => {

@@ -48,3 +48,4 @@ pub const WARM_START: &str =
 pub const LOAD: &str = "Load a target from a TOML file (the format flowlab run --target reads).";
 pub const SAVE: &str = "Save the current target as a TOML file.";
 pub const COMPONENTS: &str = "The mixture's components: weight, centre and width per axis. Values that would make an invalid mixture are refused.";
+pub const COUPLING: &str = "Grey lines join the (noise, data) pairs the selected round was trained on: random pairs for 1-RF, which cross, and the previous model's own pairs after a reflow, which do not. The network learns the average direction where lines cross, so its paths bend.";
