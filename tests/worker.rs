@@ -142,11 +142,26 @@ fn samples_answer_the_request_and_measure_it() {
     assert!(set.labels.iter().all(|&l| l < 2));
     assert_eq!(set.trajectory.particles, 12);
     assert_eq!(set.trajectory.frames(), 8);
-    assert!(set.w2.is_finite() && set.w2 > 0.0);
+    assert_eq!(set.w2, None, "W2 follows the picture");
     assert!((0.0..=1.0).contains(&set.mode_tv));
     let field = set.field.as_ref().expect("field asked for");
     assert_eq!(field.points.len(), 17 * 17);
     assert_eq!(field.velocities.len(), 17 * 17);
+    let seen = wait_for(&mut w, LONG, |u| matches!(u, Update::Quality { .. }));
+    let Some(Update::Quality {
+        source,
+        solver,
+        steps,
+        w2,
+    }) = seen.last()
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (source, *solver, *steps),
+        (&Source::Round(0), Solver::Heun, 7)
+    );
+    assert!(w2.is_finite() && *w2 > 0.0);
     // A round that does not exist is not answered (and nothing breaks).
     w.request_samples(SampleRequest {
         round: 5,

@@ -296,9 +296,12 @@ impl FlowlabApp {
                     .map(|f| format!("  (floor {f:.3})"))
                     .unwrap_or_default();
                 ui.label(
-                    RichText::new(format!("W2 = {:.3}{floor_text}", p.w2))
-                        .size(18.0)
-                        .strong(),
+                    RichText::new(match p.w2 {
+                        Some(w2) => format!("W2 = {w2:.3}{floor_text}"),
+                        None => format!("W2 = … (measuring){floor_text}"),
+                    })
+                    .size(18.0)
+                    .strong(),
                 )
                 .on_hover_text(tips::W2);
                 ui.label(RichText::new(format!("mode coverage TV = {:.3}", p.mode_tv)).size(16.0))
@@ -399,7 +402,10 @@ impl FlowlabApp {
                 for (col, r) in columns.iter_mut().zip(chunk) {
                     let picture = self.run.pictures.get(&r.index);
                     let quality = picture
-                        .map(|p| format!(" · {} steps · W2 {:.3}", p.steps, p.w2))
+                        .map(|p| match p.w2 {
+                            Some(w2) => format!(" · {} steps · W2 {w2:.3}", p.steps),
+                            None => format!(" · {} steps", p.steps),
+                        })
                         .unwrap_or_default();
                     col.label(
                         RichText::new(format!("{}{quality}", r.report.name))

@@ -341,6 +341,20 @@ impl FlowlabApp {
                         self.run.pictures.insert(i, *set);
                     }
                 },
+                Update::Quality {
+                    source,
+                    solver,
+                    steps,
+                    w2,
+                } => {
+                    let picture = match source {
+                        crate::worker::Source::Live(_) => self.run.live.as_mut(),
+                        crate::worker::Source::Round(i) => self.run.pictures.get_mut(&i),
+                    };
+                    if let Some(p) = picture.filter(|p| p.solver == solver && p.steps == steps) {
+                        p.w2 = Some(w2);
+                    }
+                }
                 Update::Idle => {
                     self.run.progress = None;
                     self.run.live = None;

@@ -116,8 +116,10 @@ pub struct SampleSet {
     pub labels: Vec<usize>,
     /// Paths of the first `trajectory.particles` particles.
     pub trajectory: Trajectory,
-    /// W2 to the run's reference sample (on the first `w2_points` samples).
-    pub w2: f64,
+    /// W2 to the run's reference sample (on the first `w2_points` samples). The exact
+    /// assignment takes longer than the picture, so it follows in an [`Update::Quality`]
+    /// (`None` until then).
+    pub w2: Option<f64>,
     /// Total variation between the sample's mode fractions and the weights.
     pub mode_tv: f64,
     /// Velocity arrows at a time, when asked: `(t, origins, velocities)`.
@@ -185,6 +187,17 @@ pub enum Update {
     RoundFinished(Box<RoundView>),
     /// A picture: a live preview or the answer to a [`SampleRequest`].
     Samples(Box<SampleSet>),
+    /// The W2 of a picture sent just before (same model, solver and steps).
+    Quality {
+        /// The model.
+        source: Source,
+        /// Integration rule.
+        solver: Solver,
+        /// Steps.
+        steps: usize,
+        /// W2 to the run's reference sample.
+        w2: f64,
+    },
     /// Every job asked for so far is done.
     Idle,
     /// A job failed; finished rounds are kept and a new job can start.

@@ -64,7 +64,24 @@ impl Sampler {
                 if let Some((index, (epoch, request))) = pending.requests.pop_first() {
                     if let Some(net) = run.rounds.get(index) {
                         let answer = picture(run, net, &request, Source::Round(index));
+                        let samples = answer.as_ref().ok().map(|set| set.samples.clone());
                         self.send(run.run, epoch, answer);
+                        // W2 follows unless the slider has already moved on.
+                        while let Ok(more) = self.inbox.try_recv() {
+                            self.take(more, &mut data, &mut pending, &mut preview);
+                        }
+                        let Some(run) = data.as_ref() else { break };
+                        if let Some(samples) = samples
+                            && !pending.requests.contains_key(&index)
+                        {
+                            let update = Update::Quality {
+                                source: Source::Round(index),
+                                solver: request.solver,
+                                steps: request.steps,
+                                w2: w2_to_reference(run, &samples),
+                            };
+                            self.send_update(run.run, epoch, update);
+                        }
                     }
                 } else if let Some((epoch, round, net)) = pending.live.take() {
                     let (solver, steps) = run.view;
@@ -76,7 +93,11 @@ impl Sampler {
                         paths: PREVIEW_PATHS,
                         field_at: None,
                     };
-                    let answer = picture(run, &net, &request, Source::Live(round));
+                    let answer =
+                        picture(run, &net, &request, Source::Live(round)).map(|mut set| {
+                            set.w2 = Some(w2_to_reference(run, &set.samples));
+                            set
+                        });
                     self.send(run.run, epoch, answer);
                 } else {
                     break;
@@ -174,6 +195,10 @@ impl Sampler {
                 message: format!("sampling failed: {err:#}"),
             },
         };
+        self.send_update(run, epoch, update);
+    }
+
+    fn send_update(&self, run: u64, epoch: u64, update: Update) {
         let message = Message {
             run,
             epoch: Some(epoch),
@@ -199,12 +224,6 @@ fn picture(
     let (samples, trajectory) =
         integrate_recording(net, &z, request.solver, request.steps, request.paths)?;
     let labels = run.target.assign(&samples);
-    let w2_points = run.reference.len().min(samples.len());
-    let w2_value = if w2_points == run.reference.len() {
-        w2(&samples.head(w2_points), &run.reference)
-    } else {
-        w2(&samples, &run.reference.head(w2_points))
-    };
     let field = match request.field_at {
         Some(t) => Some(velocity_grid(&run.target, net, t)?),
         None => None,
@@ -217,9 +236,19 @@ fn picture(
         mode_tv: mode_tv(&run.target, &samples),
         samples,
         trajectory,
-        w2: w2_value,
+        w2: None,
         field,
     })
+}
+
+/// W2 between `samples` and the run's reference sample, on as many points as both have.
+fn w2_to_reference(run: &RunData, samples: &Points) -> f64 {
+    let n = run.reference.len().min(samples.len());
+    if n == run.reference.len() {
+        w2(&samples.head(n), &run.reference)
+    } else {
+        w2(samples, &run.reference.head(n))
+    }
 }
 
 /// `v(x, t)` on a grid over the target's bounds and the noise's (±3.5): 17 × 17 in 2-D,
