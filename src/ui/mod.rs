@@ -69,6 +69,8 @@ pub struct FlowlabApp {
     scenario: Option<Scenario>,
     /// Run by a scenario: nothing is saved.
     scripted: bool,
+    /// The persisted state as last written.
+    saved: Option<String>,
 }
 
 impl FlowlabApp {
@@ -116,6 +118,7 @@ impl FlowlabApp {
             view_generation: 0,
             scenario: None,
             scripted: false,
+            saved: None,
         }
     }
 
@@ -546,7 +549,7 @@ impl eframe::App for FlowlabApp {
         }
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let mut actions = Vec::new();
         let dark_before = self.persisted.dark;
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui, &mut actions));
@@ -570,6 +573,7 @@ impl eframe::App for FlowlabApp {
         for action in actions {
             self.act(action);
         }
+        self.save_if_changed(ui.ctx(), frame);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -577,6 +581,27 @@ impl eframe::App for FlowlabApp {
             return;
         }
         eframe::set_value(storage, eframe::APP_KEY, &self.persisted);
+    }
+}
+
+impl FlowlabApp {
+    /// Writes the persisted state as soon as it changed (not while a drag is under way), so
+    /// a crash or a killed process loses nothing. The comparison is a few kilobytes of JSON.
+    fn save_if_changed(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
+        if self.scripted || ctx.input(|i| i.pointer.any_down()) {
+            return;
+        }
+        let Ok(text) = serde_json::to_string(&self.persisted) else {
+            return;
+        };
+        if self.saved.as_deref() == Some(text.as_str()) {
+            return;
+        }
+        if let Some(storage) = frame.storage_mut() {
+            eframe::set_value(storage, eframe::APP_KEY, &self.persisted);
+            storage.flush();
+            self.saved = Some(text);
+        }
     }
 }
 
