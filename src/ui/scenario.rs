@@ -157,11 +157,13 @@ impl FlowlabApp {
                                 self.run
                                     .pictures
                                     .get(&r.index)
-                                    .is_some_and(|p| p.steps == steps)
+                                    .is_some_and(|p| p.steps == steps && p.w2.is_some())
                             })
                         }
                         sel => self.run.picture(sel).is_some_and(|p| {
-                            p.steps == steps && (!self.show_field || p.field.is_some())
+                            p.steps == steps
+                                && p.w2.is_some()
+                                && (!self.show_field || p.field.is_some())
                         }),
                     }
                 }
