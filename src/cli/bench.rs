@@ -102,10 +102,13 @@ fn slider_latency(target: &flowlab::target::Mixture, quick: bool) -> anyhow::Res
     let mut worker = Worker::spawn(|| {})?;
     worker.new_run(target.clone(), settings)?;
     worker.start(PhaseJob::TrainBase)?;
-    let wait = |worker: &mut Worker, want: &dyn Fn(&Update) -> bool| -> anyhow::Result<()> {
+    // Updates polled but not yet looked at: a poll can bring the picture and its W2 at once.
+    let mut backlog = std::collections::VecDeque::new();
+    let mut wait = |worker: &mut Worker, want: &dyn Fn(&Update) -> bool| -> anyhow::Result<()> {
         let start = Instant::now();
         loop {
-            for u in worker.poll() {
+            backlog.extend(worker.poll());
+            while let Some(u) = backlog.pop_front() {
                 if let Update::Failed { message } = &u {
                     anyhow::bail!("{message}");
                 }
