@@ -180,33 +180,22 @@ fn editor_2d_ui(
                         .allow_hover(false),
                 );
             }
-            for (h, p) in &handles {
-                let (shape, radius) = match h.grip {
-                    Grip::Centre => (MarkerShape::Circle, 6.0),
-                    _ => (MarkerShape::Square, 4.5),
-                };
-                plot_ui.points(
-                    Points::new("handle", vec![*p])
-                        .shape(shape)
-                        .radius(radius)
-                        .filled(true)
-                        .color(mode_color(h.component))
-                        .allow_hover(false),
-                );
-            }
+            handles_ui(plot_ui, &handles, 6.0);
             plot_input(plot_ui, handles.iter().map(|(_, p)| *p))
         });
-    let input = response.inner;
-    apply_2d(target, &handles, input, state, actions);
+    apply_input(target, &handles, response.inner, state, actions);
 }
 
-fn apply_2d(
+/// Applies the mouse to the target: grab a handle, drag it, click to select or add, scroll
+/// for weight. In 1-D only x counts.
+fn apply_input(
     target: &mut Mixture,
     handles: &[(Handle, [f64; 2])],
     input: PlotInput,
     state: &mut EditorState,
     actions: &mut Vec<Action>,
 ) {
+    let dim = target.dim;
     let Some(p) = input.pointer else {
         if input.drag_stopped {
             state.drag = None;
@@ -224,7 +213,7 @@ fn apply_2d(
         && let Some(c) = target.components.get_mut(h.component)
     {
         match h.grip {
-            Grip::Centre => c.mean = vec![p.x, p.y],
+            Grip::Centre => c.mean = at(p, dim),
             Grip::WidthX => c.std[0] = (p.x - c.mean[0]).abs().max(MIN_STD),
             Grip::WidthY => c.std[1] = (p.y - c.mean[1]).abs().max(MIN_STD),
         }
@@ -236,10 +225,15 @@ fn apply_2d(
     if input.clicked {
         match input.nearest {
             Some(k) => state.selected = Some(handles[k].0.component),
-            None => add_component(target, vec![p.x, p.y], state, actions),
+            None => add_component(target, at(p, dim), state, actions),
         }
     }
     scroll_weight(target, &input, handles, state, actions);
+}
+
+/// A plot point as a position of dimension `dim`.
+fn at(p: PlotPoint, dim: usize) -> Vec<f64> {
+    if dim == 1 { vec![p.x] } else { vec![p.x, p.y] }
 }
 
 fn editor_1d_ui(
@@ -331,55 +325,28 @@ fn editor_1d_ui(
                     .width(2.5)
                     .allow_hover(false),
             );
-            for (h, p) in &handles {
-                let (shape, radius) = match h.grip {
-                    Grip::Centre => (MarkerShape::Circle, 7.0),
-                    _ => (MarkerShape::Square, 5.0),
-                };
-                plot_ui.points(
-                    Points::new("handle", vec![*p])
-                        .shape(shape)
-                        .radius(radius)
-                        .filled(true)
-                        .color(mode_color(h.component))
-                        .allow_hover(false),
-                );
-            }
+            handles_ui(plot_ui, &handles, 7.0);
             plot_input(plot_ui, handles.iter().map(|(_, p)| *p))
         });
-    let input = response.inner;
-    let Some(p) = input.pointer else {
-        if input.drag_stopped {
-            state.drag = None;
-        }
-        return;
-    };
-    if input.drag_started {
-        state.drag = input.nearest.map(|k| handles[k].0);
-        if let Some(h) = state.drag {
-            state.selected = Some(h.component);
-        }
+    apply_input(target, &handles, response.inner, state, actions);
+}
+
+/// Draws each mode's handles: a dot at the centre, squares on the width handles.
+fn handles_ui(plot_ui: &mut egui_plot::PlotUi<'_>, handles: &[(Handle, [f64; 2])], radius: f32) {
+    for (h, p) in handles {
+        let (shape, radius) = match h.grip {
+            Grip::Centre => (MarkerShape::Circle, radius),
+            _ => (MarkerShape::Square, radius * 0.7),
+        };
+        plot_ui.points(
+            Points::new("handle", vec![*p])
+                .shape(shape)
+                .radius(radius)
+                .filled(true)
+                .color(mode_color(h.component))
+                .allow_hover(false),
+        );
     }
-    if input.dragging
-        && let Some(h) = state.drag
-        && let Some(c) = target.components.get_mut(h.component)
-    {
-        match h.grip {
-            Grip::Centre => c.mean = vec![p.x],
-            Grip::WidthX | Grip::WidthY => c.std[0] = (p.x - c.mean[0]).abs().max(MIN_STD),
-        }
-        actions.push(Action::TargetEdited);
-    }
-    if input.drag_stopped {
-        state.drag = None;
-    }
-    if input.clicked {
-        match input.nearest {
-            Some(k) => state.selected = Some(handles[k].0.component),
-            None => add_component(target, vec![p.x], state, actions),
-        }
-    }
-    scroll_weight(target, &input, &handles, state, actions);
 }
 
 fn handle(component: usize, grip: Grip) -> Handle {
