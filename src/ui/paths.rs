@@ -99,24 +99,7 @@ fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
                 .color(Color32::from_gray(150))
                 .allow_hover(false),
         );
-        for (label, pts) in now {
-            plot_ui.points(
-                Points::new("particles", pts)
-                    .radius(if style.compact { 2.0 } else { 3.0 })
-                    .filled(true)
-                    .color(mode_color(label))
-                    .allow_hover(false),
-            );
-        }
-        if let Some(field) = &p.field {
-            let (origins, tips) = arrows(field, 2, view);
-            plot_ui.arrows(
-                Arrows::new("v(x, t)", origins, tips)
-                    .color(Color32::from_rgba_unmultiplied(70, 70, 70, 150))
-                    .tip_length(6.0)
-                    .allow_hover(false),
-            );
-        }
+        particles_and_field_ui(plot_ui, now, p, 2, style);
     });
 }
 
@@ -157,25 +140,37 @@ fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
                     .allow_hover(false),
             );
         }
-        for (label, pts) in now {
-            plot_ui.points(
-                Points::new("particles", pts)
-                    .radius(if style.compact { 2.0 } else { 3.0 })
-                    .filled(true)
-                    .color(mode_color(label))
-                    .allow_hover(false),
-            );
-        }
-        if let Some(field) = &p.field {
-            let (origins, tips) = arrows(field, 1, view);
-            plot_ui.arrows(
-                Arrows::new("v(x, t)", origins, tips)
-                    .color(Color32::from_rgba_unmultiplied(70, 70, 70, 150))
-                    .tip_length(6.0)
-                    .allow_hover(false),
-            );
-        }
+        particles_and_field_ui(plot_ui, now, p, 1, style);
     });
+}
+
+/// The particles where they are at the scrubber's time, coloured by their mode, and the
+/// velocity field's arrows when the picture has them.
+fn particles_and_field_ui(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    now: std::collections::BTreeMap<usize, Vec<[f64; 2]>>,
+    picture: &SampleSet,
+    dim: usize,
+    style: &PathsStyle,
+) {
+    for (label, pts) in now {
+        plot_ui.points(
+            Points::new("particles", pts)
+                .radius(if style.compact { 2.0 } else { 3.0 })
+                .filled(true)
+                .color(mode_color(label))
+                .allow_hover(false),
+        );
+    }
+    if let Some(field) = &picture.field {
+        let (origins, tips) = arrows(field, dim, style.view);
+        plot_ui.arrows(
+            Arrows::new("v(x, t)", origins, tips)
+                .color(Color32::from_rgba_unmultiplied(70, 70, 70, 150))
+                .tip_length(6.0)
+                .allow_hover(false),
+        );
+    }
 }
 
 /// Arrows along −v (the way particles move as t falls), scaled so the longest is about one
