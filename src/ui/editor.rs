@@ -136,53 +136,43 @@ fn editor_2d_ui(
     let samples = samples_by_mode(picture, 2);
     let selected = state.selected;
 
-    let response = Plot::new("target_editor")
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
-        .show_crosshair(false)
-        .x_grid_spacer(egui_plot::log_grid_spacer(5))
-        .x_axis_label("x₁")
-        .y_axis_label("x₂")
-        .show(ui, |plot_ui| {
-            plot_ui.set_plot_bounds(PlotBounds::from_min_max(
-                [view.x.0, view.y.0],
-                [view.x.1, view.y.1],
-            ));
-            if let Some(id) = texture {
-                let [w, h] = view.size();
-                plot_ui.image(
-                    PlotImage::new(
-                        "density",
-                        id,
-                        PlotPoint::new(view.center()[0], view.center()[1]),
-                        Vec2::new(w as f32, h as f32),
-                    )
+    let response = editor_plot("target_editor", "x₁", "x₂").show(ui, |plot_ui| {
+        plot_ui.set_plot_bounds(PlotBounds::from_min_max(
+            [view.x.0, view.y.0],
+            [view.x.1, view.y.1],
+        ));
+        if let Some(id) = texture {
+            let [w, h] = view.size();
+            plot_ui.image(
+                PlotImage::new(
+                    "density",
+                    id,
+                    PlotPoint::new(view.center()[0], view.center()[1]),
+                    Vec2::new(w as f32, h as f32),
+                )
+                .allow_hover(false),
+            );
+        }
+        for (mode, pts) in samples {
+            plot_ui.points(
+                Points::new("samples", pts)
+                    .radius(1.8)
+                    .color(faded(mode_color(mode), 200))
                     .allow_hover(false),
-                );
-            }
-            for (mode, pts) in samples {
-                plot_ui.points(
-                    Points::new("samples", pts)
-                        .radius(1.8)
-                        .color(faded(mode_color(mode), 200))
-                        .allow_hover(false),
-                );
-            }
-            for (i, pts) in ellipses {
-                let width = if selected == Some(i) { 3.5 } else { 2.0 };
-                plot_ui.line(
-                    Line::new(format!("mode {}", i + 1), pts)
-                        .color(mode_color(i))
-                        .width(width)
-                        .allow_hover(false),
-                );
-            }
-            handles_ui(plot_ui, &handles, 6.0);
-            plot_input(plot_ui, handles.iter().map(|(_, p)| *p))
-        });
+            );
+        }
+        for (i, pts) in ellipses {
+            let width = if selected == Some(i) { 3.5 } else { 2.0 };
+            plot_ui.line(
+                Line::new(format!("mode {}", i + 1), pts)
+                    .color(mode_color(i))
+                    .width(width)
+                    .allow_hover(false),
+            );
+        }
+        handles_ui(plot_ui, &handles, 6.0);
+        plot_input(plot_ui, handles.iter().map(|(_, p)| *p))
+    });
     apply_input(target, &handles, response.inner, state, actions);
 }
 
@@ -285,49 +275,39 @@ fn editor_1d_ui(
         .fold(0.1, f64::max)
         * 1.15;
     let selected = state.selected;
-    let response = Plot::new("target_editor_1d")
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .allow_boxed_zoom(false)
-        .allow_double_click_reset(false)
-        .show_crosshair(false)
-        .x_grid_spacer(egui_plot::log_grid_spacer(5))
-        .x_axis_label("x")
-        .y_axis_label("density")
-        .show(ui, |plot_ui| {
-            plot_ui.set_plot_bounds(PlotBounds::from_min_max([lo, 0.0], [hi, y_max]));
-            if let Some(bins) = histogram {
-                let width = (hi - lo) / 60.0;
-                let bars = bins
-                    .into_iter()
-                    .map(|(x, h)| {
-                        Bar::new(x, h)
-                            .width(width)
-                            .fill(Color32::from_rgba_unmultiplied(120, 120, 120, 90))
-                    })
-                    .collect();
-                plot_ui.bar_chart(BarChart::new("samples", bars).allow_hover(false));
-            }
-            for (i, part) in parts.into_iter().enumerate() {
-                let width = if selected == Some(i) { 3.0 } else { 1.5 };
-                plot_ui.line(
-                    Line::new(format!("mode {}", i + 1), part)
-                        .color(faded(mode_color(i), 200))
+    let response = editor_plot("target_editor_1d", "x", "density").show(ui, |plot_ui| {
+        plot_ui.set_plot_bounds(PlotBounds::from_min_max([lo, 0.0], [hi, y_max]));
+        if let Some(bins) = histogram {
+            let width = (hi - lo) / 60.0;
+            let bars = bins
+                .into_iter()
+                .map(|(x, h)| {
+                    Bar::new(x, h)
                         .width(width)
-                        .style(egui_plot::LineStyle::dashed_loose())
-                        .allow_hover(false),
-                );
-            }
+                        .fill(Color32::from_rgba_unmultiplied(120, 120, 120, 90))
+                })
+                .collect();
+            plot_ui.bar_chart(BarChart::new("samples", bars).allow_hover(false));
+        }
+        for (i, part) in parts.into_iter().enumerate() {
+            let width = if selected == Some(i) { 3.0 } else { 1.5 };
             plot_ui.line(
-                Line::new("target density", curve)
-                    .color(Color32::from_rgb(40, 40, 40))
-                    .width(2.5)
+                Line::new(format!("mode {}", i + 1), part)
+                    .color(faded(mode_color(i), 200))
+                    .width(width)
+                    .style(egui_plot::LineStyle::dashed_loose())
                     .allow_hover(false),
             );
-            handles_ui(plot_ui, &handles, 7.0);
-            plot_input(plot_ui, handles.iter().map(|(_, p)| *p))
-        });
+        }
+        plot_ui.line(
+            Line::new("target density", curve)
+                .color(Color32::from_rgb(40, 40, 40))
+                .width(2.5)
+                .allow_hover(false),
+        );
+        handles_ui(plot_ui, &handles, 7.0);
+        plot_input(plot_ui, handles.iter().map(|(_, p)| *p))
+    });
     apply_input(target, &handles, response.inner, state, actions);
 }
 
@@ -347,6 +327,20 @@ fn handles_ui(plot_ui: &mut egui_plot::PlotUi<'_>, handles: &[(Handle, [f64; 2])
                 .allow_hover(false),
         );
     }
+}
+
+/// A plot whose view stays put: the mouse edits the target instead of panning or zooming.
+fn editor_plot<'a>(id: &str, x_label: &str, y_label: &str) -> Plot<'a> {
+    Plot::new(id)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .allow_double_click_reset(false)
+        .show_crosshair(false)
+        .x_grid_spacer(egui_plot::log_grid_spacer(5))
+        .x_axis_label(x_label)
+        .y_axis_label(y_label)
 }
 
 fn handle(component: usize, grip: Grip) -> Handle {
