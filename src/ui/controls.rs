@@ -286,7 +286,7 @@ impl FlowlabApp {
 
     /// W2 and mode coverage of the picture on screen.
     fn quality_ui(&self, ui: &mut egui::Ui) {
-        let picture = self.main_picture();
+        let picture = self.run.picture(self.selection);
         let current = picture
             .filter(|p| p.steps == self.persisted.steps && p.solver == self.persisted.solver);
         let floor = self.run.floor_w2;
@@ -327,7 +327,8 @@ impl FlowlabApp {
             self.side_by_side_ui(ui);
             return;
         }
-        let picture = self.main_picture().cloned();
+        // Borrowed from the run view only, so the editor can take the target mutably.
+        let picture = self.run.picture(self.selection);
         let paths_view = self.paths_view();
         let style = PathsStyle {
             id: "paths".into(),
@@ -365,12 +366,12 @@ impl FlowlabApp {
             editor_ui(
                 &mut cols[0],
                 &mut self.persisted.target,
-                picture.as_ref(),
+                picture,
                 self.persisted.dark,
                 &mut self.editor,
                 actions,
             );
-            let steps = picture.as_ref().map_or(self.persisted.steps, |p| p.steps);
+            let steps = picture.map_or(self.persisted.steps, |p| p.steps);
             cols[1]
                 .label(
                     RichText::new(format!(
@@ -383,7 +384,7 @@ impl FlowlabApp {
                 } else {
                     tips::PATHS_2D
                 });
-            paths_ui(&mut cols[1], dim, picture.as_ref(), &style);
+            paths_ui(&mut cols[1], dim, picture, &style);
         });
     }
 

@@ -429,20 +429,6 @@ impl FlowlabApp {
         }
     }
 
-    /// The picture the main view shows: the selected round's, or while training the live
-    /// preview (falling back to the latest round until the first preview arrives).
-    fn main_picture(&self) -> Option<&crate::worker::SampleSet> {
-        match self.selection {
-            Selection::Live => self.run.live.as_ref().or_else(|| {
-                self.run
-                    .rounds
-                    .last()
-                    .and_then(|r| self.run.pictures.get(&r.index))
-            }),
-            sel => self.run.picture(sel),
-        }
-    }
-
     /// The round whose own pairs round `index` was trained on: the latest rectified flow
     /// before it (`None` for 1-RF, trained on independent pairs).
     fn teacher_of(&self, index: usize) -> Option<usize> {

@@ -134,10 +134,14 @@ pub struct RunView {
 }
 
 impl RunView {
-    /// The picture of `selection` if it was drawn with `solver` and `steps`.
+    /// The newest picture of `selection`. While training, before the first live preview
+    /// arrives, the latest round's picture stands in for the live model's.
     pub fn picture(&self, selection: Selection) -> Option<&SampleSet> {
         match selection {
-            Selection::Live => self.live.as_ref(),
+            Selection::Live => self
+                .live
+                .as_ref()
+                .or_else(|| self.rounds.last().and_then(|r| self.pictures.get(&r.index))),
             Selection::Round(i) => self.pictures.get(&i),
         }
     }
