@@ -22,3 +22,9 @@ pub mod ui;
 pub mod worker;
 
 pub use points::Points;
+
+/// mimalloc keeps freed blocks for reuse: a training step allocates and frees the same
+/// few-hundred-kilobyte activation buffers every step, which the system allocator returns to
+/// the OS and faults back in (measured: batch-1024 training 135 → 190 steps/s).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -6,7 +6,9 @@
 
 mod distill;
 mod error;
+pub mod fused;
 mod net;
+mod optim;
 mod reflow;
 mod sampler;
 mod time;
@@ -14,7 +16,7 @@ mod train;
 
 pub use distill::{DistillConfig, DistillMethod, distill};
 pub use error::FlowError;
-pub use net::{Activation, NamedArray, NetConfig, NetWeights, TimeEmbedding, VelocityNet};
+pub use net::{Activation, Kernels, NamedArray, NetConfig, NetWeights, TimeEmbedding, VelocityNet};
 pub use reflow::{Pairs, make_pairs};
 pub use sampler::{
     Solver, Trajectory, VelocityField, integrate, integrate_observed, integrate_recording,

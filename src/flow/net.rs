@@ -1,8 +1,8 @@
 //! The velocity network: an MLP on `(x, features(t))`.
 
 use candle_core::{Device, Tensor, Var};
-use candle_nn::{Linear, Module};
 use rand::Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::FlowError;
@@ -30,6 +30,17 @@ impl Activation {
             Activation::Tanh => x.tanh(),
         }
     }
+}
+
+/// Which implementation runs the network's arithmetic.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kernels {
+    /// The fused CPU kernels (`flow::fused`): one pass per layer, fused AdamW. The default.
+    #[default]
+    Fused,
+    /// Plain candle tensor ops: the reference the fused kernels are tested against.
+    Reference,
 }
 
 /// How the time t enters the network.
@@ -112,7 +123,8 @@ impl NetConfig {
 pub struct VelocityNet {
     dim: usize,
     config: NetConfig,
-    layers: Vec<Linear>,
+    /// `(weight (out, in), bias (out))` per layer, sharing storage with `vars`.
+    layers: Vec<(Tensor, Tensor)>,
     vars: Vec<(String, Var)>,
 }
 
@@ -150,12 +162,7 @@ impl VelocityNet {
             .collect::<Result<Vec<_>, FlowError>>()?;
         let layers = vars
             .chunks_exact(2)
-            .map(|wb| {
-                Linear::new(
-                    wb[0].1.as_tensor().clone(),
-                    Some(wb[1].1.as_tensor().clone()),
-                )
-            })
+            .map(|wb| (wb[0].1.as_tensor().clone(), wb[1].1.as_tensor().clone()))
             .collect();
         Ok(Self {
             dim,
@@ -198,6 +205,11 @@ impl VelocityNet {
             .collect()
     }
 
+    /// Units in the widest layer (what sets the size of the activations).
+    pub fn widest_layer(&self) -> usize {
+        self.config.width.max(self.input_width())
+    }
+
     /// Number of input features per point: `dim` coordinates plus the time features.
     pub fn input_width(&self) -> usize {
         self.dim + self.config.time_embedding.width()
@@ -209,17 +221,52 @@ impl VelocityNet {
         self.config.time_embedding.push(t, out);
     }
 
-    /// Runs the MLP on an input tensor of shape `(n, input_width)`; returns `(n, dim)`.
+    /// Runs the MLP on an input tensor of shape `(n, input_width)`; returns `(n, dim)`. An
+    /// inference pass on the fused kernels (not part of an autograd graph); large batches are
+    /// split by rows over the cores.
     pub fn forward(&self, input: &Tensor) -> Result<Tensor, FlowError> {
-        let (last, hidden) = self
-            .layers
-            .split_last()
-            .ok_or_else(|| FlowError::invalid("depth", "network has no layers"))?;
-        let mut h = input.clone();
-        for layer in hidden {
-            h = self.config.activation.apply(&layer.forward(&h)?)?;
+        let shards = super::fused::row_shards(input.dim(0)?, self.widest_layer());
+        if shards.len() <= 1 {
+            return self.forward_on_one_thread(input);
         }
-        Ok(last.forward(&h)?)
+        let parts = shards
+            .into_par_iter()
+            .map(|rows| self.forward_on_one_thread(&input.narrow(0, rows.start, rows.len())?))
+            .collect::<Result<Vec<_>, FlowError>>()?;
+        Ok(Tensor::cat(&parts, 0)?)
+    }
+
+    /// [`Self::forward`] without the split.
+    fn forward_on_one_thread(&self, input: &Tensor) -> Result<Tensor, FlowError> {
+        let last = self.layers.len().saturating_sub(1);
+        let mut h = input.clone();
+        for (i, (w, b)) in self.layers.iter().enumerate() {
+            let activation = (i < last).then_some(self.config.activation);
+            h = super::fused::linear_act(&h, w, b, activation, false)?;
+        }
+        Ok(h)
+    }
+
+    /// Runs the MLP for training: the result is part of candle's autograd graph, so
+    /// `backward` on a loss built from it reaches every parameter. `kernels` picks the fused
+    /// layers or the plain candle ops they are tested against.
+    pub fn forward_train(&self, input: &Tensor, kernels: Kernels) -> Result<Tensor, FlowError> {
+        let last = self.layers.len().saturating_sub(1);
+        let mut h = input.clone();
+        for (i, (w, b)) in self.layers.iter().enumerate() {
+            let activation = (i < last).then_some(self.config.activation);
+            h = match kernels {
+                Kernels::Fused => super::fused::linear_act(&h, w, b, activation, true)?,
+                Kernels::Reference => {
+                    let z = h.matmul(&w.t()?)?.broadcast_add(b)?;
+                    match activation {
+                        Some(act) => act.apply(&z)?,
+                        None => z,
+                    }
+                }
+            };
+        }
+        Ok(h)
     }
 
     /// Velocities for the rows of `inputs` (row-major, `input_width` features each).
@@ -353,9 +400,13 @@ impl super::VelocityField for VelocityNet {
 
     fn velocity(&self, x: &[f32], t: f32) -> Result<Vec<f32>, FlowError> {
         let n = x.len() / self.dim;
+        // Every point shares t: compute its features once.
+        let mut time_features = Vec::with_capacity(self.config.time_embedding.width());
+        self.config.time_embedding.push(t, &mut time_features);
         let mut inputs = Vec::with_capacity(n * self.input_width());
         for p in x.chunks_exact(self.dim) {
-            self.push_input(p, t, &mut inputs);
+            inputs.extend_from_slice(p);
+            inputs.extend_from_slice(&time_features);
         }
         self.forward_vec(inputs)
     }

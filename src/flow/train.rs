@@ -1,14 +1,18 @@
 //! Conditional flow matching training, and the generic regression loop distillation shares.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use candle_core::backprop::GradStore;
 use candle_core::{Device, Tensor};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use rand::Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{FlowError, Pairs, TimeSampling, VelocityNet};
+use super::fused::row_shards;
+use super::optim::Stepper;
+use super::{FlowError, Kernels, Pairs, TimeSampling, VelocityNet};
 use crate::target::{Mixture, standard_normal};
 
 /// Optimiser and batch settings of one training phase.
@@ -29,6 +33,9 @@ pub struct TrainConfig {
     /// Decay of the exponential moving average of the weights the phase ends with
     /// (0 turns it off and keeps the last iterate).
     pub ema_decay: f64,
+    /// Fused kernels (the default) or the plain candle reference.
+    #[serde(default)]
+    pub kernels: Kernels,
 }
 
 impl Default for TrainConfig {
@@ -41,6 +48,7 @@ impl Default for TrainConfig {
             time_sampling: TimeSampling::Uniform,
             report_every: 25,
             ema_decay: 0.999,
+            kernels: Kernels::Fused,
         }
     }
 }
@@ -186,20 +194,7 @@ pub(crate) fn fit<R: Rng>(
 ) -> Result<TrainStats, FlowError> {
     config.validate()?;
     let start = Instant::now();
-    let params = ParamsAdamW {
-        lr: config.learning_rate,
-        weight_decay: config.weight_decay,
-        ..ParamsAdamW::default()
-    };
-    let vars = net.vars();
-    let mut optimizer = AdamW::new(vars.clone(), params)?;
-    let mut ema: Vec<Tensor> = if config.ema_decay > 0.0 {
-        vars.iter()
-            .map(|v| v.as_tensor().copy())
-            .collect::<candle_core::Result<_>>()?
-    } else {
-        Vec::new()
-    };
+    let mut stepper = Stepper::new(net.vars(), config)?;
     let report_every = config.report_every.max(1);
     let mut stats = TrainStats::default();
     let (mut loss_sum, mut loss_count) = (0.0f64, 0usize);
@@ -212,28 +207,18 @@ pub(crate) fn fit<R: Rng>(
         inputs.clear();
         targets.clear();
         make_batch(rng, &mut inputs, &mut targets)?;
-        let n = targets.len() / net.dim();
-        let input = Tensor::from_slice(&inputs, (n, net.input_width()), &Device::Cpu)?;
-        let target = Tensor::from_slice(&targets, (n, net.dim()), &Device::Cpu)?;
-        let loss = candle_nn::loss::mse(&net.forward(&input)?, &target)?;
-        let loss_value = loss.to_scalar::<f32>()?;
+        let (loss_value, grads) = loss_and_grads(net, &inputs, &targets, config.kernels)?;
         if !loss_value.is_finite() {
             return Err(FlowError::Diverged {
                 step,
                 loss: loss_value,
             });
         }
-        optimizer.set_learning_rate(config.learning_rate_at(step));
-        optimizer.backward_step(&loss)?;
-        if !ema.is_empty() {
-            // Warm-up: early on the average follows the weights closely.
-            let decay = config
-                .ema_decay
-                .min((1.0 + step as f64) / (10.0 + step as f64));
-            for (avg, var) in ema.iter_mut().zip(&vars) {
-                *avg = ((&*avg * decay)? + (var.as_tensor() * (1.0 - decay))?)?;
-            }
-        }
+        // Warm-up: early on the average follows the weights closely.
+        let decay = config
+            .ema_decay
+            .min((1.0 + step as f64) / (10.0 + step as f64));
+        stepper.step(&grads, config.learning_rate_at(step), decay)?;
         loss_sum += f64::from(loss_value);
         loss_count += 1;
         if (step + 1) % report_every == 0 || step + 1 == config.steps {
@@ -248,9 +233,51 @@ pub(crate) fn fit<R: Rng>(
             (loss_sum, loss_count) = (0.0, 0);
         }
     }
-    for (avg, var) in ema.iter().zip(&vars) {
-        var.set(avg)?;
-    }
+    stepper.finish()?;
     stats.seconds = start.elapsed().as_secs_f64();
     Ok(stats)
+}
+
+/// The mean-squared-error loss of one batch and its gradients. On the fused kernels the batch
+/// is split by rows over the cores, and each shard's loss is weighted by its share of the
+/// batch, so the shards' gradients sum to those of the whole batch's mean (the optimizer adds
+/// them). The reference path runs the batch whole.
+fn loss_and_grads(
+    net: &VelocityNet,
+    inputs: &[f32],
+    targets: &[f32],
+    kernels: Kernels,
+) -> Result<(f32, Vec<GradStore>), FlowError> {
+    let (width, dim) = (net.input_width(), net.dim());
+    let n = targets.len() / dim;
+    let shard = |rows: Range<usize>| -> Result<(f32, GradStore), FlowError> {
+        let input = Tensor::from_slice(
+            &inputs[rows.start * width..rows.end * width],
+            (rows.len(), width),
+            &Device::Cpu,
+        )?;
+        let target = Tensor::from_slice(
+            &targets[rows.start * dim..rows.end * dim],
+            (rows.len(), dim),
+            &Device::Cpu,
+        )?;
+        let prediction = net.forward_train(&input, kernels)?;
+        let share = rows.len() as f64 / n as f64;
+        let loss = (candle_nn::loss::mse(&prediction, &target)? * share)?;
+        Ok((loss.to_scalar::<f32>()?, loss.backward()?))
+    };
+    let shards = match kernels {
+        Kernels::Fused => row_shards(n, net.widest_layer()),
+        Kernels::Reference => std::iter::once(0..n).collect(),
+    };
+    let results = if shards.len() == 1 {
+        vec![shard(0..n)?]
+    } else {
+        shards
+            .into_par_iter()
+            .map(shard)
+            .collect::<Result<Vec<_>, FlowError>>()?
+    };
+    let loss = results.iter().map(|(l, _)| l).sum();
+    Ok((loss, results.into_iter().map(|(_, g)| g).collect()))
 }

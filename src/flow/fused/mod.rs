@@ -1,0 +1,77 @@
+//! Fused CPU kernels for the velocity network, as candle custom ops.
+//!
+//! The plain candle path ([`super::Kernels::Reference`]) stays as the reference these kernels
+//! are tested against (`tests/fused.rs`): same forward, same gradients, same optimizer step,
+//! within float rounding.
+
+mod activation;
+mod adamw;
+mod gemm;
+mod linear;
+
+pub use adamw::{FusedAdamW, FusedEma};
+pub(crate) use linear::linear_act;
+
+use std::ops::Range;
+
+/// Shards aim at this many activations per layer (128 KB of f32): small enough to stay in a
+/// core's L2 cache, and below the 64K elements at which candle hands its own element-wise
+/// ops (the autograd's gradient sums) to a second, spinning thread pool that would fight
+/// ours for the cores.
+const SHARD_ELEMENTS: usize = 32 * 1024;
+
+/// A batch is split at all only when each of its shards gets at least this many rows: below
+/// it the hand-off to the thread pool costs more than the second core saves.
+const MIN_SHARD_ROWS: usize = 128;
+
+/// Row ranges that split a batch of `n` rows, for a network whose widest layer is `width`,
+/// into shards the thread pool runs in parallel (one range when the batch is small).
+pub(crate) fn row_shards(n: usize, width: usize) -> Vec<Range<usize>> {
+    let threads = rayon::current_num_threads();
+    let cache_rows = (SHARD_ELEMENTS / width.max(1)).max(16);
+    let count = if n > cache_rows {
+        n.div_ceil(cache_rows)
+    } else if threads > 1 && n >= 2 * MIN_SHARD_ROWS {
+        threads.min(n / MIN_SHARD_ROWS)
+    } else {
+        1
+    };
+    let base = n / count;
+    let extra = n % count;
+    let mut start = 0;
+    (0..count)
+        .map(|i| {
+            let len = base + usize::from(i < extra);
+            let range = start..start + len;
+            start += len;
+            range
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::row_shards;
+
+    #[test]
+    fn shards_cover_every_row_once_and_stay_small() {
+        for width in [2, 128, 1024] {
+            for n in [0, 1, 127, 128, 255, 256, 1000, 10_001] {
+                let shards = row_shards(n, width);
+                assert!(!shards.is_empty());
+                assert_eq!(shards[0].start, 0);
+                assert_eq!(shards.last().map(|r| r.end), Some(n));
+                for pair in shards.windows(2) {
+                    assert_eq!(pair[0].end, pair[1].start);
+                }
+                if shards.len() > 1 {
+                    assert!(
+                        shards
+                            .iter()
+                            .all(|r| r.len() * width <= 64 * 1024 || r.len() <= 16)
+                    );
+                }
+            }
+        }
+    }
+}
