@@ -4,7 +4,10 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use flowlab::flow::{Coupling, NetConfig, Solver, TrainConfig, VelocityNet, integrate, train_cfm};
+use flowlab::flow::fused::{matmul_floor_forward, matmul_floor_train};
+use flowlab::flow::{
+    Coupling, Kernels, NetConfig, Solver, TrainConfig, VelocityNet, integrate, train_cfm,
+};
 use flowlab::pipeline::{Pipeline, Settings};
 use flowlab::target::{presets, standard_normal};
 use rand::SeedableRng;
@@ -32,26 +35,19 @@ fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
         net_config.depth, net_config.width, net_config.activation
     )
     .to_lowercase();
+    let sizes =
+        VelocityNet::new(target.dim, net_config, &mut StdRng::seed_from_u64(0))?.layer_sizes();
     for batch in [256, 512, 1024] {
-        let mut rng = StdRng::seed_from_u64(0);
-        let net = VelocityNet::new(target.dim, net_config, &mut rng)?;
         let steps = if args.quick { 50 } else { 300 };
-        let config = TrainConfig {
-            steps,
-            batch,
-            ..TrainConfig::default()
-        };
-        // Warm-up, then the measured run.
-        let warm = TrainConfig {
-            steps: 10,
-            ..config
-        };
-        let coupling = Coupling::Independent(&target);
-        train_cfm(&net, coupling, &warm, &mut rng, &mut |_| {}, &cancel)?;
-        let start = Instant::now();
-        train_cfm(&net, coupling, &config, &mut rng, &mut |_| {}, &cancel)?;
-        let per_sec = steps as f64 / start.elapsed().as_secs_f64();
-        println!("train {label} batch={batch}: {per_sec:.1} steps/s");
+        let fused = train_steps_per_second(&target, net_config, batch, steps, Kernels::Fused)?;
+        let floor = 1.0 / matmul_floor_train(&sizes, batch, steps);
+        println!(
+            "train {label} batch={batch}: {fused:.1} steps/s (matmul floor {floor:.1}, {:.2} of floor)",
+            fused / floor
+        );
+        let plain =
+            train_steps_per_second(&target, net_config, batch, steps / 3, Kernels::Reference)?;
+        println!("train {label} batch={batch} plain candle ops: {plain:.1} steps/s");
     }
 
     let mut rng = StdRng::seed_from_u64(1);
@@ -62,17 +58,24 @@ fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
     let start = Instant::now();
     integrate(&net, &z, Solver::Euler, steps)?;
     let secs = start.elapsed().as_secs_f64();
+    let floor = steps as f64 * matmul_floor_forward(&sizes, points, 5);
     println!(
-        "sample {label} {points} points x {steps} Euler steps: {secs:.2} s ({:.0} point-steps/s)",
-        (points * steps) as f64 / secs
+        "sample {label} {points} points x {steps} Euler steps: {secs:.2} s (matmul floor {floor:.2} s, {:.2} of floor)",
+        floor / secs
     );
 
     let z = standard_normal(1000, target.dim, &mut rng);
-    let start = Instant::now();
-    integrate(&net, &z, Solver::Euler, 20)?;
+    let best = (0..5)
+        .map(|_| {
+            let start = Instant::now();
+            integrate(&net, &z, Solver::Euler, 20).map(|_| start.elapsed().as_secs_f64())
+        })
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .fold(f64::INFINITY, f64::min);
     println!(
         "sample {label} 1000 points x 20 Euler steps (step slider): {:.1} ms",
-        start.elapsed().as_secs_f64() * 1000.0
+        best * 1000.0
     );
 
     slider_latency(&target, args.quick)?;
@@ -91,6 +94,34 @@ fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Training steps per second of a fresh network on `target` (after a 10-step warm-up).
+fn train_steps_per_second(
+    target: &flowlab::target::Mixture,
+    net_config: NetConfig,
+    batch: usize,
+    steps: usize,
+    kernels: Kernels,
+) -> anyhow::Result<f64> {
+    let cancel = AtomicBool::new(false);
+    let mut rng = StdRng::seed_from_u64(0);
+    let net = VelocityNet::new(target.dim, net_config, &mut rng)?;
+    let config = TrainConfig {
+        steps,
+        batch,
+        kernels,
+        ..TrainConfig::default()
+    };
+    let warm = TrainConfig {
+        steps: 10,
+        ..config
+    };
+    let coupling = Coupling::Independent(target);
+    train_cfm(&net, coupling, &warm, &mut rng, &mut |_| {}, &cancel)?;
+    let start = Instant::now();
+    train_cfm(&net, coupling, &config, &mut rng, &mut |_| {}, &cancel)?;
+    Ok(steps as f64 / start.elapsed().as_secs_f64())
 }
 
 /// The app's step slider end to end: a request to the worker's sampler thread until the

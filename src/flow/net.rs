@@ -205,6 +205,14 @@ impl VelocityNet {
             .collect()
     }
 
+    /// Features per layer boundary: input width, each hidden width, then `dim`.
+    pub fn layer_sizes(&self) -> Vec<usize> {
+        let mut sizes = vec![self.input_width()];
+        sizes.extend(std::iter::repeat_n(self.config.width, self.config.depth));
+        sizes.push(self.dim);
+        sizes
+    }
+
     /// Units in the widest layer (what sets the size of the activations).
     pub fn widest_layer(&self) -> usize {
         self.config.width.max(self.input_width())

@@ -65,12 +65,16 @@ impl Sampler {
                     if let Some(net) = run.rounds.get(index) {
                         let answer = picture(run, net, &request, Source::Round(index));
                         let samples = answer.as_ref().ok().map(|set| set.samples.clone());
-                        self.send(run.run, epoch, answer);
-                        // W2 follows unless the slider has already moved on.
+                        let run_id = run.run;
+                        self.send(run_id, epoch, answer);
+                        // W2 follows unless the slider has already moved on, or a new run
+                        // replaced the one these samples belong to.
                         while let Ok(more) = self.inbox.try_recv() {
                             self.take(more, &mut data, &mut pending, &mut preview);
                         }
-                        let Some(run) = data.as_ref() else { break };
+                        let Some(run) = data.as_ref().filter(|d| d.run == run_id) else {
+                            continue;
+                        };
                         if let Some(samples) = samples
                             && !pending.requests.contains_key(&index)
                         {

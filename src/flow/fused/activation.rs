@@ -4,10 +4,11 @@
 //! a third of a training step. [`exp`] is branch-free arithmetic the compiler turns into SIMD
 //! code, accurate to a few float roundings.
 
+use super::simd::widest;
 use crate::flow::Activation;
 
 /// `e^x` for f32, within about 2 ulp over the whole range (clamped to stay finite).
-#[inline]
+#[inline(always)]
 pub(crate) fn exp(x: f32) -> f32 {
     const LOG2_E: f32 = std::f32::consts::LOG2_E;
     // ln 2 split in two so that n·LN2_HI is exact.
@@ -16,7 +17,8 @@ pub(crate) fn exp(x: f32) -> f32 {
     // Adding and subtracting 1.5·2^23 rounds to the nearest integer without a branch.
     const ROUND: f32 = 12_582_912.0;
     let x = x.clamp(-87.0, 88.0);
-    let n = (x * LOG2_E + ROUND) - ROUND;
+    let shifted = x * LOG2_E + ROUND;
+    let n = shifted - ROUND;
     let r = x - n * LN2_HI - n * LN2_LO;
     // Taylor polynomial of e^r on |r| ≤ ln2/2, Horner form.
     let p = 1.0
@@ -24,18 +26,21 @@ pub(crate) fn exp(x: f32) -> f32 {
             + r * (0.5
                 + r * (1.0 / 6.0
                     + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r / 5040.0))))));
-    let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
+    // 2^n built from n's bits: `shifted` holds n in its low mantissa bits, so integer
+    // subtraction recovers it without a float-to-int conversion (which would not vectorise).
+    let n_bits = shifted.to_bits().wrapping_sub(ROUND.to_bits());
+    let scale = f32::from_bits(n_bits.wrapping_add(127) << 23);
     p * scale
 }
 
 /// `1 / (1 + e^−x)`.
-#[inline]
+#[inline(always)]
 pub(crate) fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + exp(-x))
 }
 
 /// `tanh x = 1 − 2 / (e^{2x} + 1)`.
-#[inline]
+#[inline(always)]
 pub(crate) fn tanh(x: f32) -> f32 {
     1.0 - 2.0 / (exp(2.0 * x) + 1.0)
 }
@@ -52,30 +57,38 @@ mod scalar {
     //! outside the loop and let the compiler vectorise it.
     use super::{SQRT_TWO_OVER_PI, sigmoid, tanh};
 
+    #[inline(always)]
     pub(super) fn silu(z: f32) -> f32 {
         z * sigmoid(z)
     }
+    #[inline(always)]
     pub(super) fn silu_grad(z: f32) -> f32 {
         let s = sigmoid(z);
         s * (1.0 + z * (1.0 - s))
     }
+    #[inline(always)]
     pub(super) fn relu(z: f32) -> f32 {
         z.max(0.0)
     }
+    #[inline(always)]
     pub(super) fn relu_grad(z: f32) -> f32 {
         if z > 0.0 { 1.0 } else { 0.0 }
     }
+    #[inline(always)]
     pub(super) fn gelu(z: f32) -> f32 {
         0.5 * z * (1.0 + tanh(SQRT_TWO_OVER_PI * z * (1.0 + 0.044_715 * z * z)))
     }
+    #[inline(always)]
     pub(super) fn gelu_grad(z: f32) -> f32 {
         let th = tanh(SQRT_TWO_OVER_PI * z * (1.0 + 0.044_715 * z * z));
         let d_inner = SQRT_TWO_OVER_PI * (1.0 + 3.0 * 0.044_715 * z * z);
         0.5 * (1.0 + th) + 0.5 * z * (1.0 - th * th) * d_inner
     }
+    #[inline(always)]
     pub(super) fn tanh_act(z: f32) -> f32 {
         tanh(z)
     }
+    #[inline(always)]
     pub(super) fn tanh_grad(z: f32) -> f32 {
         let th = tanh(z);
         1.0 - th * th
@@ -108,43 +121,49 @@ impl Activation {
 
     /// `act` of every element.
     pub(crate) fn map(self, z: &[f32]) -> Vec<f32> {
-        // One monomorphic loop per activation: a function pointer would block inlining.
-        match self {
-            Activation::Silu => z.iter().map(|&v| scalar::silu(v)).collect(),
-            Activation::Relu => z.iter().map(|&v| scalar::relu(v)).collect(),
-            Activation::Gelu => z.iter().map(|&v| scalar::gelu(v)).collect(),
-            Activation::Tanh => z.iter().map(|&v| scalar::tanh_act(v)).collect(),
-        }
+        let mut out = z.to_vec();
+        self.map_in_place(&mut out);
+        out
     }
 
     /// `z ← act(z)` for every element.
     pub(crate) fn map_in_place(self, z: &mut [f32]) {
+        // One monomorphic loop per activation (a function pointer would block inlining),
+        // compiled for the widest vector unit.
+        #[inline(always)]
         fn each(z: &mut [f32], f: impl Fn(f32) -> f32) {
             for v in z {
                 *v = f(*v);
             }
         }
-        match self {
-            Activation::Silu => each(z, scalar::silu),
-            Activation::Relu => each(z, scalar::relu),
-            Activation::Gelu => each(z, scalar::gelu),
-            Activation::Tanh => each(z, scalar::tanh_act),
-        }
+        widest(
+            #[inline(always)]
+            || match self {
+                Activation::Silu => each(z, scalar::silu),
+                Activation::Relu => each(z, scalar::relu),
+                Activation::Gelu => each(z, scalar::gelu),
+                Activation::Tanh => each(z, scalar::tanh_act),
+            },
+        )
     }
 
     /// `grad ← grad ⊙ act'(z)`.
     pub(crate) fn scale_by_derivative(self, grad: &mut [f32], z: &[f32]) {
+        #[inline(always)]
         fn each(grad: &mut [f32], z: &[f32], f: impl Fn(f32) -> f32) {
             for (g, &v) in grad.iter_mut().zip(z) {
                 *g *= f(v);
             }
         }
-        match self {
-            Activation::Silu => each(grad, z, scalar::silu_grad),
-            Activation::Relu => each(grad, z, scalar::relu_grad),
-            Activation::Gelu => each(grad, z, scalar::gelu_grad),
-            Activation::Tanh => each(grad, z, scalar::tanh_grad),
-        }
+        widest(
+            #[inline(always)]
+            || match self {
+                Activation::Silu => each(grad, z, scalar::silu_grad),
+                Activation::Relu => each(grad, z, scalar::relu_grad),
+                Activation::Gelu => each(grad, z, scalar::gelu_grad),
+                Activation::Tanh => each(grad, z, scalar::tanh_grad),
+            },
+        )
     }
 }
 

@@ -11,6 +11,8 @@ use candle_core::backprop::GradStore;
 use candle_core::{CpuStorage, InplaceOp2, Layout, Result, Storage, Tensor, Var, bail};
 use candle_nn::{Optimizer, ParamsAdamW};
 
+use super::simd::widest;
+
 /// AdamW with the same update as `candle_nn::AdamW`, fused into one pass per parameter.
 pub struct FusedAdamW {
     params: ParamsAdamW,
@@ -67,18 +69,24 @@ impl InplaceOp2 for Update<'_> {
             bail!("fused AdamW: parameter, gradient and moments differ in size");
         }
         let (b1, b2) = (self.beta1, self.beta2);
-        for (((p, &g), m), v) in theta
-            .iter_mut()
-            .zip(grad)
-            .zip(first.iter_mut())
-            .zip(second.iter_mut())
-        {
-            *m = *m * b1 + g * (1.0 - b1);
-            *v = *v * b2 + g * g * (1.0 - b2);
-            let m_hat = *m * self.scale_m;
-            let v_hat = *v * self.scale_v;
-            *p = *p * self.decay_factor - self.lr * m_hat / (v_hat.sqrt() + self.eps);
-        }
+        let (first, second): (&mut [f32], &mut [f32]) = (&mut first, &mut second);
+        widest(
+            #[inline(always)]
+            || {
+                for (((p, &g), m), v) in theta
+                    .iter_mut()
+                    .zip(grad)
+                    .zip(first.iter_mut())
+                    .zip(second.iter_mut())
+                {
+                    *m = *m * b1 + g * (1.0 - b1);
+                    *v = *v * b2 + g * g * (1.0 - b2);
+                    let m_hat = *m * self.scale_m;
+                    let v_hat = *v * self.scale_v;
+                    *p = *p * self.decay_factor - self.lr * m_hat / (v_hat.sqrt() + self.eps);
+                }
+            },
+        );
         Ok(())
     }
 }

@@ -6,10 +6,13 @@
 
 mod activation;
 mod adamw;
+mod floor;
 mod gemm;
 mod linear;
+mod simd;
 
 pub use adamw::{FusedAdamW, FusedEma};
+pub use floor::{matmul_floor_forward, matmul_floor_train};
 pub(crate) use linear::linear_act;
 
 use std::ops::Range;
