@@ -40,7 +40,7 @@ fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
     for batch in [256, 512, 1024] {
         let steps = if args.quick { 50 } else { 300 };
         let fused = train_steps_per_second(&target, net_config, batch, steps, Kernels::Fused)?;
-        let floor = 1.0 / matmul_floor_train(&sizes, batch, steps);
+        let floor = 1.0 / matmul_floor_train(&sizes, batch, steps.max(200));
         println!(
             "train {label} batch={batch}: {fused:.1} steps/s (matmul floor {floor:.1}, {:.2} of floor)",
             fused / floor

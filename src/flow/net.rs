@@ -2,7 +2,6 @@
 
 use candle_core::{Device, Tensor, Var};
 use rand::Rng;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::FlowError;
@@ -237,10 +236,11 @@ impl VelocityNet {
         if shards.len() <= 1 {
             return self.forward_on_one_thread(input);
         }
-        let parts = shards
-            .into_par_iter()
-            .map(|rows| self.forward_on_one_thread(&input.narrow(0, rows.start, rows.len())?))
-            .collect::<Result<Vec<_>, FlowError>>()?;
+        let parts = super::fused::split_work(shards, |rows| {
+            self.forward_on_one_thread(&input.narrow(0, rows.start, rows.len())?)
+        })
+        .into_iter()
+        .collect::<Result<Vec<_>, FlowError>>()?;
         Ok(Tensor::cat(&parts, 0)?)
     }
 

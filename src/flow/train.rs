@@ -7,10 +7,9 @@ use std::time::Instant;
 use candle_core::backprop::GradStore;
 use candle_core::{Device, Tensor};
 use rand::Rng;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::fused::row_shards;
+use super::fused::{row_shards, split_work};
 use super::optim::Stepper;
 use super::{FlowError, Kernels, Pairs, TimeSampling, VelocityNet};
 use crate::target::{Mixture, standard_normal};
@@ -270,14 +269,9 @@ fn loss_and_grads(
         Kernels::Fused => row_shards(n, net.widest_layer()),
         Kernels::Reference => std::iter::once(0..n).collect(),
     };
-    let results = if shards.len() == 1 {
-        vec![shard(0..n)?]
-    } else {
-        shards
-            .into_par_iter()
-            .map(shard)
-            .collect::<Result<Vec<_>, FlowError>>()?
-    };
+    let results = split_work(shards, shard)
+        .into_iter()
+        .collect::<Result<Vec<_>, FlowError>>()?;
     let loss = results.iter().map(|(l, _)| l).sum();
     Ok((loss, results.into_iter().map(|(_, g)| g).collect()))
 }

@@ -121,9 +121,19 @@ impl Activation {
 
     /// `act` of every element.
     pub(crate) fn map(self, z: &[f32]) -> Vec<f32> {
-        let mut out = z.to_vec();
-        self.map_in_place(&mut out);
-        out
+        #[inline(always)]
+        fn each(z: &[f32], f: impl Fn(f32) -> f32) -> Vec<f32> {
+            z.iter().map(|&v| f(v)).collect()
+        }
+        widest(
+            #[inline(always)]
+            || match self {
+                Activation::Silu => each(z, scalar::silu),
+                Activation::Relu => each(z, scalar::relu),
+                Activation::Gelu => each(z, scalar::gelu),
+                Activation::Tanh => each(z, scalar::tanh_act),
+            },
+        )
     }
 
     /// `z ← act(z)` for every element.

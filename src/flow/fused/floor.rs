@@ -4,10 +4,8 @@
 
 use std::time::Instant;
 
-use rayon::prelude::*;
-
 use super::gemm::{Mat, matmul};
-use super::row_shards;
+use super::{row_shards, split_work};
 
 /// Deterministic values in (−1, 1), so the products run on ordinary floats.
 fn filler(len: usize, seed: usize) -> Vec<f32> {
@@ -52,7 +50,8 @@ fn floor(sizes: &[usize], rows: usize, repeats: usize, backward: bool) -> f64 {
         .map(|r| sizes.iter().map(|&w| filler(r.len() * w, w)).collect())
         .collect();
     time(repeats, || {
-        shards.par_iter().zip(&inputs).for_each(|(r, acts)| {
+        let jobs: Vec<_> = shards.iter().zip(&inputs).collect();
+        split_work(jobs, |(r, acts)| {
             let n = r.len();
             for (layer, p) in sizes.windows(2).enumerate() {
                 let (fan_in, fan_out) = (p[0], p[1]);
@@ -68,6 +67,7 @@ fn floor(sizes: &[usize], rows: usize, repeats: usize, backward: bool) -> f64 {
                     matmul(&mut dx, dz, w, false);
                 }
             }
-        });
+        })
+        .len();
     })
 }

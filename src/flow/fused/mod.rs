@@ -52,9 +52,35 @@ pub(crate) fn row_shards(n: usize, width: usize) -> Vec<Range<usize>> {
         .collect()
 }
 
+/// Runs `work` on every item and returns the results in order: the first item on the calling
+/// thread, the others on the thread pool. The caller works instead of waiting, so a split in
+/// two wakes one pool thread, not two.
+pub(crate) fn split_work<I: Send, T: Send>(items: Vec<I>, work: impl Fn(I) -> T + Sync) -> Vec<T> {
+    let mut slots: Vec<Option<T>> = items.iter().map(|_| None).collect();
+    let mut items = items.into_iter();
+    if let (Some(first), Some((first_slot, rest))) = (items.next(), slots.split_first_mut()) {
+        let work = &work;
+        rayon::in_place_scope(|scope| {
+            for (slot, item) in rest.iter_mut().zip(items) {
+                scope.spawn(move |_| *slot = Some(work(item)));
+            }
+            *first_slot = Some(work(first));
+        });
+    }
+    // The scope returns only after every spawned job has run, so every slot is filled.
+    slots.into_iter().flatten().collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::row_shards;
+    use super::{row_shards, split_work};
+
+    #[test]
+    fn split_work_keeps_the_order() {
+        let out = split_work((0..37).collect(), |i: usize| i * i);
+        assert_eq!(out, (0..37).map(|i| i * i).collect::<Vec<_>>());
+        assert!(split_work(Vec::<usize>::new(), |i| i).is_empty());
+    }
 
     #[test]
     fn shards_cover_every_row_once_and_stay_small() {
