@@ -101,6 +101,15 @@ impl Default for NetConfig {
 }
 
 impl NetConfig {
+    /// Features at each layer boundary for points of dimension `dim`: the input width (`dim`
+    /// plus the time features), each hidden width, then `dim`.
+    pub fn layer_sizes(&self, dim: usize) -> Vec<usize> {
+        let mut sizes = vec![dim + self.time_embedding.width()];
+        sizes.extend(std::iter::repeat_n(self.width, self.depth));
+        sizes.push(dim);
+        sizes
+    }
+
     /// Checks the ranges: width 1..=1024, depth 1..=8, at most 32 time frequencies.
     pub fn validate(&self) -> Result<(), FlowError> {
         if !(1..=1024).contains(&self.width) {
@@ -132,9 +141,7 @@ impl VelocityNet {
     /// `nn.Linear` (uniform in ±1/√fan_in), so runs are reproducible.
     pub fn new(dim: usize, config: NetConfig, rng: &mut impl Rng) -> Result<Self, FlowError> {
         config.validate()?;
-        let mut sizes = vec![dim + config.time_embedding.width()];
-        sizes.extend(std::iter::repeat_n(config.width, config.depth));
-        sizes.push(dim);
+        let sizes = config.layer_sizes(dim);
         let mut tensors = Vec::new();
         for (i, pair) in sizes.windows(2).enumerate() {
             let (fan_in, fan_out) = (pair[0], pair[1]);
@@ -204,12 +211,9 @@ impl VelocityNet {
             .collect()
     }
 
-    /// Features per layer boundary: input width, each hidden width, then `dim`.
+    /// Features at each layer boundary: input width, each hidden width, then `dim`.
     pub fn layer_sizes(&self) -> Vec<usize> {
-        let mut sizes = vec![self.input_width()];
-        sizes.extend(std::iter::repeat_n(self.config.width, self.config.depth));
-        sizes.push(self.dim);
-        sizes
+        self.config.layer_sizes(self.dim)
     }
 
     /// Units in the widest layer (what sets the size of the activations).
@@ -246,33 +250,38 @@ impl VelocityNet {
 
     /// [`Self::forward`] without the split.
     fn forward_on_one_thread(&self, input: &Tensor) -> Result<Tensor, FlowError> {
-        let last = self.layers.len().saturating_sub(1);
-        let mut h = input.clone();
-        for (i, (w, b)) in self.layers.iter().enumerate() {
-            let activation = (i < last).then_some(self.config.activation);
-            h = super::fused::linear_act(&h, w, b, activation, false)?;
-        }
-        Ok(h)
+        self.through_layers(input, |h, w, b, activation| {
+            super::fused::linear_act(h, w, b, activation, false)
+        })
     }
 
     /// Runs the MLP for training: the result is part of candle's autograd graph, so
     /// `backward` on a loss built from it reaches every parameter. `kernels` picks the fused
     /// layers or the plain candle ops they are tested against.
     pub fn forward_train(&self, input: &Tensor, kernels: Kernels) -> Result<Tensor, FlowError> {
+        self.through_layers(input, |h, w, b, activation| match kernels {
+            Kernels::Fused => super::fused::linear_act(h, w, b, activation, true),
+            Kernels::Reference => {
+                let z = h.matmul(&w.t()?)?.broadcast_add(b)?;
+                match activation {
+                    Some(act) => act.apply(&z),
+                    None => Ok(z),
+                }
+            }
+        })
+    }
+
+    /// Feeds `input` through every layer with `layer(h, weight, bias, activation)`; the
+    /// activation is `None` on the output layer.
+    fn through_layers(
+        &self,
+        input: &Tensor,
+        layer: impl Fn(&Tensor, &Tensor, &Tensor, Option<Activation>) -> candle_core::Result<Tensor>,
+    ) -> Result<Tensor, FlowError> {
         let last = self.layers.len().saturating_sub(1);
         let mut h = input.clone();
         for (i, (w, b)) in self.layers.iter().enumerate() {
-            let activation = (i < last).then_some(self.config.activation);
-            h = match kernels {
-                Kernels::Fused => super::fused::linear_act(&h, w, b, activation, true)?,
-                Kernels::Reference => {
-                    let z = h.matmul(&w.t()?)?.broadcast_add(b)?;
-                    match activation {
-                        Some(act) => act.apply(&z)?,
-                        None => z,
-                    }
-                }
-            };
+            h = layer(&h, w, b, (i < last).then_some(self.config.activation))?;
         }
         Ok(h)
     }
@@ -338,9 +347,7 @@ impl VelocityNet {
         if !(1..=2).contains(&weights.dim) {
             return Err(FlowError::invalid("dim", "must be 1 or 2"));
         }
-        let mut sizes = vec![weights.dim + config.time_embedding.width()];
-        sizes.extend(std::iter::repeat_n(config.width, config.depth));
-        sizes.push(weights.dim);
+        let sizes = config.layer_sizes(weights.dim);
         let expected: Vec<(String, Vec<usize>)> = sizes
             .windows(2)
             .enumerate()

@@ -48,10 +48,6 @@ pub(crate) fn tanh(x: f32) -> f32 {
 /// √(2/π), as in candle's tanh-approximated GELU.
 const SQRT_TWO_OVER_PI: f32 = 0.797_884_6;
 
-/// A function of one element.
-#[cfg(test)]
-type ElementFn = fn(f32) -> f32;
-
 mod scalar {
     //! One function per activation and derivative, so the slice loops below can pick one
     //! outside the loop and let the compiler vectorise it.
@@ -95,83 +91,65 @@ mod scalar {
     }
 }
 
+/// Evaluates `$body` with `$value` and `$grad` bound to the activation's element function and
+/// derivative as function items (not pointers), one match arm per activation, so the loops in
+/// `$body` are monomorphic and the compiler inlines and vectorises them.
+macro_rules! with_element_fns {
+    ($act:expr, |$value:ident, $grad:ident| $body:expr) => {
+        match $act {
+            Activation::Silu => {
+                let ($value, $grad) = (scalar::silu, scalar::silu_grad);
+                $body
+            }
+            Activation::Relu => {
+                let ($value, $grad) = (scalar::relu, scalar::relu_grad);
+                $body
+            }
+            Activation::Gelu => {
+                let ($value, $grad) = (scalar::gelu, scalar::gelu_grad);
+                $body
+            }
+            Activation::Tanh => {
+                let ($value, $grad) = (scalar::tanh_act, scalar::tanh_grad);
+                $body
+            }
+        }
+    };
+}
+
 impl Activation {
-    /// The element functions `(act, act')`.
-    #[cfg(test)]
-    fn functions(self) -> (ElementFn, ElementFn) {
-        match self {
-            Activation::Silu => (scalar::silu, scalar::silu_grad),
-            Activation::Relu => (scalar::relu, scalar::relu_grad),
-            Activation::Gelu => (scalar::gelu, scalar::gelu_grad),
-            Activation::Tanh => (scalar::tanh_act, scalar::tanh_grad),
-        }
-    }
-
-    /// `act(z)`; matches candle's kernel for the same activation.
-    #[cfg(test)]
-    pub(crate) fn value(self, z: f32) -> f32 {
-        (self.functions().0)(z)
-    }
-
-    /// `act'(z)`.
-    #[cfg(test)]
-    pub(crate) fn derivative(self, z: f32) -> f32 {
-        (self.functions().1)(z)
-    }
-
-    /// `act` of every element.
+    /// `act` of every element; matches candle's kernel for the same activation.
     pub(crate) fn map(self, z: &[f32]) -> Vec<f32> {
-        #[inline(always)]
-        fn each(z: &[f32], f: impl Fn(f32) -> f32) -> Vec<f32> {
-            z.iter().map(|&v| f(v)).collect()
-        }
         widest(
             #[inline(always)]
-            || match self {
-                Activation::Silu => each(z, scalar::silu),
-                Activation::Relu => each(z, scalar::relu),
-                Activation::Gelu => each(z, scalar::gelu),
-                Activation::Tanh => each(z, scalar::tanh_act),
-            },
+            || with_element_fns!(self, |value, _grad| z.iter().map(|&v| value(v)).collect()),
         )
     }
 
     /// `z ← act(z)` for every element.
     pub(crate) fn map_in_place(self, z: &mut [f32]) {
-        // One monomorphic loop per activation (a function pointer would block inlining),
-        // compiled for the widest vector unit.
-        #[inline(always)]
-        fn each(z: &mut [f32], f: impl Fn(f32) -> f32) {
-            for v in z {
-                *v = f(*v);
-            }
-        }
         widest(
             #[inline(always)]
-            || match self {
-                Activation::Silu => each(z, scalar::silu),
-                Activation::Relu => each(z, scalar::relu),
-                Activation::Gelu => each(z, scalar::gelu),
-                Activation::Tanh => each(z, scalar::tanh_act),
+            || {
+                with_element_fns!(self, |value, _grad| {
+                    for v in z.iter_mut() {
+                        *v = value(*v);
+                    }
+                })
             },
         )
     }
 
     /// `grad ← grad ⊙ act'(z)`.
     pub(crate) fn scale_by_derivative(self, grad: &mut [f32], z: &[f32]) {
-        #[inline(always)]
-        fn each(grad: &mut [f32], z: &[f32], f: impl Fn(f32) -> f32) {
-            for (g, &v) in grad.iter_mut().zip(z) {
-                *g *= f(v);
-            }
-        }
         widest(
             #[inline(always)]
-            || match self {
-                Activation::Silu => each(grad, z, scalar::silu_grad),
-                Activation::Relu => each(grad, z, scalar::relu_grad),
-                Activation::Gelu => each(grad, z, scalar::gelu_grad),
-                Activation::Tanh => each(grad, z, scalar::tanh_grad),
+            || {
+                with_element_fns!(self, |_value, derivative| {
+                    for (g, &v) in grad.iter_mut().zip(z) {
+                        *g *= derivative(v);
+                    }
+                })
             },
         )
     }
@@ -180,6 +158,18 @@ impl Activation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Activation {
+        fn value(self, z: f32) -> f32 {
+            self.map(&[z])[0]
+        }
+
+        fn derivative(self, z: f32) -> f32 {
+            let mut grad = [1.0];
+            self.scale_by_derivative(&mut grad, &[z]);
+            grad[0]
+        }
+    }
 
     #[test]
     fn exp_matches_libm_to_a_few_roundings() {
