@@ -8,7 +8,7 @@ use super::palette::round_color;
 use crate::worker::RoundView;
 
 /// Loss against the optimiser step, one colour per round, on a log scale, with the round in
-/// training growing at the end.
+/// progress (`live`, while it trains and while it is measured) at the end.
 pub fn loss_chart_ui(
     ui: &mut egui::Ui,
     rounds: &[RoundView],
@@ -22,7 +22,7 @@ pub fn loss_chart_ui(
         series.push((r.report.name.clone(), round_color(r.index), pts, offset));
         offset += r.losses.last().map_or(0, |l| l.0);
     }
-    if let Some(name) = live_name {
+    if let Some(name) = live_name.filter(|_| !live.is_empty()) {
         series.push((
             name.to_string(),
             round_color(rounds.len()),

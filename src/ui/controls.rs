@@ -433,12 +433,8 @@ impl FlowlabApp {
     /// The four charts in a row.
     pub(super) fn charts_ui(&self, ui: &mut egui::Ui) {
         let rounds = &self.run.rounds;
-        let live_name = self
-            .run
-            .progress
-            .as_ref()
-            .filter(|p| p.phase == Phase::Train)
-            .map(|p| p.round.as_str());
+        // The round in progress keeps its loss curve after training, while it is measured.
+        let live_name = self.run.progress.as_ref().map(|p| p.round.as_str());
         let costs: Vec<(usize, String, f64)> = rounds
             .iter()
             .map(|r| (r.index, r.report.name.clone(), r.report.coupling_cost))

@@ -73,6 +73,8 @@ impl Scenario {
                 Act(Action::Preset("two-far".into())),
                 Act(Action::RunAll),
                 WaitTraining(0.6),
+                // Training outruns the frames a screenshot waits for: hold it mid-run.
+                Act(Action::Pause),
                 Frames(10),
             ],
             "before-reflow" => {
