@@ -93,6 +93,36 @@ fn bad_input_is_one_line_exit_2_and_writes_nothing() {
         "batch",
         &out_dir,
     );
+    let broken = dir.path().join("broken-settings.toml");
+    std::fs::write(&broken, "[train]\nsteps = \"many\"\n").unwrap();
+    assert_bad_input(
+        &[
+            "run",
+            "--preset",
+            "two-far",
+            "--settings",
+            broken.to_str().unwrap(),
+            "--out",
+            out,
+        ],
+        "line 2: invalid type: string \"many\"",
+        &out_dir,
+    );
+    let out_of_range = dir.path().join("settings.json");
+    std::fs::write(&out_of_range, r#"{"net": {"depth": 99}}"#).unwrap();
+    assert_bad_input(
+        &[
+            "run",
+            "--preset",
+            "two-far",
+            "--settings",
+            out_of_range.to_str().unwrap(),
+            "--out",
+            out,
+        ],
+        "depth",
+        &out_dir,
+    );
     // Neither --preset nor --target: clap's usage error, also exit 2.
     let usage = flowlab(&["run", "--out", out]);
     assert_eq!(usage.status.code(), Some(2));
@@ -161,4 +191,54 @@ fn a_short_run_writes_metrics_and_csv_files() {
         .filter(|e| e.file_name().to_string_lossy().contains("partial"))
         .collect();
     assert!(leftovers.is_empty());
+}
+
+#[test]
+fn a_settings_file_sets_what_it_names_and_flags_override_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("lecture.toml");
+    std::fs::write(
+        &settings,
+        "seed = 7\nreflows = 0\n[net]\nwidth = 24\n[train]\nsteps = 30\nbatch = 64\n",
+    )
+    .unwrap();
+    let out_dir = dir.path().join("results");
+    let out = flowlab(&[
+        "run",
+        "--preset",
+        "two-modes-1d",
+        "--settings",
+        settings.to_str().unwrap(),
+        "--batch",
+        "32",
+        "--distill-steps",
+        "10",
+        "--reflow-pairs",
+        "100",
+        "--quiet",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("metrics.json")).unwrap())
+            .unwrap();
+    let s = &metrics["settings"];
+    assert_eq!(s["seed"], 7);
+    assert_eq!(s["reflows"], 0);
+    assert_eq!(s["net"]["width"], 24);
+    assert_eq!(s["net"]["depth"], 3, "left out: the default");
+    assert_eq!(s["train"]["steps"], 30);
+    assert_eq!(s["train"]["batch"], 32, "the flag wins over the file");
+    let names: Vec<&str> = metrics["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["1-RF", "distilled"],
+        "a file keeps the default distillation"
+    );
 }

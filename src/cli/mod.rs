@@ -45,15 +45,19 @@ pub struct RunArgs {
     /// A target file in the TOML target format.
     #[arg(long)]
     target: Option<PathBuf>,
-    /// Reflow rounds after 1-RF.
-    #[arg(long, default_value_t = 2)]
-    reflows: usize,
+    /// Reflow rounds after 1-RF [default: 2].
+    #[arg(long)]
+    reflows: Option<usize>,
     /// Also distil the last round into a one-step sampler.
     #[arg(long)]
     distill: bool,
-    /// Seed of the run's one RNG.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    /// Seed of the run's one RNG [default: 0].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// A settings file (TOML, or JSON such as the `settings` of a metrics.json); fields it
+    /// leaves out keep their defaults, and the flags below override it.
+    #[arg(long)]
+    settings: Option<PathBuf>,
     /// Optimiser steps of 1-RF [default: 2000]; reflow rounds and the distillation take half
     /// as many unless --reflow-steps / --distill-steps say otherwise.
     #[arg(long)]

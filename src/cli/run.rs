@@ -1,5 +1,6 @@
 //! `flowlab run`: the whole pipeline, headless.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,7 +23,10 @@ pub fn run(args: &RunArgs) -> ExitCode {
         Ok(t) => t,
         Err(err) => return fail(EXIT_BAD_INPUT, &err.to_string()),
     };
-    let settings = settings_from(args);
+    let settings = match settings_from(args) {
+        Ok(s) => s,
+        Err(message) => return fail(EXIT_BAD_INPUT, &message),
+    };
     let mut pipeline = match Pipeline::new(target, settings) {
         Ok(p) => p,
         Err(err) => return fail(EXIT_BAD_INPUT, &err.to_string()),
@@ -86,13 +90,46 @@ fn load_target(args: &RunArgs) -> Result<Mixture, flowlab::target::TargetError> 
     }
 }
 
-fn settings_from(args: &RunArgs) -> Settings {
-    let mut settings = Settings {
-        seed: args.seed,
-        reflows: args.reflows,
-        distill: args.distill.then_some(DistillMethod::Direct),
-        ..Settings::default()
+/// Reads a settings file: JSON when the name ends in `.json`, TOML otherwise.
+fn load_settings(path: &Path) -> Result<Settings, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| format!("settings: {}: {err}", path.display()))?;
+    let parsed = if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        serde_json::from_str(&text).map_err(|err| err.to_string())
+    } else {
+        toml::from_str(&text).map_err(|err| {
+            let line = err
+                .span()
+                .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+            match line {
+                Some(line) => format!("line {line}: {}", err.message()),
+                None => err.message().to_string(),
+            }
+        })
     };
+    parsed.map_err(|err| format!("settings: {}: {err}", path.display()))
+}
+
+fn settings_from(args: &RunArgs) -> Result<Settings, String> {
+    let mut settings = match &args.settings {
+        Some(path) => load_settings(path)?,
+        None => Settings {
+            distill: None,
+            ..Settings::default()
+        },
+    };
+    if let Some(seed) = args.seed {
+        settings.seed = seed;
+    }
+    if let Some(reflows) = args.reflows {
+        settings.reflows = reflows;
+    }
+    if args.distill {
+        settings.distill = Some(DistillMethod::Direct);
+    }
     if let Some(steps) = args.train_steps {
         settings.train.steps = steps;
         settings.reflow_steps = steps.div_ceil(2);
@@ -119,8 +156,10 @@ fn settings_from(args: &RunArgs) -> Settings {
     if let Some(steps) = args.distill_steps {
         settings.distill_steps = steps;
     }
-    settings.warm_start = !args.cold_start;
-    settings
+    if args.cold_start {
+        settings.warm_start = false;
+    }
+    Ok(settings)
 }
 
 fn fail(code: u8, message: &str) -> ExitCode {

@@ -78,6 +78,7 @@ impl TimeEmbedding {
 
 /// Shape of the velocity network.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NetConfig {
     /// Units per hidden layer.
     pub width: usize,

@@ -16,6 +16,7 @@ use crate::target::{Mixture, standard_normal};
 
 /// Optimiser and batch settings of one training phase.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TrainConfig {
     /// Optimiser steps.
     pub steps: usize,

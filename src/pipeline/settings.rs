@@ -6,6 +6,7 @@ use crate::flow::{DistillMethod, FlowError, NetConfig, TrainConfig};
 
 /// Settings of one run: the seed, the network, training, reflow, distillation, evaluation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Settings {
     /// Seed of the one RNG every random draw comes from.
     pub seed: u64,
@@ -87,6 +88,7 @@ impl Settings {
 
 /// How each round is measured.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EvalSettings {
     /// Points for W2 and its floor; `None` picks 1,000 in 2-D and 10,000 in 1-D.
     pub w2_points: Option<usize>,
