@@ -7,12 +7,14 @@
 //!   reflow pairs and distillation;
 //! - [`metrics`]: W2 with its metric floor, transport cost, straightness, mode coverage;
 //! - [`pipeline`]: one run as phases (1-RF, reflow rounds, distillation) that emit events, and
-//!   the files a headless run writes.
+//!   the files a headless run writes;
+//! - [`export`]: figures for slides (PNG and SVG), figure sets and run cards.
 //!
 //! Conventions (see `DESIGN.md`): t = 0 is data, t = 1 is noise, `x_t = t·z + (1 − t)·x0`,
 //! the target velocity is `z − x0`, and sampling integrates from t = 1 down to t = 0 with
 //! `x ← x − Δt·v(x, t)`.
 
+pub mod export;
 pub mod flow;
 pub mod metrics;
 pub mod pipeline;

@@ -184,6 +184,38 @@ fn a_short_run_writes_metrics_and_csv_files() {
         let frames = if name == "distilled" { 2 } else { 101 };
         assert_eq!(lines.count(), 300 * frames);
     }
+    // Per-round numbers: a header, one row per round, the same count of fields everywhere.
+    let rounds = std::fs::read_to_string(out_dir.join("rounds.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = rounds.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 1 + 3);
+    assert_eq!(
+        rows[0][..4],
+        ["round", "coupling_cost", "straightness", "mode_tv"]
+    );
+    assert!(rows[0].contains(&"w2_steps_100") && rows[0].contains(&"train_seconds"));
+    assert!(rows.iter().all(|r| r.len() == rows[0].len()));
+    assert_eq!(rows[3][0], "distilled");
+    let w2_100 = rows[0].iter().position(|c| *c == "w2_steps_100").unwrap();
+    assert_eq!(
+        rows[3][w2_100], "",
+        "the student is measured at one step only"
+    );
+    assert!(rows[1][w2_100].parse::<f64>().unwrap() > 0.0);
+    // Losses: `round,step,loss`, rows for every round in order.
+    let losses = std::fs::read_to_string(out_dir.join("losses.csv")).unwrap();
+    let mut lines = losses.lines();
+    assert_eq!(lines.next(), Some("round,step,loss"));
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert!(
+        rows.iter()
+            .all(|r| r.len() == 3 && r[2].parse::<f32>().is_ok())
+    );
+    assert_eq!(rows.first().unwrap()[0], "1-RF");
+    assert_eq!(rows.last().unwrap()[0], "distilled");
+    assert!(
+        !out_dir.join("README.md").exists(),
+        "no figures unless asked"
+    );
     // No staging folder is left beside the output.
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -241,4 +273,83 @@ fn a_settings_file_sets_what_it_names_and_flags_override_it() {
         ["1-RF", "distilled"],
         "a file keeps the default distillation"
     );
+}
+
+#[test]
+fn figures_flag_writes_the_figure_set_beside_metrics_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("results");
+    let out = flowlab(&[
+        "run",
+        "--preset",
+        "two-far",
+        "--reflows",
+        "1",
+        "--train-steps",
+        "40",
+        "--width",
+        "32",
+        "--reflow-pairs",
+        "200",
+        "--figures",
+        "--figure-theme",
+        "dark",
+        "--figure-size",
+        "1280x720",
+        "--quiet",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(out_dir.join("metrics.json").exists());
+    let index = std::fs::read_to_string(out_dir.join("README.md")).unwrap();
+    for stem in [
+        "paths_1-RF",
+        "paths_2-RF",
+        "field_2-RF",
+        "w2_by_steps",
+        "side_by_side",
+    ] {
+        assert!(
+            index.contains(&format!("{stem}.png")),
+            "{stem} not in the index"
+        );
+        let png = std::fs::read(out_dir.join(format!("{stem}.png"))).unwrap();
+        let img = image::load_from_memory(&png).unwrap();
+        assert_eq!((img.width(), img.height()), (1280, 720));
+        let svg = std::fs::read_to_string(out_dir.join(format!("{stem}.svg"))).unwrap();
+        assert!(svg.contains("<text"), "{stem}.svg keeps text as text");
+    }
+}
+
+#[test]
+fn a_bad_figure_size_is_refused_before_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("out");
+    let out = out_dir.to_str().unwrap();
+    assert_bad_input(
+        &[
+            "run",
+            "--preset",
+            "two-far",
+            "--figure-size",
+            "5x5",
+            "--figures",
+            "--out",
+            out,
+        ],
+        "figure size 5×5",
+        &out_dir,
+    );
+    let usage = flowlab(&[
+        "run",
+        "--preset",
+        "two-far",
+        "--figure-size",
+        "big",
+        "--out",
+        out,
+    ]);
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(stderr(&usage).contains("WIDTHxHEIGHT"));
 }

@@ -3,33 +3,15 @@
 
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::tiny;
 use flowlab::flow::Solver;
 use flowlab::pipeline::{Phase, Settings};
 use flowlab::target::presets::preset;
 use flowlab::worker::{PhaseJob, SampleRequest, Source, Update, Worker};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-
-/// A run small enough to finish in a second or two.
-fn tiny() -> Settings {
-    let mut s = Settings::default();
-    s.net.width = 32;
-    s.net.depth = 2;
-    s.train.steps = 60;
-    s.train.report_every = 5;
-    s.reflow_steps = 40;
-    s.distill_steps = 40;
-    s.reflows = 1;
-    s.reflow_pairs = 300;
-    s.pair_steps = 10;
-    s.eval.w2_points = Some(100);
-    s.eval.coverage_points = 300;
-    s.eval.floor_repeats = 1;
-    s.eval.path_steps = 10;
-    s.eval.step_counts = vec![1, 4];
-    s.eval.trajectory_particles = 10;
-    s
-}
 
 /// The same run, with 1-RF long enough to be caught in the middle.
 fn long() -> Settings {

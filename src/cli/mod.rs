@@ -89,9 +89,40 @@ pub struct RunArgs {
     /// Folder for metrics.json and the CSV files (created if missing).
     #[arg(long)]
     out: PathBuf,
+    /// Also write the figure set (PNG and SVG of every figure, with a README.md index) into
+    /// the output folder.
+    #[arg(long)]
+    figures: bool,
+    /// Background of the figures.
+    #[arg(long, value_enum, default_value_t = FigureTheme::Light)]
+    figure_theme: FigureTheme,
+    /// Size of the figures in pixels, WIDTHxHEIGHT.
+    #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
+    figure_size: (u32, u32),
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// Background of exported figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FigureTheme {
+    /// Black on white.
+    Light,
+    /// Light on near-black.
+    Dark,
+}
+
+/// Parses `1920x1080`.
+fn parse_size(text: &str) -> Result<(u32, u32), String> {
+    let parse = |s: &str| s.trim().parse::<u32>().ok();
+    match text.split_once(['x', 'X', '×']) {
+        Some((w, h)) => match (parse(w), parse(h)) {
+            (Some(w), Some(h)) => Ok((w, h)),
+            _ => Err(format!("`{text}` is not WIDTHxHEIGHT in pixels")),
+        },
+        None => Err(format!("`{text}` is not WIDTHxHEIGHT in pixels")),
+    }
 }
 
 /// Arguments of `flowlab bench`.

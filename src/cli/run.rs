@@ -5,12 +5,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use flowlab::export::figure_set::{self, NamedFigure};
+use flowlab::export::{ExportError, FigureStyle, Theme};
 use flowlab::flow::{DistillMethod, FlowError};
 use flowlab::pipeline::{Pipeline, PipelineError, Settings, output};
 use flowlab::target::{Mixture, presets};
 
-use super::RunArgs;
 use super::progress::ProgressBar;
+use super::{FigureTheme, RunArgs};
 
 /// Exit status for bad input (the same clap uses for usage errors).
 const EXIT_BAD_INPUT: u8 = 2;
@@ -31,6 +33,17 @@ pub fn run(args: &RunArgs) -> ExitCode {
         Ok(p) => p,
         Err(err) => return fail(EXIT_BAD_INPUT, &err.to_string()),
     };
+    let style = FigureStyle {
+        theme: match args.figure_theme {
+            FigureTheme::Light => Theme::Light,
+            FigureTheme::Dark => Theme::Dark,
+        },
+        width_px: args.figure_size.0,
+        height_px: args.figure_size.1,
+    };
+    if let Err(message) = style.validate() {
+        return fail(EXIT_BAD_INPUT, &format!("figure-size: {message}"));
+    }
     if args.out.exists() && !args.out.is_dir() {
         return fail(
             EXIT_BAD_INPUT,
@@ -64,7 +77,18 @@ pub fn run(args: &RunArgs) -> ExitCode {
         }
         Err(err) => return fail(1, &format!("{err}; nothing was written")),
     };
-    match output::write_run(&args.out, &pipeline, &report) {
+    let figures = if args.figures {
+        if !quiet {
+            eprintln!("drawing the figure set…");
+        }
+        match figure_files(&pipeline, &style) {
+            Ok(files) => files,
+            Err(err) => return fail(1, &format!("figures: {err}; nothing was written")),
+        }
+    } else {
+        Vec::new()
+    };
+    match output::write_run(&args.out, &pipeline, &report, figures) {
         Ok(files) => {
             if !quiet {
                 eprintln!(
@@ -165,4 +189,13 @@ fn settings_from(args: &RunArgs) -> Result<Settings, String> {
 fn fail(code: u8, message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(code)
+}
+
+/// The rendered figure set of `pipeline` (PNG, SVG and the README.md index).
+fn figure_files(
+    pipeline: &Pipeline,
+    style: &FigureStyle,
+) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+    let figures: Vec<NamedFigure> = figure_set::run_figures(pipeline, style)?;
+    figure_set::figure_files(&figures, style, "flowlab run: figures")
 }

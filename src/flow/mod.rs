@@ -6,6 +6,7 @@
 
 mod distill;
 mod error;
+mod field;
 pub mod fused;
 mod net;
 mod optim;
@@ -16,6 +17,7 @@ mod train;
 
 pub use distill::{DistillConfig, DistillMethod, distill};
 pub use error::FlowError;
+pub use field::{VelocityGrid, velocity_grid};
 pub use net::{Activation, Kernels, NamedArray, NetConfig, NetWeights, TimeEmbedding, VelocityNet};
 pub use reflow::{Pairs, make_pairs};
 pub use sampler::{

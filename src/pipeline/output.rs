@@ -1,5 +1,5 @@
-//! The files a headless run writes: `metrics.json`, `samples_<round>.csv`,
-//! `trajectories_<round>.csv`. Everything is written to a hidden staging folder first and
+//! The files a headless run writes: `metrics.json`, `rounds.csv`, `losses.csv`,
+//! `samples_<round>.csv`, `trajectories_<round>.csv`. Everything is written to a hidden staging folder first and
 //! moved into place at the end, so a failed or cancelled run leaves nothing half-written.
 
 use std::fmt::Write as _;
@@ -7,7 +7,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{Pipeline, RunReport};
+use super::{Pipeline, RoundReport, RunReport};
 use crate::Points;
 use crate::flow::Trajectory;
 
@@ -41,6 +41,55 @@ pub fn trajectories_csv(trajectory: &Trajectory) -> String {
     out
 }
 
+/// Every round's losses as CSV: `round,step,loss` (the mean loss over each reporting window).
+pub fn losses_csv<'a>(rounds: impl IntoIterator<Item = (&'a str, &'a [(usize, f32)])>) -> String {
+    let mut out = String::from("round,step,loss\n");
+    for (name, losses) in rounds {
+        for (step, loss) in losses {
+            let _ = writeln!(out, "{name},{step},{loss}");
+        }
+    }
+    out
+}
+
+/// One row per round with its numbers: `round,coupling_cost,straightness,mode_tv,` then
+/// `w2_steps_<n>` for every step count any round was measured at (empty where a round was
+/// not), then `train_steps,final_loss,train_seconds,pair_seconds`.
+pub fn rounds_csv(rounds: &[RoundReport]) -> String {
+    let steps: std::collections::BTreeSet<usize> = rounds
+        .iter()
+        .flat_map(|r| r.w2_by_steps.keys().copied())
+        .collect();
+    let mut out = String::from("round,coupling_cost,straightness,mode_tv");
+    for s in &steps {
+        let _ = write!(out, ",w2_steps_{s}");
+    }
+    out.push_str(",train_steps,final_loss,train_seconds,pair_seconds\n");
+    let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for r in rounds {
+        let _ = write!(
+            out,
+            "{},{},{},{}",
+            r.name,
+            r.coupling_cost,
+            opt(r.straightness),
+            r.mode_tv
+        );
+        for s in &steps {
+            let _ = write!(out, ",{}", opt(r.w2_at(*s)));
+        }
+        let _ = writeln!(
+            out,
+            ",{},{},{},{}",
+            r.train_steps,
+            opt(r.final_loss.map(f64::from)),
+            r.train_seconds,
+            r.pair_seconds
+        );
+    }
+    out
+}
+
 fn axis_names(dim: usize) -> &'static str {
     if dim == 1 { "x" } else { "x,y" }
 }
@@ -55,28 +104,44 @@ fn push_row(out: &mut String, row: &[f32]) {
     out.push('\n');
 }
 
-/// Writes the results of `pipeline` into `dir` (created if missing). Files are staged in a
-/// hidden sibling folder and moved in only when all are written.
-pub fn write_run(dir: &Path, pipeline: &Pipeline, report: &RunReport) -> io::Result<Vec<PathBuf>> {
-    let mut files: Vec<(String, String)> = Vec::new();
+/// Writes the results of `pipeline` into `dir` (created if missing), with `extra` files
+/// (e.g. the rendered figure set) beside them. Files are staged in a hidden sibling folder
+/// and moved in only when all are written.
+pub fn write_run(
+    dir: &Path,
+    pipeline: &Pipeline,
+    report: &RunReport,
+    extra: Vec<(String, Vec<u8>)>,
+) -> io::Result<Vec<PathBuf>> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let json = serde_json::to_string_pretty(report).map_err(io::Error::other)?;
-    files.push(("metrics.json".into(), json));
+    files.push(("metrics.json".into(), json.into_bytes()));
+    files.push(("rounds.csv".into(), rounds_csv(&report.rounds).into_bytes()));
+    let losses = pipeline
+        .rounds()
+        .iter()
+        .map(|r| (r.name.as_str(), r.losses.as_slice()));
+    files.push(("losses.csv".into(), losses_csv(losses).into_bytes()));
     for round in pipeline.rounds() {
         files.push((
             format!("samples_{}.csv", round.name),
-            samples_csv(&round.samples),
+            samples_csv(&round.samples).into_bytes(),
         ));
         files.push((
             format!("trajectories_{}.csv", round.name),
-            trajectories_csv(&round.trajectory),
+            trajectories_csv(&round.trajectory).into_bytes(),
         ));
     }
+    files.extend(extra);
     write_files_atomically(dir, &files)
 }
 
 /// Writes `(name, contents)` files into `dir` through a staging folder; on any error the
 /// staging folder is removed and `dir` is left as it was.
-pub fn write_files_atomically(dir: &Path, files: &[(String, String)]) -> io::Result<Vec<PathBuf>> {
+pub fn write_files_atomically<C: AsRef<[u8]>>(
+    dir: &Path,
+    files: &[(String, C)],
+) -> io::Result<Vec<PathBuf>> {
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -96,7 +161,7 @@ pub fn write_files_atomically(dir: &Path, files: &[(String, String)]) -> io::Res
     let result = (|| {
         fs::create_dir_all(&staging)?;
         for (name, contents) in files {
-            fs::write(staging.join(name), contents)?;
+            fs::write(staging.join(name), contents.as_ref())?;
         }
         if !dir.exists() {
             fs::rename(&staging, dir)?;

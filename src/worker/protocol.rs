@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use crate::Points;
+pub use crate::flow::VelocityGrid;
 use crate::flow::{NetWeights, Solver, Trajectory};
 use crate::pipeline::{Phase, RoundReport, Settings};
 use crate::target::Mixture;
@@ -124,17 +125,6 @@ pub struct SampleSet {
     pub mode_tv: f64,
     /// Velocity arrows at a time, when asked: `(t, origins, velocities)`.
     pub field: Option<VelocityGrid>,
-}
-
-/// The velocity field on a grid of points at one time.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VelocityGrid {
-    /// The time.
-    pub t: f32,
-    /// Grid points.
-    pub points: Points,
-    /// `v(x, t)` at each point.
-    pub velocities: Points,
 }
 
 /// A finished round, as the UI keeps it.

@@ -6,11 +6,9 @@ use std::sync::Arc;
 
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 
-use super::protocol::{
-    Message, SampleRequest, SampleSet, SamplerMsg, Source, Update, VelocityGrid,
-};
+use super::protocol::{Message, SampleRequest, SampleSet, SamplerMsg, Source, Update};
 use crate::Points;
-use crate::flow::{FlowError, Solver, VelocityField, VelocityNet, integrate_recording};
+use crate::flow::{FlowError, Solver, VelocityNet, integrate_recording};
 use crate::metrics::{mode_tv, w2};
 use crate::target::Mixture;
 
@@ -229,7 +227,7 @@ fn picture(
         integrate_recording(net, &z, request.solver, request.steps, request.paths)?;
     let labels = run.target.assign(&samples);
     let field = match request.field_at {
-        Some(t) => Some(velocity_grid(&run.target, net, t)?),
+        Some(t) => Some(crate::flow::velocity_grid(&run.target, net, t)?),
         None => None,
     };
     Ok(SampleSet {
@@ -253,38 +251,4 @@ fn w2_to_reference(run: &RunData, samples: &Points) -> f64 {
     } else {
         w2(samples, &run.reference.head(n))
     }
-}
-
-/// `v(x, t)` on a grid over the target's bounds and the noise's (±3.5): 17 × 17 in 2-D,
-/// 41 points in 1-D.
-fn velocity_grid(target: &Mixture, net: &VelocityNet, t: f32) -> Result<VelocityGrid, FlowError> {
-    let bounds = target.bounds();
-    let n = if target.dim == 1 { 41 } else { 17 };
-    // Cover where the noise starts too.
-    let axis = |(lo, hi): (f64, f64)| -> Vec<f32> {
-        let (lo, hi) = (lo.min(-3.5), hi.max(3.5));
-        (0..n)
-            .map(|i| (lo + (hi - lo) * i as f64 / (n - 1) as f64) as f32)
-            .collect()
-    };
-    let mut data = Vec::new();
-    match bounds.as_slice() {
-        [x] => data = axis(*x),
-        [x, y] => {
-            let (xs, ys) = (axis(*x), axis(*y));
-            for &yv in &ys {
-                for &xv in &xs {
-                    data.extend([xv, yv]);
-                }
-            }
-        }
-        _ => return Err(FlowError::invalid("dim", "must be 1 or 2")),
-    }
-    let points = Points::new(target.dim, data);
-    let velocities = Points::new(target.dim, net.velocity(&points.data, t)?);
-    Ok(VelocityGrid {
-        t,
-        points,
-        velocities,
-    })
 }

@@ -1,0 +1,179 @@
+//! The figure set of a run: every figure for every round, PNG and SVG, with a README.md that
+//! says what each file shows.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::plots::{self, RoundData};
+use super::{ExportError, Figure, FigureStyle, render_png, render_svg};
+use crate::flow::velocity_grid;
+use crate::pipeline::{Pipeline, RoundKind, output};
+
+/// The time the exported velocity fields are drawn at (half way from noise to data).
+pub const FIELD_T: f32 = 0.5;
+
+/// A figure with the file name it is written under and a line saying what it shows.
+pub struct NamedFigure {
+    /// File name without extension, e.g. `paths_2-RF`.
+    pub stem: String,
+    /// One sentence for the index.
+    pub caption: String,
+    /// The figure.
+    pub figure: Figure,
+}
+
+/// Every figure of `pipeline`'s finished rounds: per round its paths, samples over the density
+/// and (for flows) the velocity field at t = ½; then the loss curve, transport cost,
+/// straightness, W2 against steps and the side-by-side view of the rectified rounds.
+pub fn run_figures(
+    pipeline: &Pipeline,
+    style: &FigureStyle,
+) -> Result<Vec<NamedFigure>, ExportError> {
+    let target = pipeline.target();
+    let theme = style.theme;
+    let rounds = pipeline.rounds();
+    if rounds.is_empty() {
+        return Err(ExportError::Invalid(
+            "nothing to export yet: train 1-RF first".into(),
+        ));
+    }
+    let mut out = Vec::new();
+    for round in rounds {
+        let name = &round.name;
+        let steps = round.trajectory.frames().saturating_sub(1);
+        out.push(NamedFigure {
+            stem: format!("paths_{name}"),
+            caption: format!(
+                "{name}: {} paths from noise (t = 1) to data (t = 0), {steps} Euler steps, \
+                 coloured by the mode each reaches.",
+                round.trajectory.particles
+            ),
+            figure: plots::paths_figure(
+                target,
+                &round.trajectory,
+                &format!("{name}: paths from noise to data ({steps} Euler steps)"),
+                theme,
+            ),
+        });
+        out.push(NamedFigure {
+            stem: format!("samples_{name}"),
+            caption: format!("{name}: samples after {steps} Euler steps over the target density."),
+            figure: plots::samples_figure(
+                target,
+                &round.samples,
+                &format!("{name}: samples over the target density"),
+                theme,
+            ),
+        });
+        if matches!(round.kind, RoundKind::Rectified(_)) {
+            let grid = velocity_grid(target, &round.net, FIELD_T)?;
+            out.push(NamedFigure {
+                stem: format!("field_{name}"),
+                caption: format!(
+                    "{name}: the learned velocity field at t = {FIELD_T}, drawn along −v (the \
+                     way particles move as t falls)."
+                ),
+                figure: plots::field_figure(
+                    target,
+                    &grid,
+                    &format!("{name}: velocity field at t = {FIELD_T}"),
+                    theme,
+                ),
+            });
+        }
+    }
+    let data: Vec<RoundData<'_>> = rounds
+        .iter()
+        .enumerate()
+        .map(|(index, r)| RoundData {
+            index,
+            report: &r.report,
+            losses: &r.losses,
+        })
+        .collect();
+    out.push(NamedFigure {
+        stem: "loss".into(),
+        caption: "Training loss of every round, one after another (log scale).".into(),
+        figure: plots::loss_figure(&data, None),
+    });
+    out.push(NamedFigure {
+        stem: "transport_cost".into(),
+        caption: "Transport cost E‖z − x₀‖² of the pairs each round trains on (1-RF: \
+                  independent pairs)."
+            .into(),
+        figure: plots::cost_figure(&data),
+    });
+    out.push(NamedFigure {
+        stem: "straightness".into(),
+        caption: "Straightness of each flow's paths (0 is perfectly straight).".into(),
+        figure: plots::straightness_figure(&data),
+    });
+    let ev = pipeline.evaluator();
+    out.push(NamedFigure {
+        stem: "w2_by_steps".into(),
+        caption: format!(
+            "W2 to the target against Euler steps for every round, on {} points; the dashed \
+             line is the metric floor (two target samples).",
+            ev.w2_points()
+        ),
+        figure: plots::w2_figure(&data, Some(ev.metric_floor_w2()), ev.w2_points()),
+    });
+    let flows: Vec<(&str, &crate::flow::Trajectory)> = rounds
+        .iter()
+        .filter(|r| matches!(r.kind, RoundKind::Rectified(_)))
+        .map(|r| (r.name.as_str(), &r.trajectory))
+        .collect();
+    out.push(NamedFigure {
+        stem: "side_by_side".into(),
+        caption: "The paths of every rectified round side by side: reflow straightens them.".into(),
+        figure: plots::side_by_side_figure(target, &flows, theme),
+    });
+    Ok(out)
+}
+
+/// The files of a figure set: `<stem>.png` and `<stem>.svg` for each figure, and `README.md`.
+pub fn figure_files(
+    figures: &[NamedFigure],
+    style: &FigureStyle,
+    heading: &str,
+) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+    let mut files = Vec::with_capacity(2 * figures.len() + 1);
+    let mut index = String::new();
+    let _ = writeln!(index, "# {heading}\n");
+    let _ = writeln!(
+        index,
+        "Each figure is here as PNG ({}×{}) and SVG (text kept as text).\n",
+        style.width_px, style.height_px
+    );
+    let _ = writeln!(index, "| figure | what it shows |\n|---|---|");
+    for f in figures {
+        files.push((format!("{}.png", f.stem), render_png(&f.figure, style)?));
+        files.push((
+            format!("{}.svg", f.stem),
+            render_svg(&f.figure, style)?.into_bytes(),
+        ));
+        let _ = writeln!(
+            index,
+            "| [{stem}.png]({stem}.png) · [svg]({stem}.svg) | {} |",
+            f.caption,
+            stem = f.stem
+        );
+    }
+    files.push(("README.md".into(), index.into_bytes()));
+    Ok(files)
+}
+
+/// Renders every figure of `pipeline` into `dir` (created if missing) atomically: a failure
+/// leaves `dir` as it was.
+pub fn write_figure_set(
+    dir: &Path,
+    pipeline: &Pipeline,
+    style: &FigureStyle,
+) -> Result<Vec<PathBuf>, ExportError> {
+    let figures = run_figures(pipeline, style)?;
+    let files = figure_files(&figures, style, "flowlab figure set")?;
+    output::write_files_atomically(dir, &files).map_err(|source| ExportError::Io {
+        path: dir.display().to_string(),
+        source,
+    })
+}

@@ -1,0 +1,545 @@
+//! The figures flowlab exports, built from plain data (points, paths, reports, losses), so
+//! the app and the headless run make the same pictures.
+
+use super::figure::{Axis, Figure, Layer, Panel, Rgb, Scale, Theme};
+use super::palette::{density_rgb, mode_rgb, round_rgb};
+use crate::Points;
+use crate::flow::{Trajectory, VelocityGrid};
+use crate::pipeline::RoundReport;
+use crate::target::Mixture;
+
+/// One finished round as the charts need it.
+#[derive(Clone, Copy, Debug)]
+pub struct RoundData<'a> {
+    /// Position in the run (0 is 1-RF); picks the colour.
+    pub index: usize,
+    /// Its numbers.
+    pub report: &'a RoundReport,
+    /// `(step, loss)` while it trained.
+    pub losses: &'a [(usize, f32)],
+}
+
+/// The region the pictures of a target show: its bounds (±4 std around every mode, at least
+/// ±3) with a 5 % margin. In 1-D the second range is t's.
+pub fn view_of(target: &Mixture) -> ((f64, f64), (f64, f64)) {
+    let b = target.bounds();
+    let pad = |(lo, hi): (f64, f64)| {
+        let m = 0.05 * (hi - lo);
+        (lo - m, hi + m)
+    };
+    let x = pad(b[0]);
+    let y = if b.len() > 1 { pad(b[1]) } else { (0.0, 1.0) };
+    (x, y)
+}
+
+fn plane_axes(target: &Mixture) -> (Axis, Axis) {
+    let (x, y) = view_of(target);
+    (Axis::linear("x₁", x), Axis::linear("x₂", y))
+}
+
+fn time_axis() -> Axis {
+    Axis::linear("t   (noise at t = 1 → data at t = 0)", (0.0, 1.0)).reversed()
+}
+
+/// Paths from noise to data, coloured by the mode each ends in: the (t, x) plane in 1-D, the
+/// plane in 2-D.
+pub fn paths_figure(
+    target: &Mixture,
+    trajectory: &Trajectory,
+    title: &str,
+    theme: Theme,
+) -> Figure {
+    Figure {
+        title: title.to_string(),
+        panels: vec![paths_panel(target, trajectory, None, theme, true)],
+    }
+}
+
+/// The panel of [`paths_figure`]; `full` draws thicker marks and a legend.
+pub fn paths_panel(
+    target: &Mixture,
+    trajectory: &Trajectory,
+    heading: Option<String>,
+    theme: Theme,
+    full: bool,
+) -> Panel {
+    let dim = trajectory.dim;
+    let frames = trajectory.frames();
+    let n = trajectory.particles;
+    let last = if frames > 0 {
+        Points::new(dim, trajectory.frame(frames - 1).to_vec())
+    } else {
+        Points::empty(dim)
+    };
+    let labels = target.assign(&last);
+    let modes = target.components.len();
+    let mut lines: Vec<Vec<Vec<[f64; 2]>>> = vec![Vec::new(); modes];
+    let mut ends: Vec<Vec<[f64; 2]>> = vec![Vec::new(); modes];
+    let mut starts = Vec::with_capacity(n);
+    for (i, &label) in labels.iter().enumerate().take(n) {
+        let path: Vec<[f64; 2]> = (0..frames)
+            .map(|k| {
+                let f = trajectory.frame(k);
+                if dim == 1 {
+                    [f64::from(trajectory.times[k]), f64::from(f[i])]
+                } else {
+                    [f64::from(f[2 * i]), f64::from(f[2 * i + 1])]
+                }
+            })
+            .collect();
+        if let (Some(first), Some(end)) = (path.first(), path.last()) {
+            starts.push(*first);
+            ends[label].push(*end);
+        }
+        lines[label].push(path);
+    }
+    let width = if full { 1.6 } else { 1.2 };
+    let mut layers = Vec::new();
+    let mut named = false;
+    for (mode, group) in lines.into_iter().enumerate() {
+        if group.is_empty() {
+            continue;
+        }
+        layers.push(Layer::Lines {
+            name: (!named).then(|| "path (colour: the mode it reaches)".to_string()),
+            color: mode_rgb(mode),
+            alpha: 0.45,
+            width,
+            dashed: false,
+            lines: group,
+        });
+        named = true;
+    }
+    layers.push(Layer::Points {
+        name: Some("noise z at t = 1".into()),
+        color: theme.neutral(),
+        alpha: 0.7,
+        radius: if full { 3.5 } else { 2.5 },
+        points: starts,
+    });
+    let mut named = false;
+    for (mode, group) in ends.into_iter().enumerate() {
+        if group.is_empty() {
+            continue;
+        }
+        layers.push(Layer::Points {
+            name: (!named).then(|| "sample at t = 0".to_string()),
+            color: mode_rgb(mode),
+            alpha: 0.95,
+            radius: if full { 5.0 } else { 3.5 },
+            points: group,
+        });
+        named = true;
+    }
+    let (x, y) = if dim == 1 {
+        let (xr, _) = view_of(target);
+        (time_axis(), Axis::linear("x", xr))
+    } else {
+        plane_axes(target)
+    };
+    Panel {
+        heading,
+        x,
+        y,
+        equal_aspect: dim == 2,
+        layers,
+        legend: full,
+    }
+}
+
+/// The density heat map over `x × y` (2-D), cells of about 1/100 of the wider side.
+fn density_layer(target: &Mixture, x: (f64, f64), y: (f64, f64), theme: Theme) -> Layer {
+    let nx = 120usize;
+    let ny = ((nx as f64) * (y.1 - y.0) / (x.1 - x.0))
+        .round()
+        .clamp(20.0, 240.0) as usize;
+    // Cell centres.
+    let cx = (
+        x.0 + 0.5 * (x.1 - x.0) / nx as f64,
+        x.1 - 0.5 * (x.1 - x.0) / nx as f64,
+    );
+    let cy = (
+        y.0 + 0.5 * (y.1 - y.0) / ny as f64,
+        y.1 - 0.5 * (y.1 - y.0) / ny as f64,
+    );
+    let grid = target.density_grid(cx, cy, nx, ny);
+    let max = grid.iter().copied().fold(f64::MIN_POSITIVE, f64::max);
+    let dark = theme == Theme::Dark;
+    Layer::Heat {
+        x_range: x,
+        y_range: y,
+        nx,
+        ny,
+        colors: grid
+            .iter()
+            .map(|&v| density_rgb((v / max) as f32, dark))
+            .collect(),
+    }
+}
+
+/// Samples over the target density: dots coloured by mode on the heat map in 2-D; a
+/// histogram under the density curve in 1-D.
+pub fn samples_figure(target: &Mixture, samples: &Points, title: &str, theme: Theme) -> Figure {
+    let panel = if samples.dim == 1 {
+        samples_1d_panel(target, samples, theme)
+    } else {
+        let (x, y) = plane_axes(target);
+        let labels = target.assign(samples);
+        let shown = samples.len().min(2000);
+        let mut groups: Vec<Vec<[f64; 2]>> = vec![Vec::new(); target.components.len()];
+        for (row, &label) in samples.rows().zip(&labels).take(shown) {
+            groups[label].push([f64::from(row[0]), f64::from(row[1])]);
+        }
+        let mut layers = vec![density_layer(target, x.range, y.range, theme)];
+        let mut named = false;
+        for (mode, pts) in groups.into_iter().enumerate() {
+            if pts.is_empty() {
+                continue;
+            }
+            layers.push(Layer::Points {
+                name: (!named).then(|| format!("{shown} samples (colour: nearest mode)")),
+                color: mode_rgb(mode),
+                alpha: 0.85,
+                radius: 4.0,
+                points: pts,
+            });
+            named = true;
+        }
+        Panel {
+            heading: None,
+            x,
+            y,
+            equal_aspect: true,
+            layers,
+            legend: true,
+        }
+    };
+    Figure {
+        title: title.to_string(),
+        panels: vec![panel],
+    }
+}
+
+fn samples_1d_panel(target: &Mixture, samples: &Points, theme: Theme) -> Panel {
+    let (xr, _) = view_of(target);
+    let bins = 80usize;
+    let width = (xr.1 - xr.0) / bins as f64;
+    let mut counts = vec![0usize; bins];
+    for v in &samples.data {
+        let b = ((f64::from(*v) - xr.0) / width).floor();
+        if b >= 0.0 && (b as usize) < bins {
+            counts[b as usize] += 1;
+        }
+    }
+    let total = samples.len().max(1) as f64;
+    let heights: Vec<f64> = counts.iter().map(|&c| c as f64 / (total * width)).collect();
+    let density: Vec<[f64; 2]> = (0..=400)
+        .map(|i| {
+            let x = xr.0 + (xr.1 - xr.0) * i as f64 / 400.0;
+            [x, target.density(&[x as f32])]
+        })
+        .collect();
+    let top = heights
+        .iter()
+        .copied()
+        .chain(density.iter().map(|p| p[1]))
+        .fold(0.0, f64::max);
+    let bar = density_rgb(0.55, theme == Theme::Dark);
+    Panel {
+        heading: None,
+        x: Axis::linear("x", xr),
+        y: Axis::linear("density", (0.0, top * 1.1 + 1e-9)),
+        equal_aspect: false,
+        layers: vec![
+            Layer::Bars {
+                bars: heights
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &h)| (xr.0 + width * (i as f64 + 0.5), h, bar))
+                    .collect(),
+                width: width * 0.92,
+                values: false,
+            },
+            Layer::Lines {
+                name: Some("target density p(x)".into()),
+                color: theme.foreground(),
+                alpha: 1.0,
+                width: 4.0,
+                dashed: false,
+                lines: vec![density],
+            },
+            Layer::Points {
+                name: Some(format!("histogram of {} samples", samples.len())),
+                color: bar,
+                alpha: 1.0,
+                radius: 8.0,
+                points: Vec::new(),
+            },
+        ],
+        legend: true,
+    }
+}
+
+/// The velocity field at one time: arrows along −v (the way particles move as t falls) over
+/// the density in 2-D; the curve −v(x, t) in 1-D.
+pub fn field_figure(target: &Mixture, grid: &VelocityGrid, title: &str, theme: Theme) -> Figure {
+    let panel = if grid.points.dim == 1 {
+        let pts: Vec<[f64; 2]> = grid
+            .points
+            .rows()
+            .zip(grid.velocities.rows())
+            .map(|(x, v)| [f64::from(x[0]), -f64::from(v[0])])
+            .collect();
+        let (lo, hi) = pts
+            .iter()
+            .fold((0.0f64, 0.0f64), |(lo, hi), p| (lo.min(p[1]), hi.max(p[1])));
+        let pad = 0.1 * (hi - lo).max(1e-6);
+        let (xr, _) = view_of(target);
+        Panel {
+            heading: None,
+            x: Axis::linear("x", xr),
+            y: Axis::linear("−v(x, t)   (dx as t falls)", (lo - pad, hi + pad)),
+            equal_aspect: false,
+            layers: vec![
+                Layer::HLine {
+                    name: None,
+                    color: theme.neutral(),
+                    y: 0.0,
+                },
+                Layer::Lines {
+                    name: Some(format!("−v(x, t = {:.2})", grid.t)),
+                    color: mode_rgb(0),
+                    alpha: 1.0,
+                    width: 4.0,
+                    dashed: false,
+                    lines: vec![pts],
+                },
+            ],
+            legend: true,
+        }
+    } else {
+        let (x, y) = plane_axes(target);
+        let n = grid.points.len().max(1);
+        let per_axis = (n as f64).sqrt().max(2.0);
+        let spacing = (x.range.1 - x.range.0) / per_axis;
+        let longest = grid
+            .velocities
+            .rows()
+            .map(|v| f64::from(v[0]).hypot(f64::from(v[1])))
+            .fold(f64::MIN_POSITIVE, f64::max);
+        let scale = 0.9 * spacing / longest;
+        let arrows = grid
+            .points
+            .rows()
+            .zip(grid.velocities.rows())
+            .map(|(p, v)| {
+                let o = [f64::from(p[0]), f64::from(p[1])];
+                (
+                    o,
+                    [
+                        o[0] - scale * f64::from(v[0]),
+                        o[1] - scale * f64::from(v[1]),
+                    ],
+                )
+            })
+            .collect();
+        Panel {
+            heading: None,
+            layers: vec![
+                density_layer(target, x.range, y.range, theme),
+                Layer::Arrows {
+                    name: Some(format!(
+                        "−v(x, t = {:.2}), longest scaled to the grid",
+                        grid.t
+                    )),
+                    color: theme.foreground(),
+                    arrows,
+                },
+            ],
+            x,
+            y,
+            equal_aspect: true,
+            legend: true,
+        }
+    };
+    Figure {
+        title: title.to_string(),
+        panels: vec![panel],
+    }
+}
+
+/// Loss against the optimiser step, one colour per round, rounds one after another, on a
+/// log scale; `live` adds the round in training.
+pub fn loss_figure(rounds: &[RoundData<'_>], live: Option<(&str, &[(usize, f32)])>) -> Figure {
+    let mut offset = 0usize;
+    let mut series = Vec::new();
+    for r in rounds {
+        series.push((r.report.name.clone(), round_rgb(r.index), r.losses, offset));
+        offset += r.losses.last().map_or(0, |l| l.0);
+    }
+    if let Some((name, losses)) = live.filter(|l| !l.1.is_empty()) {
+        series.push((name.to_string(), round_rgb(rounds.len()), losses, offset));
+        offset += losses.last().map_or(0, |l| l.0);
+    }
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+    let mut layers = Vec::new();
+    for (name, color, losses, start) in series {
+        let pts: Vec<[f64; 2]> = losses
+            .iter()
+            .filter(|l| l.1 > 0.0 && l.1.is_finite())
+            .map(|&(s, l)| [(start + s) as f64, f64::from(l)])
+            .collect();
+        for p in &pts {
+            lo = lo.min(p[1]);
+            hi = hi.max(p[1]);
+        }
+        layers.push(Layer::Lines {
+            name: Some(name),
+            color,
+            alpha: 1.0,
+            width: 3.0,
+            dashed: false,
+            lines: vec![pts],
+        });
+    }
+    if !lo.is_finite() {
+        (lo, hi) = (0.1, 1.0);
+    }
+    Figure {
+        title: "Training loss, round after round".into(),
+        panels: vec![Panel {
+            heading: None,
+            x: Axis::linear("optimiser step", (0.0, offset.max(1) as f64)),
+            y: Axis::linear("CFM loss  E‖v − (z − x₀)‖²", (lo / 1.3, hi * 1.3))
+                .with_scale(Scale::Log10),
+            equal_aspect: false,
+            layers,
+            legend: true,
+        }],
+    }
+}
+
+/// One bar per round with its value above it.
+pub fn bars_figure(
+    title: &str,
+    y_label: &str,
+    rounds: &[RoundData<'_>],
+    value: impl Fn(&RoundReport) -> Option<f64>,
+) -> Figure {
+    let mut names = Vec::new();
+    let mut bars = Vec::new();
+    for r in rounds {
+        if let Some(v) = value(r.report).filter(|v| v.is_finite()) {
+            bars.push((names.len() as f64, v, round_rgb(r.index)));
+            names.push(r.report.name.clone());
+        }
+    }
+    let top = bars.iter().map(|b| b.1).fold(0.0, f64::max);
+    let top = if top > 0.0 { top } else { 1.0 };
+    let slots = names.len().max(1) as f64;
+    Figure {
+        title: title.to_string(),
+        panels: vec![Panel {
+            heading: None,
+            x: Axis::linear("round", (-0.6, slots - 0.4)).with_scale(Scale::Categories(names)),
+            y: Axis::linear(y_label, (0.0, top * 1.18)),
+            equal_aspect: false,
+            layers: vec![Layer::Bars {
+                bars,
+                width: 0.6,
+                values: true,
+            }],
+            legend: false,
+        }],
+    }
+}
+
+/// Transport cost `E‖z − x₀‖²` of each round's coupling.
+pub fn cost_figure(rounds: &[RoundData<'_>]) -> Figure {
+    bars_figure(
+        "Transport cost of the coupling each round trains on",
+        "E‖z − x₀‖²",
+        rounds,
+        |r| Some(r.coupling_cost),
+    )
+}
+
+/// Straightness of each rectified round (0 is a straight path).
+pub fn straightness_figure(rounds: &[RoundData<'_>]) -> Figure {
+    bars_figure(
+        "Straightness: how far paths bend (0 = straight)",
+        "S = ∫ E‖(z − x₀) − v‖² dt",
+        rounds,
+        |r| r.straightness,
+    )
+}
+
+/// W2 against Euler steps (log₂ axis), one line per round, with the metric floor dashed.
+pub fn w2_figure(rounds: &[RoundData<'_>], floor: Option<f64>, w2_points: usize) -> Figure {
+    let mut layers = Vec::new();
+    let (mut max_steps, mut top) = (1usize, floor.unwrap_or(0.0));
+    for r in rounds {
+        let pts: Vec<[f64; 2]> = r
+            .report
+            .w2_by_steps
+            .iter()
+            .map(|(&s, &w)| {
+                max_steps = max_steps.max(s);
+                top = top.max(w);
+                [s as f64, w]
+            })
+            .collect();
+        let color = round_rgb(r.index);
+        if pts.len() > 1 {
+            layers.push(Layer::Lines {
+                name: None,
+                color,
+                alpha: 1.0,
+                width: 3.5,
+                dashed: false,
+                lines: vec![pts.clone()],
+            });
+        }
+        layers.push(Layer::Points {
+            name: Some(r.report.name.clone()),
+            color,
+            alpha: 1.0,
+            radius: 8.0,
+            points: pts,
+        });
+    }
+    if let Some(f) = floor {
+        layers.push(Layer::HLine {
+            name: Some(format!("metric floor {}", super::render::format_number(f))),
+            color: Rgb(120, 120, 120),
+            y: f,
+        });
+    }
+    let top = if top > 0.0 { top } else { 1.0 };
+    Figure {
+        title: format!("Sample quality against Euler steps (W2 on {w2_points} points)"),
+        panels: vec![Panel {
+            heading: None,
+            x: Axis::linear("Euler steps", (0.8, max_steps as f64 * 1.25)).with_scale(Scale::Log2),
+            y: Axis::linear("W2 to the target", (0.0, top * 1.1)),
+            equal_aspect: false,
+            layers,
+            legend: true,
+        }],
+    }
+}
+
+/// The paths of several rounds side by side, each under its name.
+pub fn side_by_side_figure(
+    target: &Mixture,
+    rounds: &[(&str, &Trajectory)],
+    theme: Theme,
+) -> Figure {
+    Figure {
+        title: "Paths straighten round by round".into(),
+        panels: rounds
+            .iter()
+            .map(|(name, tr)| paths_panel(target, tr, Some((*name).to_string()), theme, false))
+            .collect(),
+    }
+}
