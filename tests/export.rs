@@ -156,3 +156,45 @@ fn sizes_outside_the_range_are_refused_with_the_range() {
     assert!(err.contains("10×1080") && err.contains("320"), "{err}");
     assert!(render_svg(&figures[0].figure, &tiny).is_err());
 }
+
+#[test]
+fn the_run_card_states_the_recipe_and_tabulates_every_round() {
+    let pipeline = tiny_run("two-far");
+    let report = pipeline.report();
+    let card = flowlab::export::run_card::run_card(&report, &["w2_by_steps".to_string()]);
+    for section in [
+        "## Target",
+        "## Recipe",
+        "## Evaluation protocol",
+        "## Results",
+        "## Figures",
+    ] {
+        assert!(card.contains(section), "{section} missing");
+    }
+    let s = &report.settings;
+    assert!(card.contains(&format!("peak learning rate {}", s.train.learning_rate)));
+    assert!(card.contains(&format!(
+        "{} steps at batch {}",
+        s.train.steps, s.train.batch
+    )));
+    assert!(card.contains(&format!("{} fresh z", s.reflow_pairs)));
+    assert!(card.contains("uniform, t ~ U(0, 1)"));
+    assert!(card.contains("exact assignment"), "2-D W2 definition");
+    // One table row per round, each with as many cells as the header.
+    let table: Vec<&str> = card
+        .lines()
+        .skip_while(|l| !l.starts_with("| round |"))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    assert_eq!(table.len(), 2 + report.rounds.len());
+    let cells = |l: &str| l.matches('|').count();
+    assert!(table.iter().all(|l| cells(l) == cells(table[0])));
+    for r in &report.rounds {
+        assert!(
+            table
+                .iter()
+                .any(|l| l.starts_with(&format!("| {} |", r.name)))
+        );
+    }
+    assert!(card.contains("[w2_by_steps](w2_by_steps.png)"));
+}

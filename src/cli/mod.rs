@@ -86,7 +86,8 @@ pub struct RunArgs {
     /// Start each reflow round from scratch instead of the previous round's weights.
     #[arg(long)]
     cold_start: bool,
-    /// Folder for metrics.json and the CSV files (created if missing).
+    /// Folder for metrics.json, the CSV files, run_card.md and session.flowlab (created if
+    /// missing).
     #[arg(long)]
     out: PathBuf,
     /// Also write the figure set (PNG and SVG of every figure, with a README.md index) into

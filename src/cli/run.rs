@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use flowlab::export::figure_set::{self, NamedFigure};
+use flowlab::export::run_card::run_card;
+use flowlab::export::session::{SESSION_EXTENSION, Session};
 use flowlab::export::{ExportError, FigureStyle, Theme};
 use flowlab::flow::{DistillMethod, FlowError};
 use flowlab::pipeline::{Pipeline, PipelineError, Settings, output};
@@ -77,7 +79,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
         }
         Err(err) => return fail(1, &format!("{err}; nothing was written")),
     };
-    let figures = if args.figures {
+    let (mut extra, stems) = if args.figures {
         if !quiet {
             eprintln!("drawing the figure set…");
         }
@@ -86,9 +88,14 @@ pub fn run(args: &RunArgs) -> ExitCode {
             Err(err) => return fail(1, &format!("figures: {err}; nothing was written")),
         }
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
-    match output::write_run(&args.out, &pipeline, &report, figures) {
+    extra.push(("run_card.md".into(), run_card(&report, &stems).into_bytes()));
+    match Session::from_pipeline(&pipeline).and_then(|s| s.to_bytes()) {
+        Ok(bytes) => extra.push((format!("session.{SESSION_EXTENSION}"), bytes)),
+        Err(err) => return fail(1, &format!("session: {err}; nothing was written")),
+    }
+    match output::write_run(&args.out, &pipeline, &report, extra) {
         Ok(files) => {
             if !quiet {
                 eprintln!(
@@ -191,11 +198,15 @@ fn fail(code: u8, message: &str) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// The rendered figure set of `pipeline` (PNG, SVG and the README.md index).
-fn figure_files(
-    pipeline: &Pipeline,
-    style: &FigureStyle,
-) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+/// The rendered figure set of `pipeline` (PNG, SVG and the README.md index) and the stems
+/// of its figures.
+type FigureFiles = (Vec<(String, Vec<u8>)>, Vec<String>);
+
+fn figure_files(pipeline: &Pipeline, style: &FigureStyle) -> Result<FigureFiles, ExportError> {
     let figures: Vec<NamedFigure> = figure_set::run_figures(pipeline, style)?;
-    figure_set::figure_files(&figures, style, "flowlab run: figures")
+    let stems = figures.iter().map(|f| f.stem.clone()).collect();
+    Ok((
+        figure_set::figure_files(&figures, style, "flowlab run: figures")?,
+        stems,
+    ))
 }

@@ -1,5 +1,6 @@
 //! Everything that leaves flowlab as a file: figures for slides (PNG and SVG, drawn with
-//! plotters from plain data), the figure set of a run with its index, and the run card.
+//! plotters from plain data), the figure set of a run with its index, the run card, and
+//! session files that reopen a whole run.
 //!
 //! Like the rest of the engine this module knows nothing of the UI: the app and the headless
 //! run build the same [`Figure`]s from the same numbers.
@@ -9,6 +10,8 @@ pub mod figure_set;
 pub mod palette;
 pub mod plots;
 mod render;
+pub mod run_card;
+pub mod session;
 
 pub use figure::{Axis, Figure, FigureStyle, Layer, Panel, Rgb, Scale, Theme};
 pub use render::{format_number, render_png, render_svg};

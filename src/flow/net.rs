@@ -111,6 +111,21 @@ impl NetConfig {
         sizes
     }
 
+    /// Name and shape of every parameter, in layer order: `layer{i}.weight` `(out, in)` then
+    /// `layer{i}.bias` `(out)`.
+    pub fn parameter_shapes(&self, dim: usize) -> Vec<(String, Vec<usize>)> {
+        self.layer_sizes(dim)
+            .windows(2)
+            .enumerate()
+            .flat_map(|(i, p)| {
+                [
+                    (format!("layer{i}.weight"), vec![p[1], p[0]]),
+                    (format!("layer{i}.bias"), vec![p[1]]),
+                ]
+            })
+            .collect()
+    }
+
     /// Checks the ranges: width 1..=1024, depth 1..=8, at most 32 time frequencies.
     pub fn validate(&self) -> Result<(), FlowError> {
         if !(1..=1024).contains(&self.width) {
@@ -348,17 +363,7 @@ impl VelocityNet {
         if !(1..=2).contains(&weights.dim) {
             return Err(FlowError::invalid("dim", "must be 1 or 2"));
         }
-        let sizes = config.layer_sizes(weights.dim);
-        let expected: Vec<(String, Vec<usize>)> = sizes
-            .windows(2)
-            .enumerate()
-            .flat_map(|(i, p)| {
-                [
-                    (format!("layer{i}.weight"), vec![p[1], p[0]]),
-                    (format!("layer{i}.bias"), vec![p[1]]),
-                ]
-            })
-            .collect();
+        let expected = config.parameter_shapes(weights.dim);
         if expected.len() != weights.tensors.len() {
             return Err(FlowError::invalid(
                 "weights",

@@ -9,11 +9,13 @@ mod evaluate;
 mod event;
 pub mod output;
 mod report;
+mod restore;
 mod settings;
 
 pub use evaluate::Evaluator;
 pub use event::{Event, Phase};
 pub use report::{RoundReport, RunReport, Timings};
+pub use restore::SavedRound;
 pub use settings::{EvalSettings, Settings};
 
 use std::sync::atomic::AtomicBool;
@@ -41,6 +43,9 @@ pub enum PipelineError {
     /// A phase that needs an earlier round was asked for first.
     #[error("{0}")]
     Order(&'static str),
+    /// Saved rounds do not fit the run they are restored into.
+    #[error("{0}")]
+    Restore(String),
 }
 
 impl PipelineError {
@@ -51,7 +56,8 @@ impl PipelineError {
 }
 
 /// What kind of round a model is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", content = "k", rename_all = "lowercase")]
 pub enum RoundKind {
     /// k-rectified flow: k = 1 is plain flow matching on independent pairs.
     Rectified(usize),

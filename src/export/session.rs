@@ -1,0 +1,378 @@
+//! Session files: a whole run — target, settings, and every round's numbers, losses and
+//! weights — in one `.flowlab` file, reopened without training again.
+//!
+//! The file is a [safetensors](https://huggingface.co/docs/safetensors) file: each round's
+//! parameters are f32 tensors named `round{i}/layer{j}.weight` / `.bias`, and the header's
+//! metadata holds `format = "flowlab-session"`, `version`, and `session`, a JSON document with
+//! the target, settings, metric floor and the rounds without their weights. Any safetensors
+//! reader can open the weights.
+//!
+//! Loading checks everything before anything is replaced: a file from a newer flowlab, a
+//! truncated file, a round whose weights are missing and a tampered shape are each a
+//! [`SessionError`] that says which.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use safetensors::tensor::{Dtype, SafeTensors, View};
+use serde::{Deserialize, Serialize};
+
+use crate::flow::{NamedArray, NetConfig, NetWeights};
+use crate::pipeline::{Pipeline, PipelineError, RoundKind, RoundReport, SavedRound, Settings};
+use crate::target::Mixture;
+
+/// The format version this build writes and the newest it reads.
+pub const SESSION_VERSION: u32 = 1;
+/// The `format` metadata value of a session file.
+const FORMAT: &str = "flowlab-session";
+/// File extension of session files.
+pub const SESSION_EXTENSION: &str = "flowlab";
+
+/// Why a session could not be saved or opened.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// Reading or writing the file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        source: std::io::Error,
+    },
+    /// The bytes are not a complete safetensors file (cut short, or another kind of file).
+    #[error(
+        "{path}: not a complete flowlab session (the file is truncated or of another kind: {detail})"
+    )]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// What the parser found.
+        detail: String,
+    },
+    /// A safetensors file, but not one flowlab wrote.
+    #[error("{path}: a safetensors file, but not a flowlab session ({detail})")]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+        /// What is missing.
+        detail: String,
+    },
+    /// Written by a newer flowlab.
+    #[error(
+        "{path}: saved by a newer flowlab (session format {found}; this version reads up to {SESSION_VERSION}): update flowlab to open it"
+    )]
+    Newer {
+        /// The file.
+        path: PathBuf,
+        /// Its format version.
+        found: u32,
+    },
+    /// A round's weights are not in the file.
+    #[error("{path}: round {round}: the weights `{name}` are missing")]
+    MissingWeights {
+        /// The file.
+        path: PathBuf,
+        /// The round.
+        round: String,
+        /// The parameter.
+        name: String,
+    },
+    /// A round's weights have the wrong shape or type for its network.
+    #[error("{path}: round {round}: `{name}` {mismatch}")]
+    Shape {
+        /// The file.
+        path: PathBuf,
+        /// The round.
+        round: String,
+        /// The parameter.
+        name: String,
+        /// What the file holds and what the network needs.
+        mismatch: String,
+    },
+    /// The saved run itself is not valid (target, settings, weights).
+    #[error("{path}: {detail}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// There is nothing to save yet.
+    #[error("nothing to save yet: train 1-RF first")]
+    Empty,
+    /// The run could not be read out of the pipeline.
+    #[error(transparent)]
+    Pipeline(#[from] PipelineError),
+}
+
+/// A saved run: everything needed to show it again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Session {
+    /// The target.
+    pub target: Mixture,
+    /// The settings of the run.
+    pub settings: Settings,
+    /// The W2 metric floor the rounds were measured against.
+    pub metric_floor_w2: f64,
+    /// Points per W2 sample.
+    pub w2_points: usize,
+    /// The rounds, oldest first.
+    pub rounds: Vec<SavedRound>,
+}
+
+/// The JSON header: the session without the weights.
+#[derive(Serialize, Deserialize)]
+struct Header {
+    target: Mixture,
+    settings: Settings,
+    metric_floor_w2: f64,
+    w2_points: usize,
+    rounds: Vec<RoundHeader>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct RoundHeader {
+    kind: RoundKind,
+    report: RoundReport,
+    losses: Vec<(usize, f32)>,
+    dim: usize,
+    net: NetConfig,
+}
+
+/// One f32 array as safetensors sees it.
+struct F32View<'a>(&'a NamedArray);
+
+impl View for F32View<'_> {
+    fn dtype(&self) -> Dtype {
+        Dtype::F32
+    }
+    fn shape(&self) -> &[usize] {
+        &self.0.shape
+    }
+    fn data(&self) -> std::borrow::Cow<'_, [u8]> {
+        self.0.values.iter().flat_map(|v| v.to_le_bytes()).collect()
+    }
+    fn data_len(&self) -> usize {
+        self.0.values.len() * 4
+    }
+}
+
+impl Session {
+    /// Everything `pipeline` has finished.
+    pub fn from_pipeline(pipeline: &Pipeline) -> Result<Self, SessionError> {
+        if pipeline.rounds().is_empty() {
+            return Err(SessionError::Empty);
+        }
+        Ok(Self {
+            target: pipeline.target().clone(),
+            settings: pipeline.settings().clone(),
+            metric_floor_w2: pipeline.evaluator().metric_floor_w2(),
+            w2_points: pipeline.evaluator().w2_points(),
+            rounds: pipeline.saved_rounds()?,
+        })
+    }
+
+    /// The run, rebuilt without training (see [`Pipeline::restore`]).
+    pub fn into_pipeline(self) -> Result<Pipeline, PipelineError> {
+        Pipeline::restore(self.target, self.settings, self.rounds)
+    }
+
+    /// The session as the bytes of a `.flowlab` file.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, SessionError> {
+        let header = Header {
+            target: self.target.clone(),
+            settings: self.settings.clone(),
+            metric_floor_w2: self.metric_floor_w2,
+            w2_points: self.w2_points,
+            rounds: self
+                .rounds
+                .iter()
+                .map(|r| RoundHeader {
+                    kind: r.kind,
+                    report: r.report.clone(),
+                    losses: r.losses.clone(),
+                    dim: r.weights.dim,
+                    net: r.weights.config,
+                })
+                .collect(),
+        };
+        let json = serde_json::to_string(&header).map_err(|err| SessionError::Invalid {
+            path: PathBuf::new(),
+            detail: err.to_string(),
+        })?;
+        let metadata = HashMap::from([
+            ("format".to_string(), FORMAT.to_string()),
+            ("version".to_string(), SESSION_VERSION.to_string()),
+            ("session".to_string(), json),
+        ]);
+        let tensors = self.rounds.iter().enumerate().flat_map(|(i, r)| {
+            r.weights
+                .tensors
+                .iter()
+                .map(move |a| (format!("round{i}/{}", a.name), F32View(a)))
+        });
+        safetensors::serialize(tensors, Some(metadata)).map_err(|err| SessionError::Invalid {
+            path: PathBuf::new(),
+            detail: err.to_string(),
+        })
+    }
+
+    /// Reads a session from the bytes of a `.flowlab` file; `path` names it in errors.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, SessionError> {
+        let path = path.to_path_buf();
+        let damaged = |detail: String| SessionError::Damaged {
+            path: path.clone(),
+            detail,
+        };
+        let (_, meta) = SafeTensors::read_metadata(bytes).map_err(|e| damaged(e.to_string()))?;
+        let info = meta.metadata().clone().unwrap_or_default();
+        let foreign = |detail: &str| SessionError::Foreign {
+            path: path.clone(),
+            detail: detail.to_string(),
+        };
+        if info.get("format").map(String::as_str) != Some(FORMAT) {
+            return Err(foreign("no `format = flowlab-session` in its header"));
+        }
+        let version: u32 = info
+            .get("version")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| foreign("no readable `version` in its header"))?;
+        if version > SESSION_VERSION {
+            return Err(SessionError::Newer {
+                path,
+                found: version,
+            });
+        }
+        let json = info
+            .get("session")
+            .ok_or_else(|| foreign("no `session` in its header"))?;
+        let invalid = |detail: String| SessionError::Invalid {
+            path: path.clone(),
+            detail,
+        };
+        let header: Header = serde_json::from_str(json)
+            .map_err(|e| invalid(format!("the session header is not valid: {e}")))?;
+        header
+            .target
+            .validate()
+            .map_err(|e| invalid(format!("target: {e}")))?;
+        header
+            .settings
+            .validate()
+            .map_err(|e| invalid(format!("settings: {e}")))?;
+        let tensors = SafeTensors::deserialize(bytes).map_err(|e| damaged(e.to_string()))?;
+        let mut rounds = Vec::with_capacity(header.rounds.len());
+        for (i, r) in header.rounds.into_iter().enumerate() {
+            let round = r.report.name.clone();
+            r.net
+                .validate()
+                .map_err(|e| invalid(format!("round {round}: {e}")))?;
+            if r.dim != header.target.dim {
+                return Err(invalid(format!(
+                    "round {round}: a {}-D network for a {}-D target",
+                    r.dim, header.target.dim
+                )));
+            }
+            let mut arrays = Vec::new();
+            for (name, shape) in r.net.parameter_shapes(r.dim) {
+                let key = format!("round{i}/{name}");
+                let view = tensors
+                    .tensor(&key)
+                    .map_err(|_| SessionError::MissingWeights {
+                        path: path.clone(),
+                        round: round.clone(),
+                        name: name.clone(),
+                    })?;
+                if view.dtype() != Dtype::F32 || view.shape() != shape.as_slice() {
+                    return Err(SessionError::Shape {
+                        path: path.clone(),
+                        round,
+                        name,
+                        mismatch: format!(
+                            "is {:?} {:?}, expected F32 {shape:?}",
+                            view.dtype(),
+                            view.shape()
+                        ),
+                    });
+                }
+                let values: Vec<f32> = view
+                    .data()
+                    .chunks_exact(4)
+                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect();
+                if values.iter().any(|v| !v.is_finite()) {
+                    return Err(invalid(format!(
+                        "round {round}: `{name}` holds a non-finite value"
+                    )));
+                }
+                arrays.push(NamedArray {
+                    name,
+                    shape,
+                    values,
+                });
+            }
+            rounds.push(SavedRound {
+                kind: r.kind,
+                report: r.report,
+                losses: r.losses,
+                weights: NetWeights {
+                    dim: r.dim,
+                    config: r.net,
+                    tensors: arrays,
+                },
+            });
+        }
+        Ok(Self {
+            target: header.target,
+            settings: header.settings,
+            metric_floor_w2: header.metric_floor_w2,
+            w2_points: header.w2_points,
+            rounds,
+        })
+    }
+
+    /// Writes the session to `path` atomically: the bytes go to a temporary file beside it,
+    /// which is flushed to disk and then renamed over `path`, so a crash mid-save leaves the
+    /// old file whole.
+    pub fn save(&self, path: &Path) -> Result<(), SessionError> {
+        let bytes = self.to_bytes()?;
+        write_atomically(path, &bytes).map_err(|source| SessionError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Reads and checks the session at `path`.
+    pub fn load(path: &Path) -> Result<Self, SessionError> {
+        let bytes = fs::read(path).map_err(|source| SessionError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_bytes(&bytes, path)
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary sibling file and a rename.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "session".into());
+    let temp = dir.join(format!(".{name}.saving-{}", std::process::id()));
+    let result = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
