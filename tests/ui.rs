@@ -179,3 +179,131 @@ fn editing_the_target_stops_the_run_and_invalid_values_are_refused() {
         h.state().run_view().rounds.len() == 1
     });
 }
+
+fn status_text(h: &Harness<'_, FlowlabApp>) -> String {
+    h.state()
+        .status()
+        .map(|s| s.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn export_save_and_reopen_a_session_from_the_app() {
+    use eframe::egui::Key;
+    use flowlab::ui::state::{Action, Chart};
+
+    let dir = tempfile::tempdir().unwrap();
+    let export_dir = dir.path().join("slides");
+    let session_path = dir.path().join("monday.flowlab");
+    let persisted = Persisted {
+        settings: quick(),
+        export_dir: export_dir.display().to_string(),
+        session_path: session_path.display().to_string(),
+        ..Persisted::default()
+    };
+    let mut h = Harness::builder()
+        .with_size(eframe::egui::Vec2::new(1600.0, 1000.0))
+        .build_eframe(move |cc| FlowlabApp::new(&cc.egui_ctx, Some(persisted)));
+    h.run_steps(2);
+
+    // F1 opens the shortcut list; Escape closes it.
+    h.key_press(Key::F1);
+    h.run_steps(2);
+    assert!(h.query_by_label("Keyboard shortcuts").is_some());
+    h.key_press(Key::Escape);
+    h.run_steps(2);
+    assert!(h.query_by_label("Keyboard shortcuts").is_none());
+
+    // Space trains 1-RF, R adds a reflow round.
+    h.key_press(Key::Space);
+    step_until(&mut h, "1-RF", |h| {
+        !h.state().is_busy() && h.state().run_view().rounds.len() == 1
+    });
+    h.key_press(Key::R);
+    step_until(&mut h, "2-RF", |h| {
+        !h.state().is_busy() && h.state().run_view().rounds.len() == 2
+    });
+    step_until(&mut h, "a picture of 2-RF", |h| {
+        h.state().run_view().pictures.contains_key(&1)
+    });
+
+    // One chart: PNG and SVG in the export folder.
+    h.state_mut().act(Action::ExportChart(Chart::W2));
+    assert!(
+        status_text(&h).starts_with("Exported"),
+        "{}",
+        status_text(&h)
+    );
+    let png = std::fs::read(export_dir.join("w2_by_steps.png")).unwrap();
+    let img = image::load_from_memory(&png).unwrap();
+    assert_eq!((img.width(), img.height()), (1920, 1080));
+    assert!(export_dir.join("w2_by_steps.svg").exists());
+
+    // Everything: the worker writes the figure set, data, run card and session.
+    h.key_press(Key::E);
+    step_until(&mut h, "the export", |h| {
+        status_text(h).starts_with("Wrote")
+    });
+    for file in [
+        "README.md",
+        "metrics.json",
+        "run_card.md",
+        "session.flowlab",
+        "paths_2-RF.svg",
+    ] {
+        assert!(export_dir.join(file).exists(), "{file}");
+    }
+
+    // Save the session.
+    h.state_mut().act(Action::SaveSession);
+    step_until(&mut h, "the save", |h| {
+        status_text(h).starts_with("Saved the session")
+    });
+    let metrics: Vec<_> = h
+        .state()
+        .run_view()
+        .rounds
+        .iter()
+        .map(|r| r.report.clone())
+        .collect();
+
+    // A truncated copy is refused and the open run is untouched.
+    let bytes = std::fs::read(&session_path).unwrap();
+    let broken = dir.path().join("broken.flowlab");
+    std::fs::write(&broken, &bytes[..bytes.len() / 3]).unwrap();
+    h.state_mut().act(Action::OpenFile(broken));
+    h.run_steps(2);
+    assert!(status_text(&h).contains("truncated"), "{}", status_text(&h));
+    assert_eq!(h.state().run_view().rounds.len(), 2);
+
+    // Start over, then reopen: the rounds come back without training, with their numbers,
+    // and the step slider gets pictures.
+    h.state_mut().act(Action::Reset);
+    h.state_mut().act(Action::Preset("two-modes-1d".into()));
+    h.run_steps(2);
+    assert!(h.state().run_view().rounds.is_empty());
+    h.state_mut().act(Action::OpenFile(session_path.clone()));
+    step_until(&mut h, "the reopened rounds", |h| {
+        !h.state().is_busy() && h.state().run_view().rounds.len() == 2
+    });
+    let reopened: Vec<_> = h
+        .state()
+        .run_view()
+        .rounds
+        .iter()
+        .map(|r| r.report.clone())
+        .collect();
+    assert_eq!(reopened, metrics);
+    assert_eq!(
+        h.state().persisted.target.dim,
+        2,
+        "the session's target is back"
+    );
+    assert!(in_round_selector(&h, "2-RF"));
+    step_until(&mut h, "a picture of the reopened 2-RF", |h| {
+        h.state().run_view().pictures.contains_key(&1)
+    });
+    h.key_press(Key::ArrowDown);
+    h.run_steps(2);
+    assert_eq!(h.state().persisted.steps, 10, "↓ halves the steps");
+}

@@ -5,12 +5,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use flowlab::export::figure_set::{self, NamedFigure};
-use flowlab::export::run_card::run_card;
-use flowlab::export::session::{SESSION_EXTENSION, Session};
-use flowlab::export::{ExportError, FigureStyle, Theme};
+use flowlab::export::run_folder::write_run_folder;
+use flowlab::export::{FigureStyle, Theme};
 use flowlab::flow::{DistillMethod, FlowError};
-use flowlab::pipeline::{Pipeline, PipelineError, Settings, output};
+use flowlab::pipeline::{Pipeline, PipelineError, Settings};
 use flowlab::target::{Mixture, presets};
 
 use super::progress::ProgressBar;
@@ -79,23 +77,11 @@ pub fn run(args: &RunArgs) -> ExitCode {
         }
         Err(err) => return fail(1, &format!("{err}; nothing was written")),
     };
-    let (mut extra, stems) = if args.figures {
-        if !quiet {
-            eprintln!("drawing the figure set…");
-        }
-        match figure_files(&pipeline, &style) {
-            Ok(files) => files,
-            Err(err) => return fail(1, &format!("figures: {err}; nothing was written")),
-        }
-    } else {
-        (Vec::new(), Vec::new())
-    };
-    extra.push(("run_card.md".into(), run_card(&report, &stems).into_bytes()));
-    match Session::from_pipeline(&pipeline).and_then(|s| s.to_bytes()) {
-        Ok(bytes) => extra.push((format!("session.{SESSION_EXTENSION}"), bytes)),
-        Err(err) => return fail(1, &format!("session: {err}; nothing was written")),
+    if args.figures && !quiet {
+        eprintln!("drawing the figure set…");
     }
-    match output::write_run(&args.out, &pipeline, &report, extra) {
+    let figures = args.figures.then_some(&style);
+    match write_run_folder(&args.out, &pipeline, figures) {
         Ok(files) => {
             if !quiet {
                 eprintln!(
@@ -196,17 +182,4 @@ fn settings_from(args: &RunArgs) -> Result<Settings, String> {
 fn fail(code: u8, message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(code)
-}
-
-/// The rendered figure set of `pipeline` (PNG, SVG and the README.md index) and the stems
-/// of its figures.
-type FigureFiles = (Vec<(String, Vec<u8>)>, Vec<String>);
-
-fn figure_files(pipeline: &Pipeline, style: &FigureStyle) -> Result<FigureFiles, ExportError> {
-    let figures: Vec<NamedFigure> = figure_set::run_figures(pipeline, style)?;
-    let stems = figures.iter().map(|f| f.stem.clone()).collect();
-    Ok((
-        figure_set::figure_files(&figures, style, "flowlab run: figures")?,
-        stems,
-    ))
 }

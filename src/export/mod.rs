@@ -11,10 +11,36 @@ pub mod palette;
 pub mod plots;
 mod render;
 pub mod run_card;
+pub mod run_folder;
 pub mod session;
 
 pub use figure::{Axis, Figure, FigureStyle, Layer, Panel, Rgb, Scale, Theme};
 pub use render::{format_number, render_png, render_svg};
+
+/// Writes `bytes` to `path` through a temporary sibling file that is flushed to disk and
+/// then renamed over `path`: a crash mid-write leaves the old file whole.
+pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
+    let temp = dir.join(format!(".{name}.saving-{}", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
+}
 
 /// Why an export failed.
 #[derive(Debug, thiserror::Error)]

@@ -4,9 +4,10 @@ use eframe::egui::{self, Button, Color32, ProgressBar, RichText};
 
 use super::charts::{bars_ui, loss_chart_ui, w2_chart_ui};
 use super::editor::editor_ui;
+use super::export::chart_title_ui;
 use super::panels::{components_ui, settings_ui};
 use super::paths::{PathsStyle, paths_ui};
-use super::state::{Action, Selection};
+use super::state::{Action, Chart, Selection};
 use super::{FlowlabApp, palette, tips};
 use crate::flow::Solver;
 use crate::pipeline::Phase;
@@ -107,6 +108,21 @@ impl FlowlabApp {
             ui.separator();
             self.progress_ui(ui);
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .button("Help (F1)")
+                    .on_hover_text("List the keyboard shortcuts.")
+                    .clicked()
+                {
+                    self.show_help = !self.show_help;
+                }
+                if ui
+                    .selectable_label(self.persisted.presentation, "Presentation (P)")
+                    .on_hover_text(tips::PRESENTATION)
+                    .clicked()
+                {
+                    self.persisted.presentation = !self.persisted.presentation;
+                    super::shortcuts::apply_zoom(ui.ctx(), self.persisted.presentation);
+                }
                 let label = if self.persisted.dark {
                     "Light theme"
                 } else {
@@ -155,7 +171,7 @@ impl FlowlabApp {
     pub(super) fn status_ui(&self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| match &self.status {
             Some(s) if s.error => {
-                ui.colored_label(Color32::from_rgb(200, 30, 30), format!("⚠ {}", s.text));
+                ui.colored_label(Color32::from_rgb(200, 30, 30), s.text.clone());
             }
             Some(s) => {
                 ui.label(&s.text);
@@ -201,6 +217,12 @@ impl FlowlabApp {
                 }
             });
             ui.add_space(8.0);
+            egui::CollapsingHeader::new("Export and sessions")
+                .default_open(true)
+                .show(ui, |ui| self.export_ui(ui, actions))
+                .header_response
+                .on_hover_text(tips::EXPORT_SECTION);
+            ui.add_space(4.0);
             egui::CollapsingHeader::new("Settings")
                 .default_open(false)
                 .show(ui, |ui| {
@@ -324,6 +346,13 @@ impl FlowlabApp {
     pub(super) fn main_view_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         let dim = self.persisted.target.dim;
         if self.side_by_side && !self.run.rounds.is_empty() {
+            chart_title_ui(
+                ui,
+                "Every round side by side",
+                tips::SIDE_BY_SIDE,
+                Chart::SideBySide,
+                actions,
+            );
             self.side_by_side_ui(ui);
             return;
         }
@@ -356,13 +385,17 @@ impl FlowlabApp {
                 .map_or(String::new(), |r| r.report.name.clone()),
         };
         ui.columns(2, |cols| {
-            cols[0]
-                .label(RichText::new("Target density and samples").strong())
-                .on_hover_text(if dim == 1 {
+            chart_title_ui(
+                &mut cols[0],
+                "Target density and samples",
+                if dim == 1 {
                     tips::EDITOR_1D
                 } else {
                     tips::EDITOR_2D
-                });
+                },
+                Chart::Samples,
+                actions,
+            );
             editor_ui(
                 &mut cols[0],
                 &mut self.persisted.target,
@@ -372,18 +405,22 @@ impl FlowlabApp {
                 actions,
             );
             let steps = picture.map_or(self.persisted.steps, |p| p.steps);
-            cols[1]
-                .label(
-                    RichText::new(format!(
-                        "Paths from noise to data · {title} · {steps} steps"
-                    ))
-                    .strong(),
-                )
-                .on_hover_text(if dim == 1 {
+            let paths_chart = if self.show_field {
+                Chart::Field
+            } else {
+                Chart::Paths
+            };
+            chart_title_ui(
+                &mut cols[1],
+                &format!("Paths from noise to data · {title} · {steps} steps"),
+                if dim == 1 {
                     tips::PATHS_1D
                 } else {
                     tips::PATHS_2D
-                });
+                },
+                paths_chart,
+                actions,
+            );
             paths_ui(&mut cols[1], dim, picture, &style);
         });
     }
@@ -431,7 +468,7 @@ impl FlowlabApp {
     }
 
     /// The four charts in a row.
-    pub(super) fn charts_ui(&self, ui: &mut egui::Ui) {
+    pub(super) fn charts_ui(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
         let rounds = &self.run.rounds;
         // The round in progress keeps its loss curve after training, while it is measured.
         let live_name = self.run.progress.as_ref().map(|p| p.round.as_str());
@@ -448,21 +485,37 @@ impl FlowlabApp {
             })
             .collect();
         ui.columns(4, |cols| {
-            cols[0]
-                .label(RichText::new("Training loss").strong())
-                .on_hover_text(tips::LOSS);
+            chart_title_ui(
+                &mut cols[0],
+                "Training loss",
+                tips::LOSS,
+                Chart::Loss,
+                actions,
+            );
             loss_chart_ui(&mut cols[0], rounds, &self.run.live_losses, live_name);
-            cols[1]
-                .label(RichText::new("Transport cost per round").strong())
-                .on_hover_text(tips::COST);
+            chart_title_ui(
+                &mut cols[1],
+                "Transport cost per round",
+                tips::COST,
+                Chart::Cost,
+                actions,
+            );
             bars_ui(&mut cols[1], "cost_chart", "E|z − x₀|²", &costs);
-            cols[2]
-                .label(RichText::new("Straightness per round").strong())
-                .on_hover_text(tips::STRAIGHTNESS);
+            chart_title_ui(
+                &mut cols[2],
+                "Straightness per round",
+                tips::STRAIGHTNESS,
+                Chart::Straightness,
+                actions,
+            );
             bars_ui(&mut cols[2], "straightness_chart", "S", &straightness);
-            cols[3]
-                .label(RichText::new("W2 against steps").strong())
-                .on_hover_text(tips::W2_STEPS);
+            chart_title_ui(
+                &mut cols[3],
+                "W2 against steps",
+                tips::W2_STEPS,
+                Chart::W2,
+                actions,
+            );
             w2_chart_ui(&mut cols[3], rounds, self.run.floor_w2);
         });
     }

@@ -9,10 +9,12 @@
 mod charts;
 mod controls;
 mod editor;
+mod export;
 mod palette;
 mod panels;
 mod paths;
 mod scenario;
+mod shortcuts;
 pub mod state;
 mod tips;
 mod view_box;
@@ -34,6 +36,8 @@ const PICTURE_PARTICLES: usize = 1000;
 const PICTURE_PATHS: usize = 300;
 /// Paths per round in the side-by-side view.
 const COMPARE_PATHS: usize = 150;
+/// Most Euler steps on the step slider.
+const MAX_STEPS: usize = 100;
 /// Seconds the scrubber's play takes from t = 1 to t = 0.
 const SCRUB_SECONDS: f32 = 3.0;
 
@@ -71,6 +75,10 @@ pub struct FlowlabApp {
     scripted: bool,
     /// The persisted state as last written.
     saved: Option<String>,
+    /// The keyboard-shortcut overlay is open.
+    show_help: bool,
+    /// The side panels are hidden (presentation: only the pictures).
+    controls_hidden: bool,
 }
 
 impl FlowlabApp {
@@ -100,6 +108,7 @@ impl FlowlabApp {
             }
         };
         apply_theme(ctx, persisted.dark);
+        shortcuts::apply_zoom(ctx, persisted.presentation);
         Self {
             persisted,
             worker,
@@ -119,6 +128,8 @@ impl FlowlabApp {
             scenario: None,
             scripted: false,
             saved: None,
+            show_help: false,
+            controls_hidden: false,
         }
     }
 
@@ -201,6 +212,41 @@ impl FlowlabApp {
                 }
                 Ok(())
             }
+            Action::ExportChart(chart) => {
+                self.export_chart(chart);
+                Ok(())
+            }
+            Action::ExportAll => self.export_all(),
+            Action::SaveSession => self.save_session(),
+            Action::OpenSession => {
+                let path = std::path::PathBuf::from(&self.persisted.session_path);
+                self.open_session(&path)
+            }
+            Action::OpenFile(path) => self.open_file(&path),
+            Action::StepsUp => {
+                self.persisted.steps = (self.persisted.steps * 2).min(MAX_STEPS);
+                Ok(())
+            }
+            Action::StepsDown => {
+                self.persisted.steps = (self.persisted.steps / 2).max(1);
+                Ok(())
+            }
+            Action::NextRound | Action::PreviousRound => {
+                let count = self.run.rounds.len();
+                if count > 0 {
+                    let now = match self.selection {
+                        Selection::Round(i) => i,
+                        Selection::Live => count - 1,
+                    };
+                    let next = if action == Action::NextRound {
+                        (now + 1).min(count - 1)
+                    } else {
+                        now.saturating_sub(1)
+                    };
+                    self.selection = Selection::Round(next);
+                }
+                Ok(())
+            }
             Action::SaveTarget => {
                 let path = std::path::PathBuf::from(&self.persisted.target_path);
                 match self.persisted.target.validate() {
@@ -215,6 +261,35 @@ impl FlowlabApp {
         };
         if let Err(err) = result {
             self.error(format!("{err}"));
+        }
+    }
+
+    /// Opens a dropped file by its extension: a target or a session.
+    fn open_file(&mut self, path: &std::path::Path) -> Result<(), crate::worker::WorkerError> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("toml") => {
+                match Mixture::load(path) {
+                    Ok(target) => {
+                        self.set_target(target);
+                        self.persisted.preset = None;
+                        self.persisted.target_path = path.display().to_string();
+                        self.info(format!("Loaded {}", path.display()));
+                    }
+                    Err(err) => self.error(format!("Could not load the target: {err}")),
+                }
+                Ok(())
+            }
+            Some(crate::export::session::SESSION_EXTENSION) => self.open_session(path),
+            _ => {
+                self.error(format!(
+                    "Cannot open {}: drop a target (.toml) or a session (.flowlab)",
+                    path.display()
+                ));
+                Ok(())
+            }
         }
     }
 
@@ -357,6 +432,12 @@ impl FlowlabApp {
                     if let Some(p) = picture.filter(|p| p.solver == solver && p.steps == steps) {
                         p.w2 = Some(w2);
                     }
+                }
+                Update::Saved { message } => {
+                    self.status = Some(Status {
+                        text: message,
+                        error: false,
+                    });
                 }
                 Update::Idle => {
                     self.run.progress = None;
@@ -538,21 +619,27 @@ impl eframe::App for FlowlabApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let mut actions = Vec::new();
         let dark_before = self.persisted.dark;
+        let ctx = ui.ctx().clone();
+        self.shortcuts(&ctx, &mut actions);
+        self.dropped_files(&ctx, &mut actions);
         egui::Panel::top("toolbar").show(ui, |ui| self.toolbar_ui(ui, &mut actions));
         egui::Panel::bottom("status").show(ui, |ui| self.status_ui(ui));
-        egui::Panel::left("target_panel")
-            .resizable(true)
-            .default_size(330.0)
-            .show(ui, |ui| self.left_ui(ui, &mut actions));
-        egui::Panel::right("view_panel")
-            .resizable(false)
-            .exact_size(270.0)
-            .show(ui, |ui| self.view_controls_ui(ui));
+        if !self.controls_hidden {
+            egui::Panel::left("target_panel")
+                .resizable(true)
+                .default_size(330.0)
+                .show(ui, |ui| self.left_ui(ui, &mut actions));
+            egui::Panel::right("view_panel")
+                .resizable(false)
+                .exact_size(270.0)
+                .show(ui, |ui| self.view_controls_ui(ui));
+        }
         egui::Panel::bottom("charts")
             .resizable(true)
             .default_size(ui.available_height() * 0.34)
-            .show(ui, |ui| self.charts_ui(ui));
+            .show(ui, |ui| self.charts_ui(ui, &mut actions));
         egui::CentralPanel::default().show(ui, |ui| self.main_view_ui(ui, &mut actions));
+        self.help_ui(&ctx);
         if self.persisted.dark != dark_before {
             apply_theme(ui.ctx(), self.persisted.dark);
         }

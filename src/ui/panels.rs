@@ -104,7 +104,10 @@ pub fn components_ui(
         actions.push(Action::TargetEdited);
     }
     if let Err(err) = target.validate() {
-        ui.colored_label(egui::Color32::from_rgb(200, 30, 30), format!("⚠ {err}"));
+        ui.colored_label(
+            egui::Color32::from_rgb(200, 30, 30),
+            format!("Invalid: {err}"),
+        );
     }
 }
 

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::export::Theme;
 use crate::flow::Solver;
 use crate::pipeline::{Phase, Settings};
 use crate::target::presets::{DEFAULT_PRESET, preset};
@@ -30,6 +31,14 @@ pub struct Persisted {
     pub steps: usize,
     /// Sampler choice.
     pub solver: Solver,
+    /// Folder the exports go to.
+    pub export_dir: String,
+    /// Path in the session box.
+    pub session_path: String,
+    /// Background of exported figures.
+    pub figure_theme: Theme,
+    /// Presentation mode: everything larger for a projector.
+    pub presentation: bool,
 }
 
 impl Default for Persisted {
@@ -42,6 +51,10 @@ impl Default for Persisted {
             target_path: "target.toml".to_string(),
             steps: 20,
             solver: Solver::Euler,
+            export_dir: "flowlab-export".to_string(),
+            session_path: "lecture.flowlab".to_string(),
+            figure_theme: Theme::Light,
+            presentation: false,
         }
     }
 }
@@ -166,4 +179,41 @@ pub enum Action {
     SettingsEdited,
     LoadTarget,
     SaveTarget,
+    /// Write one chart as PNG and SVG into the export folder.
+    ExportChart(Chart),
+    /// Write the figure set, data, run card and session into the export folder.
+    ExportAll,
+    /// Save the session to the session path.
+    SaveSession,
+    /// Open the session at the session path.
+    OpenSession,
+    /// Open a dropped file: a target (`.toml`) or a session (`.flowlab`).
+    OpenFile(std::path::PathBuf),
+    /// One more or one fewer step on the step slider (doubling or halving).
+    StepsUp,
+    StepsDown,
+    /// Select the next or previous round.
+    NextRound,
+    PreviousRound,
+}
+
+/// A chart that can be exported on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chart {
+    /// The selected model's samples over the target density.
+    Samples,
+    /// The selected model's paths.
+    Paths,
+    /// The selected model's velocity field at the scrubber's time.
+    Field,
+    /// Training loss of every round.
+    Loss,
+    /// Transport cost per round.
+    Cost,
+    /// Straightness per round.
+    Straightness,
+    /// W2 against Euler steps.
+    W2,
+    /// Every round's paths side by side.
+    SideBySide,
 }

@@ -49,3 +49,18 @@ pub const LOAD: &str = "Load a target from a TOML file (the format flowlab run -
 pub const SAVE: &str = "Save the current target as a TOML file.";
 pub const COMPONENTS: &str = "The mixture's components: weight, centre and width per axis. Values that would make an invalid mixture are refused.";
 pub const COUPLING: &str = "Grey lines join the (noise, data) pairs the selected round was trained on: random pairs for 1-RF, which cross, and the previous model's own pairs after a reflow, which do not. The network learns the average direction where lines cross, so its paths bend.";
+
+pub const EXPORT_CHART: &str =
+    "Write this chart as PNG and SVG (1920×1080, for slides) into the export folder.";
+pub const EXPORT_SECTION: &str = "Figures, data, the run card and sessions.";
+pub const EXPORT_DIR: &str = "Folder the exports are written to (created if missing).";
+pub const FIGURE_THEME: &str =
+    "Background of exported figures: white for print, dark for dark slides.";
+pub const EXPORT_ALL: &str = "Write every figure of every round (PNG and SVG, with a README.md index), metrics.json, CSV files, the run card and the session into the export folder.";
+pub const SESSION_PATH: &str = "Path of the session file (.flowlab) to save or open.";
+pub const SAVE_SESSION: &str =
+    "Save target, settings and every round (weights, numbers, losses) to one file (Ctrl+S).";
+pub const OPEN_SESSION: &str =
+    "Open a saved session: its rounds come back without training (Ctrl+O).";
+pub const PRESENTATION: &str =
+    "Everything 40 % larger for a projector. H hides the controls; F11 is full screen.";

@@ -16,13 +16,16 @@ mod protocol;
 mod sampler;
 mod trainer;
 
-pub use protocol::{PhaseJob, RoundView, SampleRequest, SampleSet, Source, Update, VelocityGrid};
+pub use protocol::{
+    PhaseJob, RoundView, SampleRequest, SampleSet, SaveRequest, Source, Update, VelocityGrid,
+};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 
+use crate::export::session::Session;
 use crate::pipeline::Settings;
 use crate::target::Mixture;
 use protocol::{Job, Message, SamplerMsg};
@@ -108,6 +111,32 @@ impl Worker {
             run: self.run,
             target: Box::new(target),
             settings: Box::new(settings),
+        })
+    }
+
+    /// Cancels everything and starts a new run from `session`: its rounds arrive as
+    /// [`Update::RoundFinished`] without training, then [`Update::Idle`]. A session that does
+    /// not restore comes back as [`Update::Failed`].
+    pub fn open_session(&mut self, session: Session) -> Result<(), WorkerError> {
+        self.cancel_current();
+        self.run += 1;
+        self.epoch = 0;
+        self.rounds_seen = 0;
+        self.paused.store(false, Ordering::Relaxed);
+        self.send(Job::Restore {
+            run: self.run,
+            session: Box::new(session),
+        })?;
+        self.busy = true;
+        Ok(())
+    }
+
+    /// Writes files about the current run once the phases queued before are done; the
+    /// outcome arrives as [`Update::Saved`] or [`Update::Failed`].
+    pub fn save(&self, request: SaveRequest) -> Result<(), WorkerError> {
+        self.send(Job::Save {
+            run: self.run,
+            request,
         })
     }
 

@@ -1,9 +1,12 @@
 //! What crosses the worker's channels: plain data only, never tensors.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use crate::Points;
+use crate::export::FigureStyle;
+use crate::export::session::Session;
 pub use crate::flow::VelocityGrid;
 use crate::flow::{NetWeights, Solver, Trajectory};
 use crate::pipeline::{Phase, RoundReport, Settings};
@@ -39,6 +42,25 @@ pub(crate) enum Job {
     },
     /// Keep only the first `keep` rounds (after a stop, the rounds the UI has seen).
     Truncate { run: u64, keep: usize },
+    /// Write files about the current run.
+    Save { run: u64, request: SaveRequest },
+    /// Start a new run from a saved session, without training.
+    Restore { run: u64, session: Box<Session> },
+}
+
+/// Files the worker can write about the current run (it owns the models).
+#[derive(Clone, Debug, PartialEq)]
+pub enum SaveRequest {
+    /// The session file at this path.
+    Session(PathBuf),
+    /// metrics.json, CSV files, run card, session and, with a style, the figure set, into
+    /// this folder.
+    Folder {
+        /// The folder (created if missing).
+        dir: PathBuf,
+        /// Draw the figure set in this style.
+        figures: Option<FigureStyle>,
+    },
 }
 
 /// Work for the sampling thread.
@@ -187,6 +209,11 @@ pub enum Update {
         steps: usize,
         /// W2 to the run's reference sample.
         w2: f64,
+    },
+    /// A [`SaveRequest`] was written.
+    Saved {
+        /// What was written where, in plain words.
+        message: String,
     },
     /// Every job asked for so far is done.
     Idle,

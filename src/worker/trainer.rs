@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 
-use super::protocol::{Job, Message, PhaseJob, RoundView, SamplerMsg, Update};
+use super::protocol::{Job, Message, PhaseJob, RoundView, SamplerMsg, SaveRequest, Update};
+use crate::export::run_folder::write_run_folder;
+use crate::export::session::Session;
 use crate::pipeline::{Event, Pipeline, PipelineError, RoundKind};
 
 /// How often the model in training is copied out for a live preview.
@@ -48,22 +50,7 @@ impl Trainer {
                     current.pipeline = None;
                     match Pipeline::new(*target, *settings) {
                         Ok(pipeline) => {
-                            let ev = pipeline.evaluator();
-                            let _ = self.sampler.send(SamplerMsg::Run {
-                                run,
-                                target: Box::new(pipeline.target().clone()),
-                                noise: ev.noise().clone(),
-                                reference: ev.reference().clone(),
-                            });
-                            self.emit(
-                                run,
-                                None,
-                                None,
-                                Update::RunReady {
-                                    floor_w2: ev.metric_floor_w2(),
-                                    w2_points: ev.w2_points(),
-                                },
-                            );
+                            self.announce(run, &pipeline);
                             current.pipeline = Some(pipeline);
                         }
                         Err(err) => self.emit(
@@ -82,6 +69,53 @@ impl Trainer {
                     {
                         p.truncate_rounds(keep);
                         let _ = self.sampler.send(SamplerMsg::Truncate { run, keep });
+                    }
+                }
+                Job::Save { run, request } => {
+                    let update = match current.pipeline.as_ref().filter(|_| run == current.run) {
+                        Some(pipeline) => save(pipeline, &request),
+                        None => Err("nothing to save: no run is set up".to_string()),
+                    };
+                    let update = match update {
+                        Ok(message) => Update::Saved { message },
+                        Err(message) => Update::Failed { message },
+                    };
+                    self.emit(run, None, None, update);
+                }
+                Job::Restore { run, session } => {
+                    current.run = run;
+                    current.pipeline = None;
+                    match catch_unwind(AssertUnwindSafe(|| session.into_pipeline())) {
+                        Ok(Ok(pipeline)) => {
+                            self.announce(run, &pipeline);
+                            let cancel = Arc::new(AtomicBool::new(false));
+                            for index in 0..pipeline.rounds().len() {
+                                self.publish_round(&pipeline, index, run, 0, &cancel);
+                            }
+                            current.pipeline = Some(pipeline);
+                        }
+                        Ok(Err(err)) => self.emit(
+                            run,
+                            None,
+                            None,
+                            Update::Failed {
+                                message: format!("could not open the session: {err:#}"),
+                            },
+                        ),
+                        Err(panic) => self.emit(
+                            run,
+                            None,
+                            None,
+                            Update::Failed {
+                                message: format!(
+                                    "internal error opening the session: {}",
+                                    panic_text(panic.as_ref())
+                                ),
+                            },
+                        ),
+                    }
+                    if self.jobs.is_empty() {
+                        self.emit(run, Some(0), None, Update::Idle);
                     }
                 }
                 Job::Phase {
@@ -201,9 +235,41 @@ impl Trainer {
         }
     }
 
+    /// Tells the sampler and the UI about a new run's evaluation data and metric floor.
+    fn announce(&self, run: u64, pipeline: &Pipeline) {
+        let ev = pipeline.evaluator();
+        let _ = self.sampler.send(SamplerMsg::Run {
+            run,
+            target: Box::new(pipeline.target().clone()),
+            noise: ev.noise().clone(),
+            reference: ev.reference().clone(),
+        });
+        self.emit(
+            run,
+            None,
+            None,
+            Update::RunReady {
+                floor_w2: ev.metric_floor_w2(),
+                w2_points: ev.w2_points(),
+            },
+        );
+    }
+
     /// Sends the newest round to the sampler (weights) and to the UI (numbers).
     fn publish(&self, pipeline: &Pipeline, run: u64, epoch: u64, cancel: &Arc<AtomicBool>) {
         let index = pipeline.rounds().len() - 1;
+        self.publish_round(pipeline, index, run, epoch, cancel);
+    }
+
+    /// Sends round `index` to the sampler (weights) and to the UI (numbers).
+    fn publish_round(
+        &self,
+        pipeline: &Pipeline,
+        index: usize,
+        run: u64,
+        epoch: u64,
+        cancel: &Arc<AtomicBool>,
+    ) {
         let round = &pipeline.rounds()[index];
         match round.net.weights() {
             Ok(weights) => {
@@ -288,6 +354,19 @@ impl Trainer {
             }
         }
         (self.wake)();
+    }
+}
+
+/// Carries out a save request; the message says what was written.
+fn save(pipeline: &Pipeline, request: &SaveRequest) -> Result<String, String> {
+    match request {
+        SaveRequest::Session(path) => Session::from_pipeline(pipeline)
+            .and_then(|s| s.save(path))
+            .map(|()| format!("Saved the session to {}", path.display()))
+            .map_err(|err| format!("Could not save the session: {err}")),
+        SaveRequest::Folder { dir, figures } => write_run_folder(dir, pipeline, figures.as_ref())
+            .map(|files| format!("Wrote {} files to {}", files.len(), dir.display()))
+            .map_err(|err| format!("Could not export: {err}")),
     }
 }
 
