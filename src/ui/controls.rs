@@ -495,7 +495,7 @@ impl FlowlabApp {
             loss_chart_ui(&mut cols[0], rounds, &self.run.live_losses, live_name);
             chart_title_ui(
                 &mut cols[1],
-                "Transport cost per round",
+                "Transport cost",
                 tips::COST,
                 Chart::Cost,
                 actions,
@@ -503,7 +503,7 @@ impl FlowlabApp {
             bars_ui(&mut cols[1], "cost_chart", "E|z − x₀|²", &costs);
             chart_title_ui(
                 &mut cols[2],
-                "Straightness per round",
+                "Straightness",
                 tips::STRAIGHTNESS,
                 Chart::Straightness,
                 actions,
