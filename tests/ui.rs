@@ -187,6 +187,16 @@ fn status_text(h: &Harness<'_, FlowlabApp>) -> String {
         .unwrap_or_default()
 }
 
+/// The numbers of every round the app shows.
+fn reports(h: &Harness<'_, FlowlabApp>) -> Vec<flowlab::pipeline::RoundReport> {
+    h.state()
+        .run_view()
+        .rounds
+        .iter()
+        .map(|r| r.report.clone())
+        .collect()
+}
+
 #[test]
 fn export_save_and_reopen_a_session_from_the_app() {
     use eframe::egui::Key;
@@ -259,13 +269,7 @@ fn export_save_and_reopen_a_session_from_the_app() {
     step_until(&mut h, "the save", |h| {
         status_text(h).starts_with("Saved the session")
     });
-    let metrics: Vec<_> = h
-        .state()
-        .run_view()
-        .rounds
-        .iter()
-        .map(|r| r.report.clone())
-        .collect();
+    let metrics = reports(&h);
 
     // A truncated copy is refused and the open run is untouched.
     let bytes = std::fs::read(&session_path).unwrap();
@@ -286,14 +290,7 @@ fn export_save_and_reopen_a_session_from_the_app() {
     step_until(&mut h, "the reopened rounds", |h| {
         !h.state().is_busy() && h.state().run_view().rounds.len() == 2
     });
-    let reopened: Vec<_> = h
-        .state()
-        .run_view()
-        .rounds
-        .iter()
-        .map(|r| r.report.clone())
-        .collect();
-    assert_eq!(reopened, metrics);
+    assert_eq!(reports(&h), metrics);
     assert_eq!(
         h.state().persisted.target.dim,
         2,

@@ -13,13 +13,7 @@ pub struct ViewBox {
 impl ViewBox {
     /// The target's bounds (±4 std around every mode, at least ±3), plus a margin.
     pub fn around(target: &Mixture) -> Self {
-        let b = target.bounds();
-        let pad = |(lo, hi): (f64, f64)| {
-            let m = 0.05 * (hi - lo);
-            (lo - m, hi + m)
-        };
-        let x = pad(b[0]);
-        let y = if b.len() > 1 { pad(b[1]) } else { (0.0, 1.0) };
+        let (x, y) = crate::export::plots::view_of(target);
         Self { x, y }
     }
 
