@@ -2,12 +2,11 @@
 //! says what each file shows.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
 use super::plots::{self, RoundData};
 use super::{ExportError, Figure, FigureStyle, render_png, render_svg};
 use crate::flow::velocity_grid;
-use crate::pipeline::{Pipeline, RoundKind, output};
+use crate::pipeline::{Pipeline, RoundKind};
 
 /// The time the exported velocity fields are drawn at (half way from noise to data).
 pub const FIELD_T: f32 = 0.5;
@@ -161,19 +160,4 @@ pub fn figure_files(
     }
     files.push(("README.md".into(), index.into_bytes()));
     Ok(files)
-}
-
-/// Renders every figure of `pipeline` into `dir` (created if missing) atomically: a failure
-/// leaves `dir` as it was.
-pub fn write_figure_set(
-    dir: &Path,
-    pipeline: &Pipeline,
-    style: &FigureStyle,
-) -> Result<Vec<PathBuf>, ExportError> {
-    let figures = run_figures(pipeline, style)?;
-    let files = figure_files(&figures, style, "flowlab figure set")?;
-    output::write_files_atomically(dir, &files).map_err(|source| ExportError::Io {
-        path: dir.display().to_string(),
-        source,
-    })
 }

@@ -121,7 +121,6 @@ impl FlowlabApp {
                     .clicked()
                 {
                     self.persisted.presentation = !self.persisted.presentation;
-                    super::shortcuts::apply_zoom(ui.ctx(), self.persisted.presentation);
                 }
                 let label = if self.persisted.dark {
                     "Light theme"

@@ -202,14 +202,7 @@ impl FlowlabApp {
             }
             Action::LoadTarget => {
                 let path = std::path::PathBuf::from(&self.persisted.target_path);
-                match Mixture::load(&path) {
-                    Ok(target) => {
-                        self.set_target(target);
-                        self.persisted.preset = None;
-                        self.info(format!("Loaded {}", path.display()));
-                    }
-                    Err(err) => self.error(format!("Could not load the target: {err}")),
-                }
+                self.load_target(&path);
                 Ok(())
             }
             Action::ExportChart(chart) => {
@@ -264,6 +257,20 @@ impl FlowlabApp {
         }
     }
 
+    /// Replaces the target by the file at `path` (which becomes the path in the load/save
+    /// box); a bad file changes nothing and says why.
+    fn load_target(&mut self, path: &std::path::Path) {
+        match Mixture::load(path) {
+            Ok(target) => {
+                self.set_target(target);
+                self.persisted.preset = None;
+                self.persisted.target_path = path.display().to_string();
+                self.info(format!("Loaded {}", path.display()));
+            }
+            Err(err) => self.error(format!("Could not load the target: {err}")),
+        }
+    }
+
     /// Opens a dropped file by its extension: a target or a session.
     fn open_file(&mut self, path: &std::path::Path) -> Result<(), crate::worker::WorkerError> {
         let ext = path
@@ -271,15 +278,7 @@ impl FlowlabApp {
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
         match ext.as_deref() {
             Some("toml") => {
-                match Mixture::load(path) {
-                    Ok(target) => {
-                        self.set_target(target);
-                        self.persisted.preset = None;
-                        self.persisted.target_path = path.display().to_string();
-                        self.info(format!("Loaded {}", path.display()));
-                    }
-                    Err(err) => self.error(format!("Could not load the target: {err}")),
-                }
+                self.load_target(path);
                 Ok(())
             }
             Some(crate::export::session::SESSION_EXTENSION) => self.open_session(path),
@@ -619,6 +618,7 @@ impl eframe::App for FlowlabApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let mut actions = Vec::new();
         let dark_before = self.persisted.dark;
+        let presentation_before = self.persisted.presentation;
         let ctx = ui.ctx().clone();
         self.shortcuts(&ctx, &mut actions);
         self.dropped_files(&ctx, &mut actions);
@@ -642,6 +642,9 @@ impl eframe::App for FlowlabApp {
         self.help_ui(&ctx);
         if self.persisted.dark != dark_before {
             apply_theme(ui.ctx(), self.persisted.dark);
+        }
+        if self.persisted.presentation != presentation_before {
+            shortcuts::apply_zoom(ui.ctx(), self.persisted.presentation);
         }
         for action in actions {
             self.act(action);

@@ -80,7 +80,6 @@ impl FlowlabApp {
         }
         if pressed(Key::P) {
             self.persisted.presentation = !self.persisted.presentation;
-            apply_zoom(ctx, self.persisted.presentation);
         }
         if pressed(Key::H) {
             self.controls_hidden = !self.controls_hidden;

@@ -102,13 +102,9 @@ impl Worker {
     /// Cancels everything and starts a new, empty run on `target` with `settings`. A bad
     /// target or setting comes back as [`Update::Failed`].
     pub fn new_run(&mut self, target: Mixture, settings: Settings) -> Result<(), WorkerError> {
-        self.cancel_current();
-        self.run += 1;
-        self.epoch = 0;
-        self.rounds_seen = 0;
-        self.paused.store(false, Ordering::Relaxed);
+        let run = self.next_run();
         self.send(Job::NewRun {
-            run: self.run,
+            run,
             target: Box::new(target),
             settings: Box::new(settings),
         })
@@ -118,13 +114,9 @@ impl Worker {
     /// [`Update::RoundFinished`] without training, then [`Update::Idle`]. A session that does
     /// not restore comes back as [`Update::Failed`].
     pub fn open_session(&mut self, session: Session) -> Result<(), WorkerError> {
-        self.cancel_current();
-        self.run += 1;
-        self.epoch = 0;
-        self.rounds_seen = 0;
-        self.paused.store(false, Ordering::Relaxed);
+        let run = self.next_run();
         self.send(Job::Restore {
-            run: self.run,
+            run,
             session: Box::new(session),
         })?;
         self.busy = true;
@@ -232,6 +224,16 @@ impl Worker {
     /// Rounds delivered in the current run.
     pub fn rounds_seen(&self) -> usize {
         self.rounds_seen
+    }
+
+    /// Cancels everything and numbers a new, empty, unpaused run; returns its id.
+    fn next_run(&mut self) -> u64 {
+        self.cancel_current();
+        self.run += 1;
+        self.epoch = 0;
+        self.rounds_seen = 0;
+        self.paused.store(false, Ordering::Relaxed);
+        self.run
     }
 
     fn cancel_current(&mut self) {
