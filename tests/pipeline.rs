@@ -22,6 +22,7 @@ fn tiny() -> Settings {
     s.pair_steps = 20;
     s.eval.w2_points = Some(200);
     s.eval.coverage_points = 400;
+    s.eval.w2_repeats = 1;
     s.eval.floor_repeats = 1;
     s.eval.trajectory_particles = 10;
     s

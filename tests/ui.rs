@@ -21,6 +21,7 @@ fn quick() -> Settings {
     s.pair_steps = 20;
     s.eval.w2_points = Some(200);
     s.eval.coverage_points = 500;
+    s.eval.w2_repeats = 1;
     s.eval.floor_repeats = 1;
     s
 }

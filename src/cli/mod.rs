@@ -37,7 +37,7 @@ enum Command {
 
 /// Arguments of `flowlab run`.
 #[derive(Args, Debug)]
-#[command(group(clap::ArgGroup::new("source").required(true).args(["preset", "target"])))]
+#[command(group(clap::ArgGroup::new("target_choice").required(true).args(["preset", "target"])))]
 pub struct RunArgs {
     /// A shipped target (see `flowlab presets`).
     #[arg(long)]
@@ -86,6 +86,14 @@ pub struct RunArgs {
     /// Start each reflow round from scratch instead of the previous round's weights.
     #[arg(long)]
     cold_start: bool,
+    /// Also train OT-CFM from scratch (minibatches paired by exact optimal transport) and
+    /// report it beside 1-RF and 2-RF.
+    #[arg(long)]
+    ot_cfm: bool,
+    /// Also train the network on the variance-preserving diffusion path (cosine schedule
+    /// x_t = cos(πt/2)·x0 + sin(πt/2)·z) and report it beside the straight path.
+    #[arg(long)]
+    diffusion: bool,
     /// Folder for metrics.json, the CSV files, run_card.md and session.flowlab (created if
     /// missing).
     #[arg(long)]

@@ -176,6 +176,12 @@ fn settings_from(args: &RunArgs) -> Result<Settings, String> {
     if args.cold_start {
         settings.warm_start = false;
     }
+    if args.ot_cfm {
+        settings.ot_cfm = true;
+    }
+    if args.diffusion {
+        settings.diffusion = true;
+    }
     Ok(settings)
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::plots::{self, RoundData};
 use super::{ExportError, Figure, FigureStyle, render_png, render_svg};
 use crate::flow::velocity_grid;
-use crate::pipeline::{Pipeline, RoundKind};
+use crate::pipeline::Pipeline;
 
 /// The time the exported velocity fields are drawn at (half way from noise to data).
 pub const FIELD_T: f32 = 0.5;
@@ -64,7 +64,7 @@ pub fn run_figures(
                 theme,
             ),
         });
-        if matches!(round.kind, RoundKind::Rectified(_)) {
+        if round.kind.is_flow() {
             let grid = velocity_grid(target, &round.net, FIELD_T)?;
             out.push(NamedFigure {
                 stem: format!("field_{name}"),
@@ -119,12 +119,14 @@ pub fn run_figures(
     });
     let flows: Vec<(&str, &crate::flow::Trajectory)> = rounds
         .iter()
-        .filter(|r| matches!(r.kind, RoundKind::Rectified(_)))
+        .filter(|r| r.kind.is_flow())
         .map(|r| (r.name.as_str(), &r.trajectory))
         .collect();
     out.push(NamedFigure {
         stem: "side_by_side".into(),
-        caption: "The paths of every rectified round side by side: reflow straightens them.".into(),
+        caption: "The paths of every flow side by side: reflow straightens them (OT-CFM and the \
+                  diffusion path too, when trained)."
+            .into(),
         figure: plots::side_by_side_figure(target, &flows, theme),
     });
     Ok(out)

@@ -10,6 +10,8 @@ mod field;
 pub mod fused;
 mod net;
 mod optim;
+mod ot;
+mod path;
 mod reflow;
 mod sampler;
 mod time;
@@ -19,9 +21,11 @@ pub use distill::{DistillConfig, DistillMethod, distill};
 pub use error::FlowError;
 pub use field::{VelocityGrid, velocity_grid};
 pub use net::{Activation, Kernels, NamedArray, NetConfig, NetWeights, TimeEmbedding, VelocityNet};
+pub use ot::ot_pair;
+pub use path::{FlowPath, PathCoefficients};
 pub use reflow::{Pairs, make_pairs};
 pub use sampler::{
     Solver, Trajectory, VelocityField, integrate, integrate_observed, integrate_recording,
 };
 pub use time::TimeSampling;
-pub use train::{Coupling, TrainConfig, TrainProgress, TrainStats, train_cfm};
+pub use train::{Coupling, TrainConfig, TrainProgress, TrainStats, train_cfm, train_cfm_on_path};

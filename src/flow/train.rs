@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::fused::{row_shards, split_work};
 use super::optim::Stepper;
-use super::{FlowError, Kernels, Pairs, TimeSampling, VelocityNet};
+use super::{FlowError, FlowPath, Kernels, Pairs, TimeSampling, VelocityNet, ot_pair};
 use crate::target::{Mixture, standard_normal};
 
 /// Optimiser and batch settings of one training phase.
@@ -136,6 +136,8 @@ pub enum Coupling<'a> {
     Independent(&'a Mixture),
     /// Fixed pairs, e.g. a previous model's (noise, sample) pairs (k-RF, k ≥ 2).
     Pairs(&'a Pairs),
+    /// Independent draws, then each batch paired by an exact optimal assignment (OT-CFM).
+    MinibatchOt(&'a Mixture),
 }
 
 /// Trains `net` in place with the conditional flow matching loss
@@ -143,6 +145,28 @@ pub enum Coupling<'a> {
 pub fn train_cfm<R: Rng>(
     net: &VelocityNet,
     coupling: Coupling<'_>,
+    config: &TrainConfig,
+    rng: &mut R,
+    on_progress: &mut dyn FnMut(TrainProgress<'_>),
+    cancel: &AtomicBool,
+) -> Result<TrainStats, FlowError> {
+    train_cfm_on_path(
+        net,
+        coupling,
+        FlowPath::Straight,
+        config,
+        rng,
+        on_progress,
+        cancel,
+    )
+}
+
+/// Trains `net` in place with the flow matching loss of `path`:
+/// `E ‖v(x_t, t) − (α'(t)·x0 + σ'(t)·z)‖²`, `x_t = α(t)·x0 + σ(t)·z`.
+pub fn train_cfm_on_path<R: Rng>(
+    net: &VelocityNet,
+    coupling: Coupling<'_>,
+    path: FlowPath,
     config: &TrainConfig,
     rng: &mut R,
     on_progress: &mut dyn FnMut(TrainProgress<'_>),
@@ -156,6 +180,11 @@ pub fn train_cfm<R: Rng>(
                 mixture.sample(config.batch, rng),
                 standard_normal(config.batch, dim, rng),
             ),
+            Coupling::MinibatchOt(mixture) => {
+                let x0 = mixture.sample(config.batch, rng);
+                let z = standard_normal(config.batch, dim, rng);
+                (ot_pair(&z, &x0), z)
+            }
             Coupling::Pairs(pairs) => {
                 let idx: Vec<usize> = (0..config.batch)
                     .map(|_| rng.random_range(0..pairs.len()))
@@ -166,9 +195,10 @@ pub fn train_cfm<R: Rng>(
         let mut xt = vec![0.0; dim];
         for (x0_i, z_i) in x0.rows().zip(z.rows()) {
             let t = time_sampling.sample(rng);
+            let c = path.at(t);
             for d in 0..dim {
-                xt[d] = t * z_i[d] + (1.0 - t) * x0_i[d];
-                targets.push(z_i[d] - x0_i[d]);
+                xt[d] = c.sigma * z_i[d] + c.alpha * x0_i[d];
+                targets.push(c.d_sigma * z_i[d] + c.d_alpha * x0_i[d]);
             }
             net.push_input(&xt, t, inputs);
         }

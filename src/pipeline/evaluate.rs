@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rand::Rng;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use rayon::prelude::*;
 
 use super::{EvalSettings, PipelineError, RoundKind};
 use crate::Points;
@@ -11,15 +13,24 @@ use crate::flow::{FlowError, Solver, Trajectory, VelocityNet, integrate, integra
 use crate::metrics::{StraightnessMeter, metric_floor, mode_tv, w2};
 use crate::target::{Mixture, standard_normal};
 
+/// Mixed into the run's seed for the evaluation's own random stream.
+const EVALUATION_STREAM: u64 = 0xe7a1_5eed;
+
 /// Largest 2-D W2 sample: the exact assignment is cubic in it.
 pub const MAX_W2_POINTS_2D: usize = 2000;
 
 /// The fixed noise every round is integrated from, a target sample to compare against, and
 /// the metric floor.
+///
+/// W2 is averaged over `w2_repeats` independent draws: the first integrates the head of the
+/// evaluation noise and compares with the reference sample, each further draw has its own
+/// noise and reference. The floor is the mean over `floor_repeats` pairs of target samples.
 pub struct Evaluator {
     w2_points: usize,
     noise: Points,
     reference: Points,
+    /// The draws after the first: (noise, reference), `w2_points` each.
+    extra_draws: Vec<(Points, Points)>,
     floor: f64,
 }
 
@@ -38,12 +49,10 @@ pub struct Measured {
 }
 
 impl Evaluator {
-    /// Draws the evaluation noise, the reference sample and the metric floor from `rng`.
-    pub fn new(
-        target: &Mixture,
-        eval: &EvalSettings,
-        rng: &mut impl Rng,
-    ) -> Result<Self, PipelineError> {
+    /// Draws the evaluation noise, the reference sample, the further W2 draws and the metric
+    /// floor from their own random stream of `seed`, so the evaluation settings never change
+    /// what training draws.
+    pub fn new(target: &Mixture, eval: &EvalSettings, seed: u64) -> Result<Self, PipelineError> {
         let w2_points = eval.w2_points_for(target.dim);
         if target.dim > 1 && w2_points > MAX_W2_POINTS_2D {
             return Err(FlowError::invalid(
@@ -52,14 +61,22 @@ impl Evaluator {
             )
             .into());
         }
+        let rng = &mut StdRng::seed_from_u64(seed ^ EVALUATION_STREAM);
         let n = eval.coverage_points.max(w2_points);
         let noise = standard_normal(n, target.dim, rng);
         let reference = target.sample(w2_points, rng);
+        let extra_draws = (1..eval.w2_repeats)
+            .map(|_| {
+                let z = standard_normal(w2_points, target.dim, rng);
+                (z, target.sample(w2_points, rng))
+            })
+            .collect();
         let floor = metric_floor(target, w2_points, eval.floor_repeats, rng);
         Ok(Self {
             w2_points,
             noise,
             reference,
+            extra_draws,
             floor,
         })
     }
@@ -84,10 +101,31 @@ impl Evaluator {
         &self.noise
     }
 
-    /// W2 between `samples` (at least `w2_points` of them; the first are used) and the
-    /// reference sample.
-    pub fn w2_of(&self, samples: &Points) -> f64 {
-        w2(&samples.head(self.w2_points), &self.reference)
+    /// The independent (noise, reference) draws after the first, each of `w2_points`.
+    pub fn extra_draws(&self) -> &[(Points, Points)] {
+        &self.extra_draws
+    }
+
+    /// W2 of `net` under `solver` with `steps`, averaged over every draw. `first` is what the
+    /// first draw's noise (the head of the evaluation noise) already became, when known.
+    pub fn mean_w2(
+        &self,
+        net: &VelocityNet,
+        solver: Solver,
+        steps: usize,
+        first: Option<&Points>,
+    ) -> Result<f64, FlowError> {
+        let first = match first {
+            Some(samples) => samples.head(self.w2_points),
+            None => integrate(net, &self.noise.head(self.w2_points), solver, steps)?,
+        };
+        let mut pairs = vec![(first, &self.reference)];
+        for (z, reference) in &self.extra_draws {
+            pairs.push((integrate(net, z, solver, steps)?, reference));
+        }
+        // The assignments dominate: one per core, summed in a fixed order.
+        let values: Vec<f64> = pairs.par_iter().map(|(s, r)| w2(s, r)).collect();
+        Ok(values.iter().sum::<f64>() / values.len() as f64)
     }
 
     /// Integrates `net` from the evaluation noise and measures it.
@@ -110,27 +148,21 @@ impl Evaluator {
             &mut |v| meter.observe(v),
         )?;
         let mut w2_by_steps = BTreeMap::new();
-        let step_counts: &[usize] = match kind {
-            RoundKind::Distilled => &[1],
-            RoundKind::Rectified(_) => &eval.step_counts,
+        let step_counts: &[usize] = if kind.is_flow() {
+            &eval.step_counts
+        } else {
+            &[1]
         };
-        let w2_noise = self.noise.head(self.w2_points);
         for &steps in step_counts {
             if cancel.load(Ordering::Relaxed) {
                 return Err(FlowError::Cancelled);
             }
-            let value = if steps == reference_steps {
-                self.w2_of(&samples)
-            } else {
-                self.w2_of(&integrate(net, &w2_noise, Solver::Euler, steps)?)
-            };
+            let first = (steps == reference_steps).then_some(&samples);
+            let value = self.mean_w2(net, Solver::Euler, steps, first)?;
             w2_by_steps.insert(steps, value);
         }
         Ok(Measured {
-            straightness: match kind {
-                RoundKind::Distilled => None,
-                RoundKind::Rectified(_) => Some(meter.value()),
-            },
+            straightness: kind.is_flow().then(|| meter.value()),
             mode_tv: mode_tv(target, &samples),
             w2_by_steps,
             samples,

@@ -26,8 +26,9 @@ use rand::rngs::StdRng;
 
 use crate::Points;
 use crate::flow::{
-    Coupling, DistillConfig, FlowError, Pairs, Solver, TrainConfig, TrainProgress, TrainStats,
-    Trajectory, VelocityNet, distill, make_pairs, train_cfm,
+    Coupling, DistillConfig, FlowError, FlowPath, Pairs, Solver, TrainConfig, TrainProgress,
+    TrainStats, Trajectory, VelocityNet, distill, make_pairs, ot_pair, train_cfm,
+    train_cfm_on_path,
 };
 use crate::target::{Mixture, TargetError, standard_normal};
 
@@ -63,18 +64,39 @@ pub enum RoundKind {
     Rectified(usize),
     /// A one-step student distilled from a rectified flow.
     Distilled,
+    /// Flow matching on minibatches paired by exact optimal transport, from scratch.
+    #[serde(rename = "ot-cfm")]
+    OtCfm,
+    /// Flow matching on the variance-preserving diffusion path, from scratch.
+    Diffusion,
 }
 
 impl RoundKind {
     /// Euler steps of this kind's reference path: 1 for a distilled student, else the
     /// evaluation's path steps.
     pub fn reference_steps(self, eval: &EvalSettings) -> usize {
+        if self.is_flow() { eval.path_steps } else { 1 }
+    }
+
+    /// True for a velocity field meant to be integrated over many steps (every kind but the
+    /// one-step student).
+    pub fn is_flow(self) -> bool {
+        !matches!(self, RoundKind::Distilled)
+    }
+
+    /// The path the round was trained on.
+    pub fn path(self) -> FlowPath {
         match self {
-            RoundKind::Distilled => 1,
-            RoundKind::Rectified(_) => eval.path_steps,
+            RoundKind::Diffusion => FlowPath::VpLinear,
+            _ => FlowPath::Straight,
         }
     }
 }
+
+/// Name of the OT-CFM round.
+pub const OT_CFM_ROUND: &str = "OT-CFM";
+/// Name of the diffusion-path round.
+pub const DIFFUSION_ROUND: &str = "diffusion";
 
 /// A finished round: its model, measurements and pictures.
 pub struct Round {
@@ -113,8 +135,8 @@ impl Pipeline {
     pub fn new(target: Mixture, settings: Settings) -> Result<Self, PipelineError> {
         target.validate()?;
         settings.validate()?;
-        let mut rng = StdRng::seed_from_u64(settings.seed);
-        let evaluator = Evaluator::new(&target, &settings.eval, &mut rng)?;
+        let rng = StdRng::seed_from_u64(settings.seed);
+        let evaluator = Evaluator::new(&target, &settings.eval, settings.seed)?;
         Ok(Self {
             target,
             settings,
@@ -178,6 +200,13 @@ impl Pipeline {
         if self.settings.distill.is_some() {
             self.distill(on_event, cancel)?;
         }
+        // The comparisons come last, so they leave the other rounds' random draws alone.
+        if self.settings.ot_cfm {
+            self.train_ot_cfm(on_event, cancel)?;
+        }
+        if self.settings.diffusion {
+            self.train_diffusion(on_event, cancel)?;
+        }
         let report = self.report();
         on_event(Event::Finished);
         Ok(report)
@@ -223,6 +252,106 @@ impl Pipeline {
         self.finish_round(
             name,
             RoundKind::Rectified(1),
+            net,
+            coupling_cost,
+            stats,
+            0.0,
+            on_event,
+            cancel,
+        )
+    }
+
+    /// Trains OT-CFM from scratch: each batch of independent (noise, data) draws is paired by
+    /// an exact optimal assignment before the straight lines are drawn. Its coupling cost is
+    /// the mean over `reflow_pairs` draws paired batch by batch the same way.
+    pub fn train_ot_cfm(
+        &mut self,
+        on_event: &mut dyn FnMut(Event),
+        cancel: &AtomicBool,
+    ) -> Result<&Round, PipelineError> {
+        if self.rounds.iter().any(|r| r.kind == RoundKind::OtCfm) {
+            return Err(PipelineError::Order("OT-CFM is already trained"));
+        }
+        let name = OT_CFM_ROUND.to_string();
+        let net = VelocityNet::new(self.target.dim, self.settings.net, &mut self.rng)?;
+        let (n, batch) = (self.settings.reflow_pairs, self.settings.train.batch);
+        let z = standard_normal(n, self.target.dim, &mut self.rng);
+        let x0 = self.target.sample(n, &mut self.rng);
+        let coupling_cost = minibatch_ot_cost(&z, &x0, batch);
+        let train = self.settings.train;
+        let target = &self.target;
+        let stats = train_phase(
+            &name,
+            train.steps,
+            &mut self.rng,
+            on_event,
+            &mut self.watcher,
+            |rng, report| {
+                train_cfm(
+                    &net,
+                    Coupling::MinibatchOt(target),
+                    &train,
+                    rng,
+                    report,
+                    cancel,
+                )
+            },
+        )?;
+        self.finish_round(
+            name,
+            RoundKind::OtCfm,
+            net,
+            coupling_cost,
+            stats,
+            0.0,
+            on_event,
+            cancel,
+        )
+    }
+
+    /// Trains the network from scratch on the variance-preserving diffusion path
+    /// ([`RoundKind::path`]) with independent pairs and the 1-RF settings.
+    pub fn train_diffusion(
+        &mut self,
+        on_event: &mut dyn FnMut(Event),
+        cancel: &AtomicBool,
+    ) -> Result<&Round, PipelineError> {
+        if self.rounds.iter().any(|r| r.kind == RoundKind::Diffusion) {
+            return Err(PipelineError::Order(
+                "the diffusion path is already trained",
+            ));
+        }
+        let name = DIFFUSION_ROUND.to_string();
+        let net = VelocityNet::new(self.target.dim, self.settings.net, &mut self.rng)?;
+        let n = self.settings.reflow_pairs;
+        let independent = Pairs {
+            z: standard_normal(n, self.target.dim, &mut self.rng),
+            x0: self.target.sample(n, &mut self.rng),
+        };
+        let coupling_cost = independent.transport_cost();
+        let train = self.settings.train;
+        let target = &self.target;
+        let stats = train_phase(
+            &name,
+            train.steps,
+            &mut self.rng,
+            on_event,
+            &mut self.watcher,
+            |rng, report| {
+                train_cfm_on_path(
+                    &net,
+                    Coupling::Independent(target),
+                    RoundKind::Diffusion.path(),
+                    &train,
+                    rng,
+                    report,
+                    cancel,
+                )
+            },
+        )?;
+        self.finish_round(
+            name,
+            RoundKind::Diffusion,
             net,
             coupling_cost,
             stats,
@@ -463,6 +592,23 @@ fn train_phase<T>(
         })
     };
     Ok(train(rng, &mut report)?)
+}
+
+/// Transport cost of `z` and `x0` paired batch by batch (`batch` rows at a time, the last
+/// batch possibly shorter) by exact optimal assignment: the coupling OT-CFM trains on.
+pub fn minibatch_ot_cost(z: &Points, x0: &Points, batch: usize) -> f64 {
+    let n = z.len().min(x0.len());
+    let batch = batch.max(1);
+    let mut total = 0.0;
+    let mut start = 0;
+    while start < n {
+        let end = (start + batch).min(n);
+        let rows: Vec<usize> = (start..end).collect();
+        let (zb, xb) = (z.gather(&rows), x0.gather(&rows));
+        total += crate::metrics::transport_cost(&zb, &ot_pair(&zb, &xb)) * rows.len() as f64;
+        start = end;
+    }
+    if n == 0 { 0.0 } else { total / n as f64 }
 }
 
 fn latest_flow(rounds: &[Round]) -> Option<&Round> {

@@ -41,8 +41,7 @@ impl Pipeline {
     ) -> Result<Self, PipelineError> {
         target.validate()?;
         settings.validate()?;
-        let mut rng = StdRng::seed_from_u64(settings.seed);
-        let evaluator = Evaluator::new(&target, &settings.eval, &mut rng)?;
+        let evaluator = Evaluator::new(&target, &settings.eval, settings.seed)?;
         let mut rounds = Vec::with_capacity(saved.len());
         for s in saved {
             if s.weights.dim != target.dim {

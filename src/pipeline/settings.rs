@@ -28,6 +28,12 @@ pub struct Settings {
     pub distill: Option<DistillMethod>,
     /// Optimiser steps of the distillation.
     pub distill_steps: usize,
+    /// Also train OT-CFM from scratch (flow matching on minibatches paired by exact optimal
+    /// transport), with the 1-RF training settings, for comparison.
+    pub ot_cfm: bool,
+    /// Also train the same network from scratch on the variance-preserving diffusion path,
+    /// with the 1-RF training settings, for comparison.
+    pub diffusion: bool,
     /// How rounds are measured.
     pub eval: EvalSettings,
 }
@@ -45,6 +51,8 @@ impl Default for Settings {
             warm_start: true,
             distill: Some(DistillMethod::Direct),
             distill_steps: 1000,
+            ot_cfm: false,
+            diffusion: false,
             eval: EvalSettings::default(),
         }
     }
@@ -100,7 +108,10 @@ pub struct EvalSettings {
     pub path_steps: usize,
     /// Particles whose whole paths are kept.
     pub trajectory_particles: usize,
-    /// Independent target pairs the metric floor is averaged over.
+    /// Independent draws a round's W2 is averaged over: each is a (noise, target reference)
+    /// pair, so one unlucky draw does not decide a comparison.
+    pub w2_repeats: usize,
+    /// Independent pairs of target samples the metric floor is averaged over.
     pub floor_repeats: usize,
 }
 
@@ -112,7 +123,8 @@ impl Default for EvalSettings {
             step_counts: vec![1, 2, 4, 8, 20, 100],
             path_steps: 100,
             trajectory_particles: 300,
-            floor_repeats: 4,
+            w2_repeats: 4,
+            floor_repeats: 16,
         }
     }
 }
@@ -144,6 +156,14 @@ impl EvalSettings {
                 "step_counts",
                 "needs at least one step count, each between 1 and 1000",
             ));
+        }
+        for (name, value) in [
+            ("w2_repeats", self.w2_repeats),
+            ("floor_repeats", self.floor_repeats),
+        ] {
+            if !(1..=64).contains(&value) {
+                return Err(FlowError::invalid(name, "must be between 1 and 64"));
+            }
         }
         if !(1..=1000).contains(&self.path_steps) {
             return Err(FlowError::invalid(

@@ -85,7 +85,7 @@ pub fn lecture_settings() -> Settings {
     s.train.report_every = 5;
     s.eval.w2_points = Some(500);
     s.eval.coverage_points = 2000;
-    s.eval.floor_repeats = 8;
+    s.eval.floor_repeats = 16;
     s.eval.step_counts = vec![1, 2, 4, 8, 20, 50, 100];
     s
 }

@@ -71,6 +71,8 @@ pub(crate) enum SamplerMsg {
         target: Box<Mixture>,
         noise: Points,
         reference: Points,
+        /// Further independent (noise, reference) draws W2 is averaged over.
+        extra_draws: Vec<(Points, Points)>,
     },
     /// Round `index` of `run` finished with these weights.
     Round {

@@ -8,7 +8,7 @@ use crossbeam_channel::{Receiver, Sender, TrySendError};
 
 use super::protocol::{Message, SampleRequest, SampleSet, SamplerMsg, Source, Update};
 use crate::Points;
-use crate::flow::{FlowError, Solver, VelocityNet, integrate_recording};
+use crate::flow::{FlowError, Solver, VelocityNet, integrate, integrate_recording};
 use crate::metrics::{mode_tv, w2};
 use crate::target::Mixture;
 
@@ -29,6 +29,7 @@ struct RunData {
     target: Mixture,
     noise: Points,
     reference: Points,
+    extra_draws: Vec<(Points, Points)>,
     rounds: Vec<VelocityNet>,
     /// The solver and steps live previews are drawn with (the step slider's).
     view: (Solver, usize),
@@ -75,12 +76,14 @@ impl Sampler {
                         };
                         if let Some(samples) = samples
                             && !pending.requests.contains_key(&index)
+                            && let Some(net) = run.rounds.get(index)
+                            && let Ok(w2) = mean_w2(run, net, &request, &samples)
                         {
                             let update = Update::Quality {
                                 source: Source::Round(index),
                                 solver: request.solver,
                                 steps: request.steps,
-                                w2: w2_to_reference(run, &samples),
+                                w2,
                             };
                             self.send_update(run.run, epoch, update);
                         }
@@ -96,9 +99,9 @@ impl Sampler {
                         field_at: None,
                     };
                     let answer =
-                        picture(run, &net, &request, Source::Live(round)).map(|mut set| {
-                            set.w2 = Some(w2_to_reference(run, &set.samples));
-                            set
+                        picture(run, &net, &request, Source::Live(round)).and_then(|mut set| {
+                            set.w2 = Some(mean_w2(run, &net, &request, &set.samples)?);
+                            Ok(set)
                         });
                     self.send(run.run, epoch, answer);
                 } else {
@@ -122,12 +125,14 @@ impl Sampler {
                 target,
                 noise,
                 reference,
+                extra_draws,
             } => {
                 *data = Some(RunData {
                     run,
                     target: *target,
                     noise,
                     reference,
+                    extra_draws,
                     rounds: Vec::new(),
                     view: *preview,
                 });
@@ -243,12 +248,24 @@ fn picture(
     })
 }
 
-/// W2 between `samples` and the run's reference sample, on as many points as both have.
-fn w2_to_reference(run: &RunData, samples: &Points) -> f64 {
+/// W2 of `net` under the request's solver and steps, averaged like the engine's round
+/// reports: `samples` (from the head of the run's noise) against the reference sample, on as
+/// many points as both have, then each further independent draw.
+fn mean_w2(
+    run: &RunData,
+    net: &VelocityNet,
+    request: &SampleRequest,
+    samples: &Points,
+) -> Result<f64, FlowError> {
     let n = run.reference.len().min(samples.len());
-    if n == run.reference.len() {
+    let mut sum = if n == run.reference.len() {
         w2(&samples.head(n), &run.reference)
     } else {
         w2(samples, &run.reference.head(n))
+    };
+    for (z, reference) in &run.extra_draws {
+        let moved = integrate(net, &z.head(n), request.solver, request.steps)?;
+        sum += w2(&moved, &reference.head(n));
     }
+    Ok(sum / (1 + run.extra_draws.len()) as f64)
 }

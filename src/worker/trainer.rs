@@ -243,6 +243,7 @@ impl Trainer {
             target: Box::new(pipeline.target().clone()),
             noise: ev.noise().clone(),
             reference: ev.reference().clone(),
+            extra_draws: ev.extra_draws().to_vec(),
         });
         self.emit(
             run,

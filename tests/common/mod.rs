@@ -22,6 +22,7 @@ pub fn tiny() -> Settings {
     s.pair_steps = 10;
     s.eval.w2_points = Some(100);
     s.eval.coverage_points = 300;
+    s.eval.w2_repeats = 1;
     s.eval.floor_repeats = 1;
     s.eval.path_steps = 10;
     s.eval.step_counts = vec![1, 4];
