@@ -31,7 +31,7 @@ pub fn loss_chart_ui(
         ));
     }
     Plot::new("loss_chart")
-        .legend(Legend::default())
+        .legend(Legend::default().position(egui_plot::Corner::LeftBottom))
         .x_axis_label("optimiser step")
         .y_axis_label("loss")
         .y_axis_formatter(|mark, _| format_value(10f64.powf(mark.value)))
@@ -59,7 +59,7 @@ fn log_points(losses: &[(usize, f32)], offset: usize) -> Vec<[f64; 2]> {
 
 /// One bar per round, with its value written above it.
 pub fn bars_ui(ui: &mut egui::Ui, id: &str, y_label: &str, values: &[(usize, String, f64)]) {
-    let names: Vec<String> = values.iter().map(|v| v.1.clone()).collect();
+    let names: Vec<String> = values.iter().map(|v| short_name(&v.1)).collect();
     let top = values.iter().map(|v| v.2).fold(0.0, f64::max);
     let top = if top > 0.0 { top } else { 1.0 };
     Plot::new(id)
@@ -106,15 +106,31 @@ pub fn bars_ui(ui: &mut egui::Ui, id: &str, y_label: &str, values: &[(usize, Str
         });
 }
 
+/// A round's name short enough to sit under a narrow bar (the colours match the rounds
+/// list): `OT-CFM` → `OT`, `diffusion` → `VP`, `distilled` → `dist`.
+fn short_name(name: &str) -> String {
+    match name {
+        crate::pipeline::OT_CFM_ROUND => "OT".into(),
+        crate::pipeline::DIFFUSION_ROUND => "VP".into(),
+        _ => name.replacen("distilled", "dist", 1),
+    }
+}
+
+/// A bar's value in at most five characters, so neighbouring labels do not run together.
 fn format_value(v: f64) -> String {
+    let a = v.abs();
     if v == 0.0 {
         "0".into()
-    } else if v.abs() >= 100.0 {
+    } else if a >= 100.0 {
         format!("{v:.0}")
-    } else if v.abs() >= 0.01 {
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else if a >= 0.01 {
         format!("{v:.3}")
     } else {
-        format!("{v:.1e}")
+        format!("{v:.0e}")
     }
 }
 

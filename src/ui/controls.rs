@@ -10,7 +10,7 @@ use super::paths::{PathsStyle, paths_ui};
 use super::state::{Action, Chart, Selection};
 use super::{FlowlabApp, palette, tips};
 use crate::flow::Solver;
-use crate::pipeline::Phase;
+use crate::pipeline::{DIFFUSION_ROUND, OT_CFM_ROUND, Phase};
 use crate::target::presets::PRESETS;
 
 impl FlowlabApp {
@@ -104,6 +104,27 @@ impl FlowlabApp {
             }
             if ui.button("Run all").on_hover_text(tips::RUN_ALL).clicked() {
                 actions.push(Action::RunAll);
+            }
+            ui.separator();
+            let fresh = self.needs_new_run || busy;
+            let has = |name: &str| self.run.rounds.iter().any(|r| r.report.name == name);
+            if ui
+                .add_enabled(fresh || !has(OT_CFM_ROUND), Button::new("OT-CFM"))
+                .on_hover_text(tips::OT_CFM)
+                .on_disabled_hover_text("OT-CFM is trained: select it in the rounds list.")
+                .clicked()
+            {
+                actions.push(Action::OtCfm);
+            }
+            if ui
+                .add_enabled(fresh || !has(DIFFUSION_ROUND), Button::new("Diffusion"))
+                .on_hover_text(tips::DIFFUSION)
+                .on_disabled_hover_text(
+                    "The diffusion path is trained: select it in the rounds list.",
+                )
+                .clicked()
+            {
+                actions.push(Action::Diffusion);
             }
             ui.separator();
             self.progress_ui(ui);

@@ -180,6 +180,8 @@ impl FlowlabApp {
             Action::Reflow => self.start(PhaseJob::Reflow),
             Action::Distill => self.start(PhaseJob::Distill),
             Action::RunAll => self.start(PhaseJob::RunAll),
+            Action::OtCfm => self.start(PhaseJob::OtCfm),
+            Action::Diffusion => self.start(PhaseJob::Diffusion),
             Action::Preset(name) => match crate::target::presets::preset(&name) {
                 Ok(target) => {
                     self.set_target(target);

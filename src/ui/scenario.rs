@@ -32,7 +32,7 @@ enum Step {
 }
 
 /// The scenarios `--scenario` accepts.
-pub const SCENARIOS: [(&str, &str); 6] = [
+pub const SCENARIOS: [(&str, &str); 7] = [
     ("editor", "the target editor on the eight Gaussians"),
     ("training", "1-RF training live on two far modes"),
     (
@@ -44,6 +44,10 @@ pub const SCENARIOS: [(&str, &str); 6] = [
     (
         "one-d",
         "the 1-D two-mode example after a full run, 1-RF selected",
+    ),
+    (
+        "comparisons",
+        "1-RF, 2-RF, OT-CFM and the diffusion path side by side at 4 steps",
     ),
 ];
 
@@ -97,9 +101,20 @@ impl Scenario {
                 s.extend([Select(Selection::Round(0)), Coupling]);
                 s
             }
+            "comparisons" => vec![
+                Act(Action::Preset("two-far".into())),
+                Act(Action::Play),
+                Act(Action::Reflow),
+                Act(Action::OtCfm),
+                Act(Action::Diffusion),
+                WaitIdle,
+                SideBySide,
+            ],
             _ => return None,
         };
-        steps.extend([Steps(20), WaitPicture, Frames(10), Shoot]);
+        // Few steps show which paths are straight enough to follow coarsely.
+        let shown_steps = if name == "comparisons" { 4 } else { 20 };
+        steps.extend([Steps(shown_steps), WaitPicture, Frames(10), Shoot]);
         Some(Self {
             steps: steps.into(),
             out,

@@ -10,11 +10,13 @@ use super::state::Action;
 const PRESENTATION_ZOOM: f32 = 1.4;
 
 /// Every shortcut with what it does, as the help overlay lists them.
-pub const SHORTCUTS: [(&str, &str); 15] = [
+pub const SHORTCUTS: [(&str, &str); 17] = [
     ("Space", "train 1-RF · pause · resume"),
     ("R", "one reflow round"),
     ("D", "distil a one-step sampler"),
     ("A", "run all (1-RF, reflows, distillation)"),
+    ("O", "train OT-CFM (minibatch optimal-transport pairs)"),
+    ("V", "train on the diffusion (variance-preserving) path"),
     ("↑ / ↓", "double / halve the Euler steps"),
     ("← / →", "previous / next round"),
     ("E", "export everything (figures, data, run card, session)"),
@@ -67,6 +69,8 @@ impl FlowlabApp {
             (Key::R, Action::Reflow),
             (Key::D, Action::Distill),
             (Key::A, Action::RunAll),
+            (Key::O, Action::OtCfm),
+            (Key::V, Action::Diffusion),
             (Key::ArrowUp, Action::StepsUp),
             (Key::ArrowDown, Action::StepsDown),
             (Key::ArrowLeft, Action::PreviousRound),

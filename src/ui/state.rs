@@ -171,6 +171,10 @@ pub enum Action {
     Reflow,
     Distill,
     RunAll,
+    /// Train OT-CFM beside the rectified rounds.
+    OtCfm,
+    /// Train on the diffusion path beside the straight one.
+    Diffusion,
     /// Replace the target by a preset.
     Preset(String),
     /// The target was edited in place.

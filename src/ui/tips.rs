@@ -11,6 +11,8 @@ pub const REFLOW: &str = "Reflow: sample (noise, data) pairs from the latest mod
 pub const DISTILL: &str = "Distillation: train a student to jump from noise to the latest model's result in one step, x0 = z − v(z, 1); it works because reflowed paths are nearly straight.";
 pub const RUN_ALL: &str =
     "Run the whole lecture: 1-RF, the configured number of reflows, then distillation.";
+pub const OT_CFM: &str = "OT-CFM (O): train a fresh network on pairs matched well from the start — each batch of noise and data is paired by an exact optimal assignment before the straight lines are drawn. Compare its straightness, transport cost, few-step W2 and training time with 1-RF and 2-RF: the assignment costs time on every step, and pairing within a batch is only close to the global optimum.";
+pub const DIFFUSION: &str = "Diffusion path (V): train a fresh network on the variance-preserving path of diffusion models instead of straight lines: x_t = α(t)·x0 + σ(t)·z, α = exp(−½∫₀ᵗβ), β(t) = 0.1 + 19.9·t, σ = √(1 − α²), velocity α'·x0 + σ'·z. Its paths curve, so it needs more steps for the same W2.";
 pub const PROGRESS: &str =
     "The phase running now, its progress and the time left at the current speed.";
 pub const ROUNDS: &str = "Each finished round is kept: 1-RF is plain flow matching, k-RF is the k-th reflow, 'distilled' is the one-step student. Pick one to show it.";

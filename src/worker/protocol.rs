@@ -23,6 +23,10 @@ pub enum PhaseJob {
     Distill,
     /// Whatever is missing of: 1-RF, the configured reflows, the distillation.
     RunAll,
+    /// OT-CFM from scratch: flow matching on minibatches paired by exact optimal transport.
+    OtCfm,
+    /// The same network from scratch on the variance-preserving diffusion path.
+    Diffusion,
 }
 
 /// Work for the training thread, in the order the UI asked for it.

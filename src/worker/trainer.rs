@@ -209,6 +209,8 @@ impl Trainer {
                 PhaseJob::TrainBase => pipeline.train_base(&mut on_event, cancel)?,
                 PhaseJob::Reflow => pipeline.reflow(&mut on_event, cancel)?,
                 PhaseJob::Distill | PhaseJob::RunAll => pipeline.distill(&mut on_event, cancel)?,
+                PhaseJob::OtCfm => pipeline.train_ot_cfm(&mut on_event, cancel)?,
+                PhaseJob::Diffusion => pipeline.train_diffusion(&mut on_event, cancel)?,
             };
             self.publish(pipeline, run, epoch, cancel);
             Ok(())
@@ -222,11 +224,13 @@ impl Trainer {
                 while rectified_rounds(pipeline) < wanted {
                     step(pipeline, PhaseJob::Reflow)?;
                 }
-                let distilled_last = pipeline
-                    .rounds()
-                    .last()
-                    .is_some_and(|r| r.kind == RoundKind::Distilled);
-                if pipeline.settings().distill.is_some() && !distilled_last {
+                // Distil again only if a reflow came after the last student.
+                let rounds = pipeline.rounds();
+                let last_of =
+                    |wanted: fn(RoundKind) -> bool| rounds.iter().rposition(|r| wanted(r.kind));
+                let distilled_after_flow = last_of(|k| k == RoundKind::Distilled)
+                    > last_of(|k| matches!(k, RoundKind::Rectified(_)));
+                if pipeline.settings().distill.is_some() && !distilled_after_flow {
                     step(pipeline, PhaseJob::Distill)?;
                 }
                 Ok(())
