@@ -71,6 +71,39 @@ fn bad_input_is_one_line_exit_2_and_writes_nothing() {
         &out_dir,
     );
     assert_bad_input(
+        &[
+            "run", "--preset", "two-far", "--source", "nope", "--out", out,
+        ],
+        "--source: preset: no preset named 'nope'",
+        &out_dir,
+    );
+    assert_bad_input(
+        &[
+            "run",
+            "--preset",
+            "two-far",
+            "--source",
+            bad.to_str().unwrap(),
+            "--out",
+            out,
+        ],
+        "component[0].std[1]",
+        &out_dir,
+    );
+    assert_bad_input(
+        &[
+            "run",
+            "--preset",
+            "two-modes-1d",
+            "--source",
+            "moons",
+            "--out",
+            out,
+        ],
+        "source: is a 2-D mixture but the target is 1-D",
+        &out_dir,
+    );
+    assert_bad_input(
         &["run", "--preset", "nope", "--out", out],
         "preset",
         &out_dir,

@@ -11,7 +11,7 @@ use flowlab::flow::{
     integrate, train_cfm,
 };
 use flowlab::metrics::w2;
-use flowlab::target::{presets, standard_normal};
+use flowlab::target::{Source, presets, standard_normal};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -158,7 +158,10 @@ fn train(kernels: Kernels, steps: usize, batch: usize) -> VelocityNet {
         ..TrainConfig::default()
     };
     let cancel = AtomicBool::new(false);
-    let coupling = Coupling::Independent(&target);
+    let coupling = Coupling::Independent {
+        source: Source::StandardNormal(target.dim),
+        target: &target,
+    };
     train_cfm(&net, coupling, &config, &mut rng, &mut |_| {}, &cancel).unwrap();
     net
 }

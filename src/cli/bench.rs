@@ -9,7 +9,7 @@ use flowlab::flow::{
     Coupling, Kernels, NetConfig, Solver, TrainConfig, VelocityNet, integrate, train_cfm,
 };
 use flowlab::pipeline::{Pipeline, Settings};
-use flowlab::target::{presets, standard_normal};
+use flowlab::target::{Source, presets, standard_normal};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -117,7 +117,10 @@ fn train_steps_per_second(
         steps: 10,
         ..config
     };
-    let coupling = Coupling::Independent(target);
+    let coupling = Coupling::Independent {
+        source: Source::StandardNormal(target.dim),
+        target,
+    };
     train_cfm(&net, coupling, &warm, &mut rng, &mut |_| {}, &cancel)?;
     let start = Instant::now();
     train_cfm(&net, coupling, &config, &mut rng, &mut |_| {}, &cancel)?;

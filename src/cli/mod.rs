@@ -45,6 +45,11 @@ pub struct RunArgs {
     /// A target file in the TOML target format.
     #[arg(long)]
     target: Option<PathBuf>,
+    /// Start the flow from this distribution instead of N(0, I): a target file or a preset
+    /// name (e.g. `--preset eight-gaussians --source moons` transports moons to eight
+    /// Gaussians).
+    #[arg(long, value_name = "FILE|PRESET")]
+    source: Option<String>,
     /// Reflow rounds after 1-RF [default: 2].
     #[arg(long)]
     reflows: Option<usize>,

@@ -108,6 +108,18 @@ fn load_target(args: &RunArgs) -> Result<Mixture, flowlab::target::TargetError> 
 }
 
 /// Reads a settings file: JSON when the name ends in `.json`, TOML otherwise.
+/// `--source`: a target file if `text` names an existing file or ends in `.toml`, else a
+/// preset name.
+fn load_source(text: &str) -> Result<Mixture, String> {
+    let path = Path::new(text);
+    let loaded = if path.exists() || text.ends_with(".toml") {
+        Mixture::load(path)
+    } else {
+        presets::preset(text)
+    };
+    loaded.map_err(|err| format!("--source: {err}"))
+}
+
 fn load_settings(path: &Path) -> Result<Settings, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|err| format!("settings: {}: {err}", path.display()))?;
@@ -181,6 +193,9 @@ fn settings_from(args: &RunArgs) -> Result<Settings, String> {
     }
     if args.diffusion {
         settings.diffusion = true;
+    }
+    if let Some(source) = &args.source {
+        settings.source = Some(load_source(source)?);
     }
     Ok(settings)
 }

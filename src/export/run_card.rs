@@ -4,8 +4,9 @@
 use std::fmt::Write as _;
 
 use super::format_number;
-use crate::flow::{Activation, DistillMethod, TimeEmbedding, TimeSampling};
+use crate::flow::{Activation, DistillMethod, FlowPath, TimeEmbedding, TimeSampling};
 use crate::pipeline::RunReport;
+use crate::target::Mixture;
 
 /// The run card of `report`. `figures` lists figure files (stems) written beside it, linked
 /// from the results; pass an empty slice when there are none.
@@ -32,20 +33,14 @@ pub fn run_card(report: &RunReport, figures: &[String]) -> String {
     );
 
     let _ = writeln!(md, "## Target\n");
-    let _ = writeln!(
-        md,
-        "| component | weight | mean | std |\n|---:|---:|---|---|"
-    );
-    let weights = target.normalized_weights();
-    for (i, c) in target.components.iter().enumerate() {
+    mixture_table(&mut md, target);
+    if let Some(source) = &s.source {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} |",
-            i + 1,
-            format_number(weights[i]),
-            vector(&c.mean),
-            vector(&c.std)
+            "\n## Source\n\nThe flow starts (t = 1) from this mixture instead of N(0, I): it \
+             transports the source to the target.\n"
         );
+        mixture_table(&mut md, source);
     }
 
     let _ = writeln!(md, "\n## Recipe\n");
@@ -87,9 +82,14 @@ pub fn run_card(report: &RunReport, figures: &[String]) -> String {
             "the last iterate is kept".to_string()
         }
     );
+    let z_from = if s.source.is_some() {
+        "z from the source"
+    } else {
+        "z ~ N(0, I)"
+    };
     let _ = writeln!(
         md,
-        "- **1-RF**: {} steps at batch {} on independent pairs (z ~ N(0, I), x0 from the target).",
+        "- **1-RF**: {} steps at batch {} on independent pairs ({z_from}, x0 from the target).",
         t.steps, t.batch
     );
     let _ = writeln!(
@@ -126,6 +126,25 @@ pub fn run_card(report: &RunReport, figures: &[String]) -> String {
         None => {
             let _ = writeln!(md, "- **Distillation**: none.");
         }
+    }
+    if s.ot_cfm {
+        let _ = writeln!(
+            md,
+            "- **OT-CFM** (comparison): {} steps from fresh weights, like 1-RF, but each batch \
+             of {} independent draws is paired by an exact optimal assignment (least total \
+             ‖z − x0‖²) before the straight lines are drawn; its transport cost is that of \
+             {} draws paired batch by batch.",
+            t.steps, t.batch, s.reflow_pairs
+        );
+    }
+    if s.diffusion {
+        let _ = writeln!(
+            md,
+            "- **Diffusion path** (comparison): {} steps from fresh weights on independent \
+             pairs, on the {} instead of the straight line; sampled with the same Euler steps.",
+            t.steps,
+            FlowPath::VpLinear.describe()
+        );
     }
 
     let e = &s.eval;
@@ -224,6 +243,24 @@ pub fn run_card(report: &RunReport, figures: &[String]) -> String {
 fn vector(v: &[f64]) -> String {
     let parts: Vec<String> = v.iter().map(|x| format_number(*x)).collect();
     format!("({})", parts.join(", "))
+}
+
+fn mixture_table(md: &mut String, mixture: &Mixture) {
+    let _ = writeln!(
+        md,
+        "| component | weight | mean | std |\n|---:|---:|---|---|"
+    );
+    let weights = mixture.normalized_weights();
+    for (i, c) in mixture.components.iter().enumerate() {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} |",
+            i + 1,
+            format_number(weights[i]),
+            vector(&c.mean),
+            vector(&c.std)
+        );
+    }
 }
 
 fn activation(a: Activation) -> &'static str {

@@ -6,7 +6,7 @@ use rand::Rng;
 
 use super::{FlowError, Solver, VelocityField, integrate};
 use crate::Points;
-use crate::target::standard_normal;
+use crate::target::Source;
 
 /// Fixed pairs `(z, x0)`: row i of `z` is coupled with row i of `x0`.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,10 +37,12 @@ impl Pairs {
 /// Points integrated per chunk while making pairs (the cancel flag is checked in between).
 const CHUNK: usize = 512;
 
-/// Draws `n` noise points and integrates each with `field` over `steps` steps of `solver`
-/// to get its sample x̂0; calls `on_chunk(done, n)` after each chunk.
+/// Draws `n` points from `source` and integrates each with `field` over `steps` steps of
+/// `solver` to get its sample x̂0; calls `on_chunk(done, n)` after each chunk.
+#[allow(clippy::too_many_arguments)]
 pub fn make_pairs(
     field: &dyn VelocityField,
+    source: Source<'_>,
     n: usize,
     solver: Solver,
     steps: usize,
@@ -51,7 +53,13 @@ pub fn make_pairs(
     if n == 0 {
         return Err(FlowError::invalid("reflow_pairs", "must be at least 1"));
     }
-    let z = standard_normal(n, field.dim(), rng);
+    if source.dim() != field.dim() {
+        return Err(FlowError::invalid(
+            "source",
+            format!("is {}-D but the model is {}-D", source.dim(), field.dim()),
+        ));
+    }
+    let z = source.sample(n, rng);
     let mut x0 = Vec::with_capacity(z.data.len());
     let mut done = 0;
     while done < n {

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::fused::{row_shards, split_work};
 use super::optim::Stepper;
 use super::{FlowError, FlowPath, Kernels, Pairs, TimeSampling, VelocityNet, ot_pair};
-use crate::target::{Mixture, standard_normal};
+use crate::target::{Mixture, Source};
 
 /// Optimiser and batch settings of one training phase.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -132,12 +132,22 @@ impl TrainStats {
 /// Where the (x0, z) pairs of CFM training come from.
 #[derive(Clone, Copy)]
 pub enum Coupling<'a> {
-    /// Independent draws: x0 from the target, z from N(0, I) (1-RF).
-    Independent(&'a Mixture),
+    /// Independent draws: x0 from the target, z from the source (1-RF).
+    Independent {
+        /// The distribution at t = 1 (N(0, I) unless transporting between two mixtures).
+        source: Source<'a>,
+        /// The data distribution at t = 0.
+        target: &'a Mixture,
+    },
     /// Fixed pairs, e.g. a previous model's (noise, sample) pairs (k-RF, k ≥ 2).
     Pairs(&'a Pairs),
     /// Independent draws, then each batch paired by an exact optimal assignment (OT-CFM).
-    MinibatchOt(&'a Mixture),
+    MinibatchOt {
+        /// The distribution at t = 1.
+        source: Source<'a>,
+        /// The data distribution at t = 0.
+        target: &'a Mixture,
+    },
 }
 
 /// Trains `net` in place with the conditional flow matching loss
@@ -176,13 +186,13 @@ pub fn train_cfm_on_path<R: Rng>(
     let time_sampling = config.time_sampling;
     let mut make_batch = |rng: &mut R, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
         let (x0, z) = match coupling {
-            Coupling::Independent(mixture) => (
-                mixture.sample(config.batch, rng),
-                standard_normal(config.batch, dim, rng),
+            Coupling::Independent { source, target } => (
+                target.sample(config.batch, rng),
+                source.sample(config.batch, rng),
             ),
-            Coupling::MinibatchOt(mixture) => {
-                let x0 = mixture.sample(config.batch, rng);
-                let z = standard_normal(config.batch, dim, rng);
+            Coupling::MinibatchOt { source, target } => {
+                let x0 = target.sample(config.batch, rng);
+                let z = source.sample(config.batch, rng);
                 (ot_pair(&z, &x0), z)
             }
             Coupling::Pairs(pairs) => {

@@ -11,7 +11,7 @@ use super::{EvalSettings, PipelineError, RoundKind};
 use crate::Points;
 use crate::flow::{FlowError, Solver, Trajectory, VelocityNet, integrate, integrate_observed};
 use crate::metrics::{StraightnessMeter, metric_floor, mode_tv, w2};
-use crate::target::{Mixture, standard_normal};
+use crate::target::{Mixture, Source};
 
 /// Mixed into the run's seed for the evaluation's own random stream.
 const EVALUATION_STREAM: u64 = 0xe7a1_5eed;
@@ -49,10 +49,15 @@ pub struct Measured {
 }
 
 impl Evaluator {
-    /// Draws the evaluation noise, the reference sample, the further W2 draws and the metric
-    /// floor from their own random stream of `seed`, so the evaluation settings never change
+    /// Draws the evaluation noise (from `eval_source`, N(0, I) when `None`), the reference
+    /// sample, the further W2 draws and the metric floor from their own random stream of `seed`, so the evaluation settings never change
     /// what training draws.
-    pub fn new(target: &Mixture, eval: &EvalSettings, seed: u64) -> Result<Self, PipelineError> {
+    pub fn new(
+        target: &Mixture,
+        eval_source: Option<&Mixture>,
+        eval: &EvalSettings,
+        seed: u64,
+    ) -> Result<Self, PipelineError> {
         let w2_points = eval.w2_points_for(target.dim);
         if target.dim > 1 && w2_points > MAX_W2_POINTS_2D {
             return Err(FlowError::invalid(
@@ -63,11 +68,12 @@ impl Evaluator {
         }
         let rng = &mut StdRng::seed_from_u64(seed ^ EVALUATION_STREAM);
         let n = eval.coverage_points.max(w2_points);
-        let noise = standard_normal(n, target.dim, rng);
+        let source = Source::new(eval_source, target.dim);
+        let noise = source.sample(n, rng);
         let reference = target.sample(w2_points, rng);
         let extra_draws = (1..eval.w2_repeats)
             .map(|_| {
-                let z = standard_normal(w2_points, target.dim, rng);
+                let z = source.sample(w2_points, rng);
                 (z, target.sample(w2_points, rng))
             })
             .collect();

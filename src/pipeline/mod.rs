@@ -30,7 +30,7 @@ use crate::flow::{
     TrainStats, Trajectory, VelocityNet, distill, make_pairs, ot_pair, train_cfm,
     train_cfm_on_path,
 };
-use crate::target::{Mixture, TargetError, standard_normal};
+use crate::target::{Mixture, TargetError};
 
 /// Why a run could not go on.
 #[derive(Debug, thiserror::Error)]
@@ -135,8 +135,14 @@ impl Pipeline {
     pub fn new(target: Mixture, settings: Settings) -> Result<Self, PipelineError> {
         target.validate()?;
         settings.validate()?;
+        check_source(&target, &settings)?;
         let rng = StdRng::seed_from_u64(settings.seed);
-        let evaluator = Evaluator::new(&target, &settings.eval, settings.seed)?;
+        let evaluator = Evaluator::new(
+            &target,
+            settings.source.as_ref(),
+            &settings.eval,
+            settings.seed,
+        )?;
         Ok(Self {
             target,
             settings,
@@ -224,14 +230,10 @@ impl Pipeline {
         let name = "1-RF".to_string();
         let net = VelocityNet::new(self.target.dim, self.settings.net, &mut self.rng)?;
         // The coupling 1-RF trains on: independent pairs, measured on as many as reflow uses.
-        let n = self.settings.reflow_pairs;
-        let independent = Pairs {
-            z: standard_normal(n, self.target.dim, &mut self.rng),
-            x0: self.target.sample(n, &mut self.rng),
-        };
-        let coupling_cost = independent.transport_cost();
+        let coupling_cost = self.independent_pairs().transport_cost();
         let train = self.settings.train;
         let target = &self.target;
+        let source = self.settings.noise_source(target.dim);
         let stats = train_phase(
             &name,
             train.steps,
@@ -241,7 +243,7 @@ impl Pipeline {
             |rng, report| {
                 train_cfm(
                     &net,
-                    Coupling::Independent(target),
+                    Coupling::Independent { source, target },
                     &train,
                     rng,
                     report,
@@ -274,12 +276,11 @@ impl Pipeline {
         }
         let name = OT_CFM_ROUND.to_string();
         let net = VelocityNet::new(self.target.dim, self.settings.net, &mut self.rng)?;
-        let (n, batch) = (self.settings.reflow_pairs, self.settings.train.batch);
-        let z = standard_normal(n, self.target.dim, &mut self.rng);
-        let x0 = self.target.sample(n, &mut self.rng);
-        let coupling_cost = minibatch_ot_cost(&z, &x0, batch);
+        let pairs = self.independent_pairs();
+        let coupling_cost = minibatch_ot_cost(&pairs.z, &pairs.x0, self.settings.train.batch);
         let train = self.settings.train;
         let target = &self.target;
+        let source = self.settings.noise_source(target.dim);
         let stats = train_phase(
             &name,
             train.steps,
@@ -289,7 +290,7 @@ impl Pipeline {
             |rng, report| {
                 train_cfm(
                     &net,
-                    Coupling::MinibatchOt(target),
+                    Coupling::MinibatchOt { source, target },
                     &train,
                     rng,
                     report,
@@ -323,14 +324,10 @@ impl Pipeline {
         }
         let name = DIFFUSION_ROUND.to_string();
         let net = VelocityNet::new(self.target.dim, self.settings.net, &mut self.rng)?;
-        let n = self.settings.reflow_pairs;
-        let independent = Pairs {
-            z: standard_normal(n, self.target.dim, &mut self.rng),
-            x0: self.target.sample(n, &mut self.rng),
-        };
-        let coupling_cost = independent.transport_cost();
+        let coupling_cost = self.independent_pairs().transport_cost();
         let train = self.settings.train;
         let target = &self.target;
+        let source = self.settings.noise_source(target.dim);
         let stats = train_phase(
             &name,
             train.steps,
@@ -340,7 +337,7 @@ impl Pipeline {
             |rng, report| {
                 train_cfm_on_path(
                     &net,
-                    Coupling::Independent(target),
+                    Coupling::Independent { source, target },
                     RoundKind::Diffusion.path(),
                     &train,
                     rng,
@@ -482,6 +479,18 @@ impl Pipeline {
         }
     }
 
+    /// `reflow_pairs` independent (source, target) draws: the coupling 1-RF trains on.
+    fn independent_pairs(&mut self) -> Pairs {
+        let n = self.settings.reflow_pairs;
+        Pairs {
+            z: self
+                .settings
+                .noise_source(self.target.dim)
+                .sample(n, &mut self.rng),
+            x0: self.target.sample(n, &mut self.rng),
+        }
+    }
+
     fn teacher_pairs(
         &mut self,
         round: &str,
@@ -509,6 +518,7 @@ impl Pipeline {
         };
         let pairs = make_pairs(
             teacher,
+            self.settings.noise_source(self.target.dim),
             n,
             Solver::Euler,
             self.settings.pair_steps,
@@ -609,6 +619,21 @@ pub fn minibatch_ot_cost(z: &Points, x0: &Points, batch: usize) -> f64 {
         start = end;
     }
     if n == 0 { 0.0 } else { total / n as f64 }
+}
+
+/// A source mixture must live in the target's space.
+fn check_source(target: &Mixture, settings: &Settings) -> Result<(), PipelineError> {
+    match &settings.source {
+        Some(source) if source.dim != target.dim => Err(FlowError::invalid(
+            "source",
+            format!(
+                "is a {}-D mixture but the target is {}-D",
+                source.dim, target.dim
+            ),
+        )
+        .into()),
+        _ => Ok(()),
+    }
 }
 
 fn latest_flow(rounds: &[Round]) -> Option<&Round> {

@@ -41,7 +41,13 @@ impl Pipeline {
     ) -> Result<Self, PipelineError> {
         target.validate()?;
         settings.validate()?;
-        let evaluator = Evaluator::new(&target, &settings.eval, settings.seed)?;
+        super::check_source(&target, &settings)?;
+        let evaluator = Evaluator::new(
+            &target,
+            settings.source.as_ref(),
+            &settings.eval,
+            settings.seed,
+        )?;
         let mut rounds = Vec::with_capacity(saved.len());
         for s in saved {
             if s.weights.dim != target.dim {

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::flow::{DistillMethod, FlowError, NetConfig, TrainConfig};
+use crate::target::{Mixture, Source};
 
 /// Settings of one run: the seed, the network, training, reflow, distillation, evaluation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -10,6 +11,9 @@ use crate::flow::{DistillMethod, FlowError, NetConfig, TrainConfig};
 pub struct Settings {
     /// Seed of the one RNG every random draw comes from.
     pub seed: u64,
+    /// The distribution at t = 1 the flow starts from: N(0, I) when absent, else a mixture
+    /// of the target's dimension (transport between two distributions).
+    pub source: Option<Mixture>,
     /// The velocity network.
     pub net: NetConfig,
     /// Training of 1-RF (batch, learning rate and time sampling also apply to later rounds).
@@ -42,6 +46,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             seed: 0,
+            source: None,
             net: NetConfig::default(),
             train: TrainConfig::default(),
             reflow_steps: 1000,
@@ -59,8 +64,18 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// The distribution at t = 1 for a target of dimension `dim`.
+    pub fn noise_source(&self, dim: usize) -> Source<'_> {
+        Source::new(self.source.as_ref(), dim)
+    }
+
     /// Checks every range; the error names the setting.
     pub fn validate(&self) -> Result<(), FlowError> {
+        if let Some(source) = &self.source {
+            source
+                .validate()
+                .map_err(|err| FlowError::invalid("source", err.to_string()))?;
+        }
         self.net.validate()?;
         self.train.validate()?;
         if !(1..=1_000_000).contains(&self.reflow_steps) {

@@ -10,8 +10,10 @@ mod error;
 mod file;
 pub mod presets;
 mod sample;
+mod source;
 
 pub use sample::standard_normal;
+pub use source::Source;
 
 pub use error::TargetError;
 
