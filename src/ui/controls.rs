@@ -218,6 +218,7 @@ impl FlowlabApp {
             ));
             components_ui(
                 ui,
+                "target_components",
                 &mut self.persisted.target,
                 &mut self.editor.selected,
                 actions,
@@ -237,6 +238,12 @@ impl FlowlabApp {
                 }
             });
             ui.add_space(8.0);
+            egui::CollapsingHeader::new("Source (t = 1)")
+                .default_open(self.persisted.settings.source.is_some())
+                .show(ui, |ui| self.source_ui(ui, actions))
+                .header_response
+                .on_hover_text(tips::SOURCE);
+            ui.add_space(4.0);
             egui::CollapsingHeader::new("Export and sessions")
                 .default_open(true)
                 .show(ui, |ui| self.export_ui(ui, actions))
@@ -251,6 +258,56 @@ impl FlowlabApp {
                 .header_response
                 .on_hover_text(tips::SETTINGS);
         });
+    }
+
+    /// Where the flow starts: N(0, I), or a second mixture (a preset, then edited here or on
+    /// the canvas) that the flow transports to the target.
+    fn source_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        let dim = self.persisted.target.dim;
+        let mut from_mixture = self.persisted.settings.source.is_some();
+        if ui
+            .checkbox(&mut from_mixture, "start from a mixture, not N(0, I)")
+            .on_hover_text(tips::SOURCE)
+            .changed()
+        {
+            self.persisted.settings.source = if from_mixture {
+                // Something visibly different from the target to start with.
+                let name = if dim == 1 { "unequal-1d" } else { "moons" };
+                crate::target::presets::preset(name).ok()
+            } else {
+                self.edit_source = false;
+                None
+            };
+            actions.push(Action::SettingsEdited);
+        }
+        let Some(source) = self.persisted.settings.source.as_mut() else {
+            return;
+        };
+        egui::ComboBox::from_id_salt("source_preset")
+            .selected_text("load a preset…")
+            .show_ui(ui, |ui| {
+                for (name, m) in PRESETS
+                    .iter()
+                    .filter_map(|p| p.mixture().ok().map(|m| (p.name, m)))
+                    .filter(|(_, m)| m.dim == dim)
+                {
+                    if ui.selectable_label(false, name).clicked() {
+                        *source = m;
+                        actions.push(Action::SettingsEdited);
+                    }
+                }
+            });
+        ui.checkbox(&mut self.edit_source, "edit the source on the canvas")
+            .on_hover_text("The big canvas shows and edits the source instead of the target.");
+        let mut edits = Vec::new();
+        components_ui(
+            ui,
+            "source_components",
+            source,
+            &mut self.source_selected,
+            &mut edits,
+        );
+        actions.extend(edits.into_iter().map(source_edit));
     }
 
     /// Rounds, step count, solver, the quality of the picture, the scrubber.
@@ -416,14 +473,32 @@ impl FlowlabApp {
                 Chart::Samples,
                 actions,
             );
-            editor_ui(
-                &mut cols[0],
-                &mut self.persisted.target,
-                picture,
-                self.persisted.dark,
-                &mut self.editor,
-                actions,
-            );
+            match self.persisted.settings.source.as_mut() {
+                Some(source) if self.edit_source => {
+                    cols[0].label(
+                        RichText::new("Editing the source (t = 1); untick it in the left panel.")
+                            .color(palette::SOURCE),
+                    );
+                    let mut edits = Vec::new();
+                    editor_ui(
+                        &mut cols[0],
+                        source,
+                        None,
+                        self.persisted.dark,
+                        &mut self.source_editor,
+                        &mut edits,
+                    );
+                    actions.extend(edits.into_iter().map(source_edit));
+                }
+                _ => editor_ui(
+                    &mut cols[0],
+                    &mut self.persisted.target,
+                    picture,
+                    self.persisted.dark,
+                    &mut self.editor,
+                    actions,
+                ),
+            }
             let steps = picture.map_or(self.persisted.steps, |p| p.steps);
             let paths_chart = if self.show_field {
                 Chart::Field
@@ -538,5 +613,13 @@ impl FlowlabApp {
             );
             w2_chart_ui(&mut cols[3], rounds, self.run.floor_w2);
         });
+    }
+}
+
+/// An edit of the source is a change of the settings, not of the target.
+fn source_edit(action: Action) -> Action {
+    match action {
+        Action::TargetEdited => Action::SettingsEdited,
+        other => other,
     }
 }

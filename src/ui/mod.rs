@@ -79,6 +79,12 @@ pub struct FlowlabApp {
     show_help: bool,
     /// The side panels are hidden (presentation: only the pictures).
     controls_hidden: bool,
+    /// The canvas edits the source mixture (t = 1) instead of the target.
+    edit_source: bool,
+    /// Selection in the source's components table.
+    source_selected: Option<usize>,
+    /// The canvas editor's state while it edits the source.
+    source_editor: EditorState,
 }
 
 impl FlowlabApp {
@@ -130,6 +136,9 @@ impl FlowlabApp {
             saved: None,
             show_help: false,
             controls_hidden: false,
+            edit_source: false,
+            source_selected: None,
+            source_editor: EditorState::default(),
         }
     }
 
@@ -324,6 +333,17 @@ impl FlowlabApp {
     }
 
     fn set_target(&mut self, target: Mixture) {
+        if self
+            .persisted
+            .settings
+            .source
+            .as_ref()
+            .is_some_and(|s| s.dim != target.dim)
+        {
+            // A source lives in the target's space: a target of another dimension drops it.
+            self.persisted.settings.source = None;
+            self.edit_source = false;
+        }
         self.persisted.target = target;
         self.editor.reset();
         self.view_generation += 1;

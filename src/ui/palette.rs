@@ -10,6 +10,9 @@ fn color32(c: Rgb) -> Color32 {
     Color32::from_rgb(c.0, c.1, c.2)
 }
 
+/// The colour that marks the source mixture (t = 1) wherever it is edited.
+pub const SOURCE: Color32 = Color32::from_rgb(190, 60, 150);
+
 /// The colour of target component `index` (colours repeat after ten).
 pub fn mode_color(index: usize) -> Color32 {
     color32(mode_rgb(index))

@@ -13,13 +13,14 @@ use crate::target::{MAX_COORDINATE, Mixture};
 /// impossible; a mixture whose weights are all zero is flagged next to the table.
 pub fn components_ui(
     ui: &mut egui::Ui,
+    id: &str,
     target: &mut Mixture,
     selected: &mut Option<usize>,
     actions: &mut Vec<Action>,
 ) {
     let mut remove = None;
     let max = MAX_COORDINATE;
-    egui::Grid::new("components")
+    egui::Grid::new(id)
         .striped(true)
         .spacing([6.0, 4.0])
         .show(ui, |ui| {

@@ -55,7 +55,16 @@ fn frame_at(times: &[f32], t: f32) -> usize {
 }
 
 fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyle) {
-    let view = style.view;
+    // Grow the box to the plot's shape first: left to egui_plot, equal aspect can crop it.
+    let size = ui.available_size();
+    let margin = if style.compact {
+        (30.0, 20.0)
+    } else {
+        (50.0, 30.0)
+    };
+    let view = style
+        .view
+        .with_equal_aspect(size.x - margin.0, size.y - margin.1);
     let mut plot = Plot::new((style.id.as_str(), style.generation))
         .data_aspect(1.0)
         .default_x_bounds(view.x.0, view.x.1)

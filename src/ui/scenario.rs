@@ -25,6 +25,8 @@ enum Step {
     Field(f32),
     /// Draw the training pairs.
     Coupling,
+    /// Start the flow from this preset instead of N(0, I).
+    Source(&'static str),
     /// Wait until the selected round's picture matches the slider.
     WaitPicture,
     Frames(usize),
@@ -32,7 +34,7 @@ enum Step {
 }
 
 /// The scenarios `--scenario` accepts.
-pub const SCENARIOS: [(&str, &str); 7] = [
+pub const SCENARIOS: [(&str, &str); 8] = [
     ("editor", "the target editor on the eight Gaussians"),
     ("training", "1-RF training live on two far modes"),
     (
@@ -48,6 +50,10 @@ pub const SCENARIOS: [(&str, &str); 7] = [
     (
         "comparisons",
         "1-RF, 2-RF, OT-CFM and the diffusion path side by side at 4 steps",
+    ),
+    (
+        "transport",
+        "moons transported to eight Gaussians: 1-RF and 3-RF side by side",
     ),
 ];
 
@@ -110,6 +116,13 @@ impl Scenario {
                 WaitIdle,
                 SideBySide,
             ],
+            "transport" => vec![
+                Act(Action::Preset("eight-gaussians".into())),
+                Source("moons"),
+                Act(Action::RunAll),
+                WaitIdle,
+                SideBySide,
+            ],
             _ => return None,
         };
         // Few steps show which paths are straight enough to follow coarsely.
@@ -158,6 +171,11 @@ impl FlowlabApp {
                 }
                 Step::Coupling => {
                     self.show_coupling = true;
+                    true
+                }
+                Step::Source(name) => {
+                    self.persisted.settings.source = crate::target::presets::preset(name).ok();
+                    self.act(Action::SettingsEdited);
                     true
                 }
                 Step::Field(t) => {

@@ -13,6 +13,7 @@ pub const RUN_ALL: &str =
     "Run the whole lecture: 1-RF, the configured number of reflows, then distillation.";
 pub const OT_CFM: &str = "OT-CFM (O): train a fresh network on pairs matched well from the start — each batch of noise and data is paired by an exact optimal assignment before the straight lines are drawn. Compare its straightness, transport cost, few-step W2 and training time with 1-RF and 2-RF: the assignment costs time on every step, and pairing within a batch is only close to the global optimum.";
 pub const DIFFUSION: &str = "Diffusion path (V): train a fresh network on the variance-preserving path of diffusion models instead of straight lines: x_t = α(t)·x0 + σ(t)·z, α = exp(−½∫₀ᵗβ), β(t) = 0.1 + 19.9·t, σ = √(1 − α²), velocity α'·x0 + σ'·z. Its paths curve, so it needs more steps for the same W2.";
+pub const SOURCE: &str = "Where paths start (t = 1). Normally the standard normal N(0, I); tick the box to start from a second mixture instead, and the flow learns to transport that mixture to the target. Reflow, transport cost and straightness work the same way.";
 pub const PROGRESS: &str =
     "The phase running now, its progress and the time left at the current speed.";
 pub const ROUNDS: &str = "Each finished round is kept: 1-RF is plain flow matching, k-RF is the k-th reflow, 'distilled' is the one-step student. Pick one to show it.";
