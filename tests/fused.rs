@@ -28,6 +28,7 @@ fn config(activation: Activation) -> NetConfig {
         depth: 3,
         activation,
         time_embedding: TimeEmbedding::Sinusoidal { frequencies: 4 },
+        classes: 0,
     }
 }
 

@@ -99,6 +99,10 @@ pub struct RunArgs {
     /// x_t = cos(πt/2)·x0 + sin(πt/2)·z) and report it beside the straight path.
     #[arg(long)]
     diffusion: bool,
+    /// Also train a class-conditional network (class = the component a sample came from,
+    /// dropped 10% of the time) and measure classifier-free guidance at w = 0 … 8.
+    #[arg(long)]
+    guidance: bool,
     /// Folder for metrics.json, the CSV files, run_card.md and session.flowlab (created if
     /// missing).
     #[arg(long)]

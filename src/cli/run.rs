@@ -194,6 +194,9 @@ fn settings_from(args: &RunArgs) -> Result<Settings, String> {
     if args.diffusion {
         settings.diffusion = true;
     }
+    if args.guidance {
+        settings.guidance = true;
+    }
     if let Some(source) = &args.source {
         settings.source = Some(load_source(source)?);
     }

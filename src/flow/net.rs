@@ -88,6 +88,9 @@ pub struct NetConfig {
     pub activation: Activation,
     /// How t is fed in.
     pub time_embedding: TimeEmbedding,
+    /// Classes of a class-conditional network (0: unconditional). The class is fed as a
+    /// one-hot vector; all zeros is the "no class" input of classifier-free guidance.
+    pub classes: usize,
 }
 
 impl Default for NetConfig {
@@ -97,15 +100,16 @@ impl Default for NetConfig {
             depth: 3,
             activation: Activation::Silu,
             time_embedding: TimeEmbedding::Sinusoidal { frequencies: 4 },
+            classes: 0,
         }
     }
 }
 
 impl NetConfig {
     /// Features at each layer boundary for points of dimension `dim`: the input width (`dim`
-    /// plus the time features), each hidden width, then `dim`.
+    /// plus the time features plus the class one-hot), each hidden width, then `dim`.
     pub fn layer_sizes(&self, dim: usize) -> Vec<usize> {
-        let mut sizes = vec![dim + self.time_embedding.width()];
+        let mut sizes = vec![dim + self.time_embedding.width() + self.classes];
         sizes.extend(std::iter::repeat_n(self.width, self.depth));
         sizes.push(dim);
         sizes
@@ -138,6 +142,12 @@ impl NetConfig {
             && frequencies > 32
         {
             return Err(FlowError::invalid("frequencies", "must be at most 32"));
+        }
+        if self.classes > crate::target::MAX_COMPONENTS {
+            return Err(FlowError::invalid(
+                "classes",
+                format!("must be at most {}", crate::target::MAX_COMPONENTS),
+            ));
         }
         Ok(())
     }
@@ -237,15 +247,47 @@ impl VelocityNet {
         self.config.width.max(self.input_width())
     }
 
-    /// Number of input features per point: `dim` coordinates plus the time features.
+    /// Number of input features per point: `dim` coordinates, the time features and the
+    /// class one-hot (if class-conditional).
     pub fn input_width(&self) -> usize {
-        self.dim + self.config.time_embedding.width()
+        self.dim + self.config.time_embedding.width() + self.config.classes
     }
 
-    /// Appends the network input for one point `x` at time `t` to `out`.
+    /// Classes of a class-conditional network (0 when unconditional).
+    pub fn classes(&self) -> usize {
+        self.config.classes
+    }
+
+    /// Appends the network input for one point `x` at time `t` to `out` (no class).
     pub fn push_input(&self, x: &[f32], t: f32, out: &mut Vec<f32>) {
+        self.push_input_class(x, t, None, out);
+    }
+
+    /// Appends the network input for one point `x` at time `t` with `class` (one-hot; `None`
+    /// or a class the network does not have gives all zeros, the unconditional input).
+    pub fn push_input_class(&self, x: &[f32], t: f32, class: Option<usize>, out: &mut Vec<f32>) {
         out.extend_from_slice(x);
         self.config.time_embedding.push(t, out);
+        let start = out.len();
+        out.resize(start + self.config.classes, 0.0);
+        if let Some(k) = class.filter(|&k| k < self.config.classes) {
+            out[start + k] = 1.0;
+        }
+    }
+
+    /// Velocities of the points `x` (row-major) at time `t`, all given `class` (`None`: the
+    /// unconditional field).
+    pub fn velocity_class(
+        &self,
+        x: &[f32],
+        t: f32,
+        class: Option<usize>,
+    ) -> Result<Vec<f32>, FlowError> {
+        let mut inputs = Vec::with_capacity(x.len() / self.dim * self.input_width());
+        for p in x.chunks_exact(self.dim) {
+            self.push_input_class(p, t, class, &mut inputs);
+        }
+        self.forward_vec(inputs)
     }
 
     /// Runs the MLP on an input tensor of shape `(n, input_width)`; returns `(n, dim)`. An
@@ -424,6 +466,8 @@ impl super::VelocityField for VelocityNet {
         // Every point shares t: compute its features once.
         let mut time_features = Vec::with_capacity(self.config.time_embedding.width());
         self.config.time_embedding.push(t, &mut time_features);
+        // A class-conditional network without a class: the unconditional input (zeros).
+        time_features.resize(time_features.len() + self.config.classes, 0.0);
         let mut inputs = Vec::with_capacity(n * self.input_width());
         for p in x.chunks_exact(self.dim) {
             inputs.extend_from_slice(p);

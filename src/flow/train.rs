@@ -148,6 +148,17 @@ pub enum Coupling<'a> {
         /// The data distribution at t = 0.
         target: &'a Mixture,
     },
+    /// Independent draws, each x0 labelled with the component it came from, the label
+    /// dropped (the "no class" input) with probability `drop`: classifier-free guidance
+    /// training for a class-conditional network.
+    Labeled {
+        /// The distribution at t = 1.
+        source: Source<'a>,
+        /// The data distribution at t = 0; its components are the classes.
+        target: &'a Mixture,
+        /// Probability of dropping the class.
+        drop: f64,
+    },
 }
 
 /// Trains `net` in place with the conditional flow matching loss
@@ -184,12 +195,43 @@ pub fn train_cfm_on_path<R: Rng>(
 ) -> Result<TrainStats, FlowError> {
     let dim = net.dim();
     let time_sampling = config.time_sampling;
+    if let Coupling::Labeled { target, drop, .. } = coupling {
+        if net.classes() != target.components.len() {
+            return Err(FlowError::invalid(
+                "classes",
+                format!(
+                    "the network has {} class input(s) but the target {} component(s)",
+                    net.classes(),
+                    target.components.len()
+                ),
+            ));
+        }
+        if !(0.0..=1.0).contains(&drop) {
+            return Err(FlowError::invalid("guidance_drop", "must be in [0, 1]"));
+        }
+    }
+    let mut classes: Vec<Option<usize>> = Vec::new();
     let mut make_batch = |rng: &mut R, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
+        classes.clear();
         let (x0, z) = match coupling {
             Coupling::Independent { source, target } => (
                 target.sample(config.batch, rng),
                 source.sample(config.batch, rng),
             ),
+            Coupling::Labeled {
+                source,
+                target,
+                drop,
+            } => {
+                let (x0, labels) = target.sample_labeled(config.batch, rng);
+                let z = source.sample(config.batch, rng);
+                classes.extend(
+                    labels
+                        .into_iter()
+                        .map(|k| (rng.random::<f64>() >= drop).then_some(k)),
+                );
+                (x0, z)
+            }
             Coupling::MinibatchOt { source, target } => {
                 let x0 = target.sample(config.batch, rng);
                 let z = source.sample(config.batch, rng);
@@ -203,14 +245,14 @@ pub fn train_cfm_on_path<R: Rng>(
             }
         };
         let mut xt = vec![0.0; dim];
-        for (x0_i, z_i) in x0.rows().zip(z.rows()) {
+        for (i, (x0_i, z_i)) in x0.rows().zip(z.rows()).enumerate() {
             let t = time_sampling.sample(rng);
             let c = path.at(t);
             for d in 0..dim {
                 xt[d] = c.sigma * z_i[d] + c.alpha * x0_i[d];
                 targets.push(c.d_sigma * z_i[d] + c.d_alpha * x0_i[d]);
             }
-            net.push_input(&xt, t, inputs);
+            net.push_input_class(&xt, t, classes.get(i).copied().flatten(), inputs);
         }
         Ok(())
     };

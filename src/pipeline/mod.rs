@@ -7,6 +7,7 @@
 
 mod evaluate;
 mod event;
+mod guidance;
 pub mod output;
 mod report;
 mod restore;
@@ -14,6 +15,9 @@ mod settings;
 
 pub use evaluate::Evaluator;
 pub use event::{Event, Phase};
+pub use guidance::{
+    ClassGuidance, GUIDANCE_SCALES, GuidanceReport, distance_and_spread, measure_guidance,
+};
 pub use report::{RoundReport, RunReport, Timings};
 pub use restore::SavedRound;
 pub use settings::{EvalSettings, Settings};
@@ -69,6 +73,9 @@ pub enum RoundKind {
     OtCfm,
     /// Flow matching on the variance-preserving diffusion path, from scratch.
     Diffusion,
+    /// A class-conditional flow for classifier-free guidance, from scratch (measured
+    /// unconditionally, with its guidance report beside).
+    Guided,
 }
 
 impl RoundKind {
@@ -97,6 +104,11 @@ impl RoundKind {
 pub const OT_CFM_ROUND: &str = "OT-CFM";
 /// Name of the diffusion-path round.
 pub const DIFFUSION_ROUND: &str = "diffusion";
+/// Points per class and scale in a guidance report.
+const GUIDANCE_POINTS: usize = 500;
+
+/// Name of the class-conditional round.
+pub const GUIDED_ROUND: &str = "guided";
 
 /// A finished round: its model, measurements and pictures.
 pub struct Round {
@@ -212,6 +224,9 @@ impl Pipeline {
         }
         if self.settings.diffusion {
             self.train_diffusion(on_event, cancel)?;
+        }
+        if self.settings.guidance {
+            self.train_guided(on_event, cancel)?;
         }
         let report = self.report();
         on_event(Event::Finished);
@@ -356,6 +371,67 @@ impl Pipeline {
             on_event,
             cancel,
         )
+    }
+
+    /// Trains a class-conditional network from scratch for classifier-free guidance: the class
+    /// of a pair is the target component its x0 came from, dropped with probability
+    /// `guidance_drop`. Its W2, straightness and coverage are those of the unconditional
+    /// field; its report carries how guidance moves each class.
+    pub fn train_guided(
+        &mut self,
+        on_event: &mut dyn FnMut(Event),
+        cancel: &AtomicBool,
+    ) -> Result<&Round, PipelineError> {
+        if self.rounds.iter().any(|r| r.kind == RoundKind::Guided) {
+            return Err(PipelineError::Order("the guided model is already trained"));
+        }
+        let name = GUIDED_ROUND.to_string();
+        let config = crate::flow::NetConfig {
+            classes: self.target.components.len(),
+            ..self.settings.net
+        };
+        let net = VelocityNet::new(self.target.dim, config, &mut self.rng)?;
+        let coupling_cost = self.independent_pairs().transport_cost();
+        let train = self.settings.train;
+        let target = &self.target;
+        let source = self.settings.noise_source(target.dim);
+        let drop = self.settings.guidance_drop;
+        let stats = train_phase(
+            &name,
+            train.steps,
+            &mut self.rng,
+            on_event,
+            &mut self.watcher,
+            |rng, report| {
+                train_cfm(
+                    &net,
+                    Coupling::Labeled {
+                        source,
+                        target,
+                        drop,
+                    },
+                    &train,
+                    rng,
+                    report,
+                    cancel,
+                )
+            },
+        )?;
+        let noise = self.evaluator.noise().head(GUIDANCE_POINTS);
+        let guidance = measure_guidance(&self.target, &net, &noise, self.settings.eval.path_steps)?;
+        self.finish_round(
+            name,
+            RoundKind::Guided,
+            net,
+            coupling_cost,
+            stats,
+            0.0,
+            on_event,
+            cancel,
+        )?;
+        let last = self.rounds.len() - 1;
+        self.rounds[last].report.guidance = Some(guidance);
+        Ok(&self.rounds[last])
     }
 
     /// One reflow round: pairs from the latest flow's ODE, then training on straight lines
@@ -559,6 +635,7 @@ impl Pipeline {
             final_loss: stats.losses.last().map(|l| l.1),
             train_seconds: stats.seconds,
             pair_seconds,
+            guidance: None,
         };
         self.rounds.push(Round {
             name,

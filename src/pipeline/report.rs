@@ -28,6 +28,9 @@ pub struct RoundReport {
     pub train_seconds: f64,
     /// Wall time of integrating the teacher for pairs (0 for 1-RF).
     pub pair_seconds: f64,
+    /// How guidance moves each class (the class-conditional round only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance: Option<super::GuidanceReport>,
 }
 
 impl RoundReport {

@@ -38,6 +38,12 @@ pub struct Settings {
     /// Also train the same network from scratch on the variance-preserving diffusion path,
     /// with the 1-RF training settings, for comparison.
     pub diffusion: bool,
+    /// Also train a class-conditional network from scratch (the class is the component a
+    /// target sample came from) for classifier-free guidance, with the 1-RF settings.
+    pub guidance: bool,
+    /// Probability of dropping the class while training it, so the one network also learns
+    /// the unconditional field.
+    pub guidance_drop: f64,
     /// How rounds are measured.
     pub eval: EvalSettings,
 }
@@ -58,6 +64,8 @@ impl Default for Settings {
             distill_steps: 1000,
             ot_cfm: false,
             diffusion: false,
+            guidance: false,
+            guidance_drop: 0.1,
             eval: EvalSettings::default(),
         }
     }
@@ -78,6 +86,9 @@ impl Settings {
         }
         self.net.validate()?;
         self.train.validate()?;
+        if !(0.0..=1.0).contains(&self.guidance_drop) {
+            return Err(FlowError::invalid("guidance_drop", "must be in [0, 1]"));
+        }
         if !(1..=1_000_000).contains(&self.reflow_steps) {
             return Err(FlowError::invalid(
                 "reflow_steps",

@@ -8,6 +8,7 @@
 mod density;
 mod error;
 mod file;
+pub mod fit;
 pub mod presets;
 mod sample;
 mod source;
