@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use flowlab::target::fit::Components;
 
 /// Flow matching, reflow and distillation on 1-D and 2-D Gaussian mixtures.
 #[derive(Parser, Debug)]
@@ -37,7 +38,7 @@ enum Command {
 
 /// Arguments of `flowlab run`.
 #[derive(Args, Debug)]
-#[command(group(clap::ArgGroup::new("target_choice").required(true).args(["preset", "target"])))]
+#[command(group(clap::ArgGroup::new("target_choice").required(true).args(["preset", "target", "data"])))]
 pub struct RunArgs {
     /// A shipped target (see `flowlab presets`).
     #[arg(long)]
@@ -45,6 +46,13 @@ pub struct RunArgs {
     /// A target file in the TOML target format.
     #[arg(long)]
     target: Option<PathBuf>,
+    /// Your own data: a CSV of 1-D or 2-D points (one or two columns, optional header);
+    /// flowlab fits a Gaussian mixture to it (EM, seeded by --seed) and trains on that.
+    #[arg(long, value_name = "CSV")]
+    data: Option<PathBuf>,
+    /// Components of the mixture fitted to --data: a number, or `auto` to pick 1 to 8 by BIC.
+    #[arg(long, default_value = "auto", value_parser = parse_components)]
+    components: Components,
     /// Start the flow from this distribution instead of N(0, I): a target file or a preset
     /// name (e.g. `--preset eight-gaussians --source moons` transports moons to eight
     /// Gaussians).
@@ -129,6 +137,20 @@ pub enum FigureTheme {
     Light,
     /// Light on near-black.
     Dark,
+}
+
+/// Parses `auto` or a component count.
+fn parse_components(text: &str) -> Result<Components, String> {
+    if text.eq_ignore_ascii_case("auto") {
+        return Ok(Components::Auto { max: 8 });
+    }
+    match text.trim().parse::<usize>() {
+        Ok(k) if (1..=flowlab::target::MAX_COMPONENTS).contains(&k) => Ok(Components::Fixed(k)),
+        _ => Err(format!(
+            "`{text}` is not `auto` or a number of components from 1 to {}",
+            flowlab::target::MAX_COMPONENTS
+        )),
+    }
 }
 
 /// Parses `1920x1080`.

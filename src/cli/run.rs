@@ -5,10 +5,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use flowlab::Points;
 use flowlab::export::run_folder::write_run_folder;
 use flowlab::export::{FigureStyle, Theme};
+use flowlab::export::{render_png, render_svg};
 use flowlab::flow::{DistillMethod, FlowError};
 use flowlab::pipeline::{Pipeline, PipelineError, Settings};
+use flowlab::target::fit::{FitConfig, fit_mixture, load_points_csv};
 use flowlab::target::{Mixture, presets};
 
 use super::progress::ProgressBar;
@@ -21,9 +24,9 @@ const EXIT_CANCELLED: u8 = 130;
 
 /// Runs the pipeline described by `args` and writes its results.
 pub fn run(args: &RunArgs) -> ExitCode {
-    let target = match load_target(args) {
+    let (target, data) = match load_target(args) {
         Ok(t) => t,
-        Err(err) => return fail(EXIT_BAD_INPUT, &err.to_string()),
+        Err(message) => return fail(EXIT_BAD_INPUT, &message),
     };
     let settings = match settings_from(args) {
         Ok(s) => s,
@@ -81,7 +84,13 @@ pub fn run(args: &RunArgs) -> ExitCode {
         eprintln!("drawing the figure set…");
     }
     let figures = args.figures.then_some(&style);
-    match write_run_folder(&args.out, &pipeline, figures) {
+    let written = write_run_folder(&args.out, &pipeline, figures);
+    if let (Ok(_), Some(style), Some(points)) = (&written, figures, &data)
+        && let Err(err) = write_data_figure(&args.out, pipeline.target(), points, style)
+    {
+        return fail(1, &format!("out: {}: {err}", args.out.display()));
+    }
+    match written {
         Ok(files) => {
             if !quiet {
                 eprintln!(
@@ -98,16 +107,62 @@ pub fn run(args: &RunArgs) -> ExitCode {
     }
 }
 
-fn load_target(args: &RunArgs) -> Result<Mixture, flowlab::target::TargetError> {
+/// The target, and the points it was fitted to when it came from `--data`.
+fn load_target(args: &RunArgs) -> Result<(Mixture, Option<Points>), String> {
+    if let Some(path) = &args.data {
+        let points = load_points_csv(path).map_err(|err| format!("data: {err}"))?;
+        let config = FitConfig {
+            components: args.components,
+            seed: args.seed.unwrap_or(0),
+            ..FitConfig::default()
+        };
+        let fit = fit_mixture(&points, &config).map_err(|err| format!("data: {err}"))?;
+        if !args.quiet {
+            eprintln!(
+                "fitted {} component(s) to {} points of {} (mean log-likelihood {:.3}, BIC {:.1})",
+                fit.components,
+                points.len(),
+                path.display(),
+                fit.log_likelihood,
+                fit.bic
+            );
+        }
+        return Ok((fit.mixture, Some(points)));
+    }
     match (&args.preset, &args.target) {
         (Some(name), _) => presets::preset(name),
         (None, Some(path)) => Mixture::load(path),
-        // clap's argument group requires one of the two.
+        // clap's argument group requires one of the three.
         (None, None) => presets::preset(presets::DEFAULT_PRESET),
     }
+    .map(|m| (m, None))
+    .map_err(|err| err.to_string())
 }
 
-/// Reads a settings file: JSON when the name ends in `.json`, TOML otherwise.
+/// `data_fit.png` and `.svg`: the CSV's points over the density of the mixture fitted to
+/// them.
+fn write_data_figure(
+    dir: &Path,
+    target: &Mixture,
+    points: &Points,
+    style: &FigureStyle,
+) -> Result<(), String> {
+    let figure = flowlab::export::plots::samples_figure(
+        target,
+        points,
+        "Your data over the fitted mixture's density",
+        style.theme,
+    );
+    let write = |name: &str, bytes: &[u8]| {
+        flowlab::export::write_atomically(&dir.join(name), bytes)
+            .map_err(|err| format!("{name}: {err}"))
+    };
+    let png = render_png(&figure, style).map_err(|err| err.to_string())?;
+    write("data_fit.png", &png)?;
+    let svg = render_svg(&figure, style).map_err(|err| err.to_string())?;
+    write("data_fit.svg", svg.as_bytes())
+}
+
 /// `--source`: a target file if `text` names an existing file or ends in `.toml`, else a
 /// preset name.
 fn load_source(text: &str) -> Result<Mixture, String> {
@@ -120,6 +175,7 @@ fn load_source(text: &str) -> Result<Mixture, String> {
     loaded.map_err(|err| format!("--source: {err}"))
 }
 
+/// Reads a settings file: JSON when the name ends in `.json`, TOML otherwise.
 fn load_settings(path: &Path) -> Result<Settings, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|err| format!("settings: {}: {err}", path.display()))?;

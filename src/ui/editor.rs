@@ -40,14 +40,17 @@ pub struct EditorState {
     /// The region shown; reset when a new target arrives.
     view: Option<ViewBox>,
     heat: Option<(TextureHandle, Mixture, ViewBox, bool)>,
+    /// Points the target was fitted to (a loaded CSV), drawn over its density.
+    pub data: Option<crate::Points>,
 }
 
 impl EditorState {
-    /// Forget the view and selection (a new target was loaded).
+    /// Forget the view, selection and data points (a new target was loaded).
     pub fn reset(&mut self) {
         self.selected = None;
         self.drag = None;
         self.view = None;
+        self.data = None;
     }
 }
 
@@ -134,6 +137,13 @@ fn editor_2d_ui(
         })
         .collect();
     let samples = samples_by_mode(picture, 2);
+    let data: Vec<[f64; 2]> = state
+        .data
+        .iter()
+        .filter(|d| d.dim == 2)
+        .flat_map(|d| d.rows().take(3000))
+        .map(|r| [f64::from(r[0]), f64::from(r[1])])
+        .collect();
     let selected = state.selected;
 
     let response = editor_plot("target_editor", "x₁", "x₂").show(ui, |plot_ui| {
@@ -151,6 +161,14 @@ fn editor_2d_ui(
                     Vec2::new(w as f32, h as f32),
                 )
                 .allow_hover(false),
+            );
+        }
+        if !data.is_empty() {
+            plot_ui.points(
+                Points::new("your data", data)
+                    .radius(1.6)
+                    .color(Color32::from_rgba_unmultiplied(60, 60, 60, 150))
+                    .allow_hover(false),
             );
         }
         for (mode, pts) in samples {
@@ -267,7 +285,11 @@ fn editor_1d_ui(
             ]
         })
         .collect();
-    let histogram = picture.map(|p| histogram(&p.samples.data, lo, hi, 60));
+    // The model's samples when there are some, else the loaded data.
+    let histogram = picture
+        .map(|p| &p.samples)
+        .or(state.data.as_ref().filter(|d| d.dim == 1))
+        .map(|p| histogram(&p.data, lo, hi, 60));
     let y_max = curve
         .iter()
         .map(|p| p[1])

@@ -271,6 +271,13 @@ impl FlowlabApp {
     /// Replaces the target by the file at `path` (which becomes the path in the load/save
     /// box); a bad file changes nothing and says why.
     fn load_target(&mut self, path: &std::path::Path) {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        {
+            self.load_data(path);
+            return;
+        }
         match Mixture::load(path) {
             Ok(target) => {
                 self.set_target(target);
@@ -282,20 +289,43 @@ impl FlowlabApp {
         }
     }
 
+    /// Reads a CSV of points, fits a mixture to it (number of components by BIC, seed 0) and
+    /// makes that the target, with the points drawn over its density.
+    fn load_data(&mut self, path: &std::path::Path) {
+        use crate::target::fit::{FitConfig, fit_mixture, load_points_csv};
+        let fitted = load_points_csv(path)
+            .and_then(|points| fit_mixture(&points, &FitConfig::default()).map(|f| (points, f)));
+        match fitted {
+            Ok((points, fit)) => {
+                let n = points.len();
+                self.set_target(fit.mixture);
+                self.editor.data = Some(points);
+                self.persisted.preset = None;
+                self.info(format!(
+                    "Fitted {} Gaussian{} to {n} points of {} (chosen by BIC); edit it like any target",
+                    fit.components,
+                    if fit.components == 1 { "" } else { "s" },
+                    path.display()
+                ));
+            }
+            Err(err) => self.error(format!("Could not use {}: {err}", path.display())),
+        }
+    }
+
     /// Opens a dropped file by its extension: a target or a session.
     fn open_file(&mut self, path: &std::path::Path) -> Result<(), crate::worker::WorkerError> {
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
         match ext.as_deref() {
-            Some("toml") => {
+            Some("toml") | Some("csv") => {
                 self.load_target(path);
                 Ok(())
             }
             Some(crate::export::session::SESSION_EXTENSION) => self.open_session(path),
             _ => {
                 self.error(format!(
-                    "Cannot open {}: drop a target (.toml) or a session (.flowlab)",
+                    "Cannot open {}: drop a target (.toml), points to fit (.csv) or a session (.flowlab)",
                     path.display()
                 ));
                 Ok(())

@@ -34,7 +34,7 @@ enum Step {
 }
 
 /// The scenarios `--scenario` accepts.
-pub const SCENARIOS: [(&str, &str); 8] = [
+pub const SCENARIOS: [(&str, &str); 9] = [
     ("editor", "the target editor on the eight Gaussians"),
     ("training", "1-RF training live on two far modes"),
     (
@@ -54,6 +54,10 @@ pub const SCENARIOS: [(&str, &str); 8] = [
     (
         "transport",
         "moons transported to eight Gaussians: 1-RF and 3-RF side by side",
+    ),
+    (
+        "your-data",
+        "assets/data/ring.csv fitted by EM, then a full run",
     ),
 ];
 
@@ -115,6 +119,14 @@ impl Scenario {
                 Act(Action::Diffusion),
                 WaitIdle,
                 SideBySide,
+            ],
+            "your-data" => vec![
+                Act(Action::OpenFile(
+                    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/data/ring.csv"),
+                )),
+                Act(Action::RunAll),
+                WaitIdle,
+                Select(Selection::Round(2)),
             ],
             "transport" => vec![
                 Act(Action::Preset("eight-gaussians".into())),

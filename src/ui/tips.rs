@@ -48,7 +48,7 @@ pub const REFLOW_PAIRS: &str = "Number of (noise, sample) pairs each reflow roun
 pub const REFLOWS: &str = "Reflow rounds that 'Run all' makes.";
 pub const WARM_START: &str =
     "Start each reflow round from the previous model's weights (faster) instead of from scratch.";
-pub const LOAD: &str = "Load a target from a TOML file (the format flowlab run --target reads).";
+pub const LOAD: &str = "Load a target from a TOML file (the format flowlab run --target reads), or your own data: a CSV of 1-D or 2-D points (one or two columns), to which a Gaussian mixture is fitted (EM, number of components chosen by BIC); the points are drawn over its density.";
 pub const SAVE: &str = "Save the current target as a TOML file.";
 pub const COMPONENTS: &str = "The mixture's components: weight, centre and width per axis. Values that would make an invalid mixture are refused.";
 pub const COUPLING: &str = "Grey lines join the (noise, data) pairs the selected round was trained on: random pairs for 1-RF, which cross, and the previous model's own pairs after a reflow, which do not. The network learns the average direction where lines cross, so its paths bend.";
