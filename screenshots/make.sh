@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release
-for scenario in editor training before-reflow after-reflow side-by-side one-d comparisons transport your-data; do
+for scenario in editor training before-reflow after-reflow side-by-side one-d comparisons transport guidance your-data; do
   xvfb-run -a -s "-screen 0 1600x1000x24" \
     ./target/release/flowlab --screenshot "screenshots/$scenario.png" --scenario "$scenario"
 done

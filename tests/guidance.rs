@@ -70,6 +70,15 @@ fn guidance_pulls_each_class_together_then_past_its_centre() {
     // Past w ≈ 1 the samples overshoot: pushed away from the other classes, beyond their own
     // centre (measured 3.4 at w = 8).
     assert!(d[at(8.0)] > 3.0 * d[at(0.0)]);
+    // The export set draws the guidance curves, and they render.
+    let style = flowlab::export::FigureStyle::default();
+    let figures = flowlab::export::figure_set::run_figures(&pipeline, &style).unwrap();
+    let guidance = figures
+        .iter()
+        .find(|f| f.stem == "guidance")
+        .expect("a guidance figure");
+    let svg = flowlab::export::render_svg(&guidance.figure, &style).unwrap();
+    assert!(svg.contains("guidance scale w"));
     // The unconditional field (the class dropped) still samples the whole target.
     assert!(guided.mode_tv <= 0.05, "{}", guided.mode_tv);
     assert!(guided.w2_at(100).unwrap() <= 1.5 * report.metric_floor_w2 + 0.05);

@@ -133,6 +133,7 @@ fn samples_answer_the_request_and_measure_it() {
         particles: 150,
         paths: 12,
         field_at: Some(0.5),
+        guidance: None,
     };
     w.request_samples(request).unwrap();
     // (A live preview of the training may still come in first: wait for the answer.)
@@ -348,6 +349,7 @@ fn random_command_sequences_never_deadlock_or_leak_stale_updates() {
                     particles: 100,
                     paths: 5,
                     field_at: None,
+                    guidance: None,
                 })
             }
             _ => {

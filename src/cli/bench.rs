@@ -169,6 +169,7 @@ fn slider_latency(target: &flowlab::target::Mixture, quick: bool) -> anyhow::Res
                 particles: 1000,
                 paths: 300,
                 field_at: None,
+                guidance: None,
             };
             let start = Instant::now();
             worker.request_samples(request)?;

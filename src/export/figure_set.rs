@@ -117,6 +117,15 @@ pub fn run_figures(
         ),
         figure: plots::w2_figure(&data, Some(ev.metric_floor_w2()), ev.w2_points()),
     });
+    if let Some(guidance) = rounds.iter().find_map(|r| r.report.guidance.as_ref()) {
+        out.push(NamedFigure {
+            stem: "guidance".into(),
+            caption: "Classifier-free guidance, v_cfg = (1 + w)·v_cond − w·v_uncond: how far each \
+                      class's samples land from its centre, and how spread they are, as w grows."
+                .into(),
+            figure: plots::guidance_figure(guidance),
+        });
+    }
     let flows: Vec<(&str, &crate::flow::Trajectory)> = rounds
         .iter()
         .filter(|r| r.kind.is_flow())

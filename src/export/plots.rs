@@ -543,3 +543,65 @@ pub fn side_by_side_figure(
             .collect(),
     }
 }
+
+/// How classifier-free guidance moves a class's samples: mean distance to the class's centre
+/// and spread, averaged over the classes, against the guidance scale w.
+pub fn guidance_figure(report: &crate::pipeline::GuidanceReport) -> Figure {
+    let series = [
+        (
+            "distance to the class centre",
+            &report.mean_distance,
+            round_rgb(0),
+        ),
+        (
+            "spread (RMS about their mean)",
+            &report.spread,
+            round_rgb(1),
+        ),
+    ];
+    let mut layers = Vec::new();
+    let mut top: f64 = 0.0;
+    for (name, values, color) in series {
+        let pts: Vec<[f64; 2]> = report
+            .scales
+            .iter()
+            .zip(values.iter())
+            .map(|(&w, &v)| {
+                top = top.max(v);
+                [w, v]
+            })
+            .collect();
+        layers.push(Layer::Lines {
+            name: None,
+            color,
+            alpha: 1.0,
+            width: 3.5,
+            dashed: false,
+            lines: vec![pts.clone()],
+        });
+        layers.push(Layer::Points {
+            name: Some(name.to_string()),
+            color,
+            alpha: 1.0,
+            radius: 8.0,
+            points: pts,
+        });
+    }
+    let w_max = report.scales.iter().copied().fold(1.0, f64::max);
+    let top = if top > 0.0 { top } else { 1.0 };
+    Figure {
+        title: format!(
+            "Classifier-free guidance: {} samples per class, mean over {} classes",
+            report.points,
+            report.classes.len()
+        ),
+        panels: vec![Panel {
+            heading: None,
+            x: Axis::linear("guidance scale w", (0.0, w_max * 1.05)),
+            y: Axis::linear("distance", (0.0, top * 1.1)),
+            equal_aspect: false,
+            layers,
+            legend: true,
+        }],
+    }
+}

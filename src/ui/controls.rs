@@ -10,7 +10,7 @@ use super::paths::{PathsStyle, paths_ui};
 use super::state::{Action, Chart, Selection};
 use super::{FlowlabApp, palette, tips};
 use crate::flow::Solver;
-use crate::pipeline::{DIFFUSION_ROUND, OT_CFM_ROUND, Phase};
+use crate::pipeline::{DIFFUSION_ROUND, GUIDED_ROUND, OT_CFM_ROUND, Phase};
 use crate::target::presets::PRESETS;
 
 impl FlowlabApp {
@@ -125,6 +125,16 @@ impl FlowlabApp {
                 .clicked()
             {
                 actions.push(Action::Diffusion);
+            }
+            if ui
+                .add_enabled(fresh || !has(GUIDED_ROUND), Button::new("Guidance"))
+                .on_hover_text(tips::GUIDED)
+                .on_disabled_hover_text(
+                    "The guided model is trained: select it in the rounds list.",
+                )
+                .clicked()
+            {
+                actions.push(Action::Guided);
             }
             ui.separator();
             self.progress_ui(ui);
@@ -260,6 +270,44 @@ impl FlowlabApp {
         });
     }
 
+    /// Classifier-free guidance on the selected class-conditional round: the class, the scale
+    /// w (samples redrawn as it moves) and the measured distance/spread against w.
+    fn guidance_ui(&mut self, ui: &mut egui::Ui, report: &crate::pipeline::GuidanceReport) {
+        ui.checkbox(&mut self.guidance_on, "guided sampling")
+            .on_hover_text(tips::GUIDED);
+        if !self.guidance_on {
+            return;
+        }
+        let classes = report.classes.len().max(1);
+        self.guidance_class = self.guidance_class.min(classes - 1);
+        ui.horizontal(|ui| {
+            ui.label("class");
+            egui::ComboBox::from_id_salt("guidance_class")
+                .selected_text(
+                    RichText::new(format!("mode {}", self.guidance_class + 1))
+                        .color(palette::mode_color(self.guidance_class)),
+                )
+                .show_ui(ui, |ui| {
+                    for k in 0..classes {
+                        ui.selectable_value(
+                            &mut self.guidance_class,
+                            k,
+                            RichText::new(format!("mode {}", k + 1)).color(palette::mode_color(k)),
+                        );
+                    }
+                });
+        });
+        ui.add(
+            egui::Slider::new(&mut self.guidance_w, 0.0..=8.0)
+                .step_by(0.25)
+                .text("w"),
+        )
+        .on_hover_text(tips::GUIDANCE_W);
+        if let Some(class) = report.classes.get(self.guidance_class) {
+            guidance_chart_ui(ui, report, class, self.guidance_w);
+        }
+    }
+
     /// Where the flow starts: N(0, I), or a second mixture (a preset, then edited here or on
     /// the canvas) that the flow transports to the target.
     fn source_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
@@ -360,6 +408,17 @@ impl FlowlabApp {
         });
         self.quality_ui(ui);
         ui.separator();
+        if let Selection::Round(i) = self.selection
+            && let Some(report) = self
+                .run
+                .rounds
+                .get(i)
+                .and_then(|r| r.report.guidance.clone())
+            && !self.side_by_side
+        {
+            self.guidance_ui(ui, &report);
+            ui.separator();
+        }
 
         ui.label("time t").on_hover_text(tips::SCRUBBER);
         ui.horizontal(|ui| {
@@ -389,7 +448,35 @@ impl FlowlabApp {
         let current = picture
             .filter(|p| p.steps == self.persisted.steps && p.solver == self.persisted.solver);
         let floor = self.run.floor_w2;
+        let guided = matches!(self.selection, Selection::Round(i) if self.is_guided(i))
+            && self.guidance_on
+            && !self.side_by_side;
         match current {
+            Some(p) if guided => {
+                // One class's samples: compare them with their mode, not with the target.
+                let (d, spread) = self
+                    .persisted
+                    .target
+                    .components
+                    .get(self.guidance_class)
+                    .map_or((f64::NAN, f64::NAN), |c| {
+                        crate::pipeline::distance_and_spread(&p.samples, &c.mean)
+                    });
+                ui.label(
+                    RichText::new(format!(
+                        "mode {} at w = {:.2}",
+                        self.guidance_class + 1,
+                        self.guidance_w
+                    ))
+                    .size(18.0)
+                    .strong(),
+                );
+                ui.label(
+                    RichText::new(format!("distance to centre {d:.3} · spread {spread:.3}"))
+                        .size(16.0),
+                )
+                .on_hover_text(tips::GUIDANCE_CHART);
+            }
             Some(p) => {
                 let floor_text = floor
                     .map(|f| format!("  (floor {f:.3})"))
@@ -622,4 +709,53 @@ fn source_edit(action: Action) -> Action {
         Action::TargetEdited => Action::SettingsEdited,
         other => other,
     }
+}
+
+/// Distance to the class centre and spread against w for one class (solid) and the mean over
+/// classes (faint), with the slider's w dashed.
+fn guidance_chart_ui(
+    ui: &mut egui::Ui,
+    report: &crate::pipeline::GuidanceReport,
+    class: &crate::pipeline::ClassGuidance,
+    w: f32,
+) {
+    use egui_plot::{Legend, Line, Plot, VLine};
+    let series = |values: &[f64]| -> Vec<[f64; 2]> {
+        report
+            .scales
+            .iter()
+            .zip(values)
+            .map(|(&s, &v)| [s, v])
+            .collect()
+    };
+    let (distance, spread) = (palette::round_color(0), palette::round_color(1));
+    Plot::new("guidance_chart")
+        .height(170.0)
+        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
+        .x_axis_label("w")
+        .include_y(0.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .show(ui, |plot_ui| {
+            plot_ui.line(
+                Line::new("distance to centre", series(&class.mean_distance))
+                    .color(distance)
+                    .width(2.5),
+            );
+            plot_ui.line(
+                Line::new("spread", series(&class.spread))
+                    .color(spread)
+                    .width(2.5),
+            );
+            plot_ui.line(
+                Line::new("all classes", series(&report.mean_distance))
+                    .color(palette::faded(distance, 90))
+                    .width(1.5),
+            );
+            plot_ui
+                .vline(VLine::new("w", f64::from(w)).style(egui_plot::LineStyle::dashed_loose()));
+        })
+        .response
+        .on_hover_text(tips::GUIDANCE_CHART);
 }

@@ -85,6 +85,10 @@ pub struct FlowlabApp {
     source_selected: Option<usize>,
     /// The canvas editor's state while it edits the source.
     source_editor: EditorState,
+    /// Guided sampling of the class-conditional round: on, which class, which scale w.
+    guidance_on: bool,
+    guidance_class: usize,
+    guidance_w: f32,
 }
 
 impl FlowlabApp {
@@ -139,6 +143,9 @@ impl FlowlabApp {
             edit_source: false,
             source_selected: None,
             source_editor: EditorState::default(),
+            guidance_on: true,
+            guidance_class: 0,
+            guidance_w: 1.0,
         }
     }
 
@@ -191,6 +198,7 @@ impl FlowlabApp {
             Action::RunAll => self.start(PhaseJob::RunAll),
             Action::OtCfm => self.start(PhaseJob::OtCfm),
             Action::Diffusion => self.start(PhaseJob::Diffusion),
+            Action::Guided => self.start(PhaseJob::Guided),
             Action::Preset(name) => match crate::target::presets::preset(&name) {
                 Ok(target) => {
                     self.set_target(target);
@@ -523,6 +531,7 @@ impl FlowlabApp {
             particles: PICTURE_PARTICLES,
             paths,
             field_at: None,
+            guidance: None,
         };
         if self.side_by_side {
             for r in &self.run.rounds {
@@ -533,6 +542,9 @@ impl FlowlabApp {
             let mut request = base(i, PICTURE_PATHS);
             if self.show_field {
                 request.field_at = Some((self.scrub_t * 20.0).round() / 20.0);
+            }
+            if self.is_guided(i) && self.guidance_on {
+                request.guidance = Some((self.guidance_class, self.guidance_w));
             }
             if !self.side_by_side {
                 wanted.push(request);
@@ -559,6 +571,14 @@ impl FlowlabApp {
                 self.sent.insert(request.round, request);
             }
         }
+    }
+
+    /// True when round `index` is the class-conditional one.
+    pub(super) fn is_guided(&self, index: usize) -> bool {
+        self.run
+            .rounds
+            .get(index)
+            .is_some_and(|r| r.report.guidance.is_some())
     }
 
     /// The round whose own pairs round `index` was trained on: the latest rectified flow

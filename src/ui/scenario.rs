@@ -34,7 +34,7 @@ enum Step {
 }
 
 /// The scenarios `--scenario` accepts.
-pub const SCENARIOS: [(&str, &str); 9] = [
+pub const SCENARIOS: [(&str, &str); 10] = [
     ("editor", "the target editor on the eight Gaussians"),
     ("training", "1-RF training live on two far modes"),
     (
@@ -54,6 +54,10 @@ pub const SCENARIOS: [(&str, &str); 9] = [
     (
         "transport",
         "moons transported to eight Gaussians: 1-RF and 3-RF side by side",
+    ),
+    (
+        "guidance",
+        "the guided model on eight Gaussians, class 1 at w = 1",
     ),
     (
         "your-data",
@@ -119,6 +123,12 @@ impl Scenario {
                 Act(Action::Diffusion),
                 WaitIdle,
                 SideBySide,
+            ],
+            "guidance" => vec![
+                Act(Action::Preset("eight-gaussians".into())),
+                Act(Action::Guided),
+                WaitIdle,
+                Select(Selection::Round(0)),
             ],
             "your-data" => vec![
                 Act(Action::OpenFile(
@@ -208,8 +218,10 @@ impl FlowlabApp {
                             })
                         }
                         sel => self.run.picture(sel).is_some_and(|p| {
+                            // A guided picture (one class) gets no W2.
+                            let guided = matches!(sel, Selection::Round(i) if self.is_guided(i));
                             p.steps == steps
-                                && p.w2.is_some()
+                                && (p.w2.is_some() || guided)
                                 && (!self.show_field || p.field.is_some())
                         }),
                     }

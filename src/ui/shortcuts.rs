@@ -10,13 +10,17 @@ use super::state::Action;
 const PRESENTATION_ZOOM: f32 = 1.4;
 
 /// Every shortcut with what it does, as the help overlay lists them.
-pub const SHORTCUTS: [(&str, &str); 17] = [
+pub const SHORTCUTS: [(&str, &str); 18] = [
     ("Space", "train 1-RF · pause · resume"),
     ("R", "one reflow round"),
     ("D", "distil a one-step sampler"),
     ("A", "run all (1-RF, reflows, distillation)"),
     ("O", "train OT-CFM (minibatch optimal-transport pairs)"),
     ("V", "train on the diffusion (variance-preserving) path"),
+    (
+        "G",
+        "train the class-conditional model (classifier-free guidance)",
+    ),
     ("↑ / ↓", "double / halve the Euler steps"),
     ("← / →", "previous / next round"),
     ("E", "export everything (figures, data, run card, session)"),
@@ -71,6 +75,7 @@ impl FlowlabApp {
             (Key::A, Action::RunAll),
             (Key::O, Action::OtCfm),
             (Key::V, Action::Diffusion),
+            (Key::G, Action::Guided),
             (Key::ArrowUp, Action::StepsUp),
             (Key::ArrowDown, Action::StepsDown),
             (Key::ArrowLeft, Action::PreviousRound),

@@ -175,6 +175,8 @@ pub enum Action {
     OtCfm,
     /// Train on the diffusion path beside the straight one.
     Diffusion,
+    /// Train the class-conditional model for classifier-free guidance.
+    Guided,
     /// Replace the target by a preset.
     Preset(String),
     /// The target was edited in place.

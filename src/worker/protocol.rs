@@ -21,6 +21,8 @@ pub enum PhaseJob {
     Reflow,
     /// A one-step student from the latest flow.
     Distill,
+    /// A class-conditional flow for classifier-free guidance.
+    Guided,
     /// Whatever is missing of: 1-RF, the configured reflows, the distillation.
     RunAll,
     /// OT-CFM from scratch: flow matching on minibatches paired by exact optimal transport.
@@ -128,6 +130,9 @@ pub struct SampleRequest {
     /// Also return the velocity field on a grid at this time `t` (2-D: 17 × 17 arrows over
     /// the target's bounds and ±3.5; 1-D: 41 points).
     pub field_at: Option<f32>,
+    /// Classifier-free guidance towards this class at this scale w (a class-conditional
+    /// round only; ignored otherwise).
+    pub guidance: Option<(usize, f32)>,
 }
 
 /// Samples, paths and quality of one model at one step count.

@@ -74,7 +74,12 @@ impl Sampler {
                         let Some(run) = data.as_ref().filter(|d| d.run == run_id) else {
                             continue;
                         };
+                        // A guided picture samples one class: W2 to the whole target says nothing.
+                        let guided = request.guidance.is_some_and(|(k, _)| {
+                            run.rounds.get(index).is_some_and(|n| k < n.classes())
+                        });
                         if let Some(samples) = samples
+                            && !guided
                             && !pending.requests.contains_key(&index)
                             && let Some(net) = run.rounds.get(index)
                             && let Ok(w2) = mean_w2(run, net, &request, &samples)
@@ -97,6 +102,7 @@ impl Sampler {
                         particles: PREVIEW_PARTICLES,
                         paths: PREVIEW_PATHS,
                         field_at: None,
+                        guidance: None,
                     };
                     let answer =
                         picture(run, &net, &request, Source::Live(round)).and_then(|mut set| {
@@ -228,8 +234,13 @@ fn picture(
 ) -> Result<SampleSet, FlowError> {
     let particles = request.particles.clamp(1, run.noise.len());
     let z = run.noise.head(particles);
-    let (samples, trajectory) =
-        integrate_recording(net, &z, request.solver, request.steps, request.paths)?;
+    let (samples, trajectory) = match request.guidance {
+        Some((class, w)) if class < net.classes() => {
+            let guided = crate::flow::Guided::new(net, class, w)?;
+            integrate_recording(&guided, &z, request.solver, request.steps, request.paths)?
+        }
+        _ => integrate_recording(net, &z, request.solver, request.steps, request.paths)?,
+    };
     let labels = run.target.assign(&samples);
     let field = match request.field_at {
         Some(t) => Some(crate::flow::velocity_grid(&run.target, net, t)?),

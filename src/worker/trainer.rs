@@ -211,6 +211,7 @@ impl Trainer {
                 PhaseJob::Distill | PhaseJob::RunAll => pipeline.distill(&mut on_event, cancel)?,
                 PhaseJob::OtCfm => pipeline.train_ot_cfm(&mut on_event, cancel)?,
                 PhaseJob::Diffusion => pipeline.train_diffusion(&mut on_event, cancel)?,
+                PhaseJob::Guided => pipeline.train_guided(&mut on_event, cancel)?,
             };
             self.publish(pipeline, run, epoch, cancel);
             Ok(())
