@@ -577,14 +577,18 @@ impl FlowlabApp {
                     );
                     actions.extend(edits.into_iter().map(source_edit));
                 }
-                _ => editor_ui(
-                    &mut cols[0],
-                    &mut self.persisted.target,
-                    picture,
-                    self.persisted.dark,
-                    &mut self.editor,
-                    actions,
-                ),
+                source => {
+                    // The source, when there is one, outlined in its own colour.
+                    self.editor.outline = source.map(|m| (m.clone(), palette::SOURCE));
+                    editor_ui(
+                        &mut cols[0],
+                        &mut self.persisted.target,
+                        picture,
+                        self.persisted.dark,
+                        &mut self.editor,
+                        actions,
+                    )
+                }
             }
             let steps = picture.map_or(self.persisted.steps, |p| p.steps);
             let paths_chart = if self.show_field {

@@ -42,6 +42,8 @@ pub struct EditorState {
     heat: Option<(TextureHandle, Mixture, ViewBox, bool)>,
     /// Points the target was fitted to (a loaded CSV), drawn over its density.
     pub data: Option<crate::Points>,
+    /// Another mixture to outline in its own colour (the source at t = 1), not editable here.
+    pub outline: Option<(Mixture, Color32)>,
 }
 
 impl EditorState {
@@ -119,20 +121,19 @@ fn editor_2d_ui(
             ]
         })
         .collect();
+    let outline: Vec<Vec<[f64; 2]>> = state
+        .outline
+        .iter()
+        .filter(|(m, _)| m.dim == 2)
+        .flat_map(|(m, _)| m.components.iter().map(ellipse))
+        .collect();
+    let outline_color = state.outline.as_ref().map(|o| o.1);
     let ellipses: Vec<(usize, Vec<[f64; 2]>)> = target
         .components
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let pts = (0..=48)
-                .map(|k| {
-                    let a = std::f64::consts::TAU * k as f64 / 48.0;
-                    [
-                        c.mean[0] + c.std[0] * a.cos(),
-                        c.mean[1] + c.std[1] * a.sin(),
-                    ]
-                })
-                .collect();
+            let pts = ellipse(c);
             (i, pts)
         })
         .collect();
@@ -171,6 +172,17 @@ fn editor_2d_ui(
                     .allow_hover(false),
             );
         }
+        if let Some(color) = outline_color {
+            for pts in outline {
+                plot_ui.line(
+                    Line::new("source", pts)
+                        .color(color)
+                        .width(1.5)
+                        .style(egui_plot::LineStyle::dashed_dense())
+                        .allow_hover(false),
+                );
+            }
+        }
         for (mode, pts) in samples {
             plot_ui.points(
                 Points::new("samples", pts)
@@ -192,6 +204,19 @@ fn editor_2d_ui(
         plot_input(plot_ui, handles.iter().map(|(_, p)| *p))
     });
     apply_input(target, &handles, response.inner, state, actions);
+}
+
+/// The 1-std ellipse of a 2-D component.
+fn ellipse(c: &crate::target::Component) -> Vec<[f64; 2]> {
+    (0..=48)
+        .map(|k| {
+            let a = std::f64::consts::TAU * k as f64 / 48.0;
+            [
+                c.mean[0] + c.std[0] * a.cos(),
+                c.mean[1] + c.std[1] * a.sin(),
+            ]
+        })
+        .collect()
 }
 
 /// Applies the mouse to the target: grab a handle, drag it, click to select or add, scroll
