@@ -1,5 +1,8 @@
 //! The `flowlab` command as a user runs it.
 
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rand_distr::StandardNormal;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -385,4 +388,60 @@ fn a_bad_figure_size_is_refused_before_training() {
     ]);
     assert_eq!(usage.status.code(), Some(2));
     assert!(stderr(&usage).contains("WIDTHxHEIGHT"));
+}
+
+#[test]
+fn data_fits_a_mixture_to_a_csv_and_reports_the_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("points.csv");
+    let mut text = String::from("x,y\n");
+    let mut rng = StdRng::seed_from_u64(9);
+    for i in 0..400 {
+        // Two Gaussian clusters, at (-3, 0) and (3, 1), std 0.3.
+        let (cx, cy) = if i % 2 == 0 { (-3.0, 0.0) } else { (3.0, 1.0) };
+        let (dx, dy): (f64, f64) = (rng.sample(StandardNormal), rng.sample(StandardNormal));
+        text.push_str(&format!("{},{}\n", cx + 0.3 * dx, cy + 0.3 * dy));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out_dir = dir.path().join("out");
+    let out = flowlab(&[
+        "run",
+        "--data",
+        csv.to_str().unwrap(),
+        "--reflows",
+        "0",
+        "--train-steps",
+        "50",
+        "--quiet",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("metrics.json")).unwrap())
+            .unwrap();
+    assert_eq!(metrics["data"]["points"], 400);
+    assert_eq!(metrics["data"]["components"], 2, "{}", metrics["data"]);
+    let means: Vec<f64> = metrics["target"]["component"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["mean"][0].as_f64().unwrap())
+        .collect();
+    assert!(means.iter().any(|m| (m + 3.0).abs() < 0.2), "{means:?}");
+    assert!(means.iter().any(|m| (m - 3.0).abs() < 0.2), "{means:?}");
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "x,y\n1,2\n3,four\n").unwrap();
+    assert_bad_input(
+        &[
+            "run",
+            "--data",
+            bad.to_str().unwrap(),
+            "--out",
+            out_dir.join("x").to_str().unwrap(),
+        ],
+        "line 3, column 2",
+        &out_dir.join("x"),
+    );
 }

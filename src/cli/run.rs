@@ -10,7 +10,7 @@ use flowlab::export::run_folder::write_run_folder;
 use flowlab::export::{FigureStyle, Theme};
 use flowlab::export::{render_png, render_svg};
 use flowlab::flow::{DistillMethod, FlowError};
-use flowlab::pipeline::{Pipeline, PipelineError, Settings};
+use flowlab::pipeline::{DataFitReport, Pipeline, PipelineError, Settings};
 use flowlab::target::fit::{FitConfig, fit_mixture, load_points_csv};
 use flowlab::target::{Mixture, presets};
 
@@ -36,6 +36,9 @@ pub fn run(args: &RunArgs) -> ExitCode {
         Ok(p) => p,
         Err(err) => return fail(EXIT_BAD_INPUT, &err.to_string()),
     };
+    if let Some((_, fit)) = &data {
+        pipeline.set_data_fit(fit.clone());
+    }
     let style = FigureStyle {
         theme: match args.figure_theme {
             FigureTheme::Light => Theme::Light,
@@ -85,7 +88,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
     }
     let figures = args.figures.then_some(&style);
     let written = write_run_folder(&args.out, &pipeline, figures);
-    if let (Ok(_), Some(style), Some(points)) = (&written, figures, &data)
+    if let (Ok(_), Some(style), Some((points, _))) = (&written, figures, &data)
         && let Err(err) = write_data_figure(&args.out, pipeline.target(), points, style)
     {
         return fail(1, &format!("out: {}: {err}", args.out.display()));
@@ -107,8 +110,9 @@ pub fn run(args: &RunArgs) -> ExitCode {
     }
 }
 
-/// The target, and the points it was fitted to when it came from `--data`.
-fn load_target(args: &RunArgs) -> Result<(Mixture, Option<Points>), String> {
+/// The target, and the points it was fitted to (with the fit's report) when it came from
+/// `--data`.
+fn load_target(args: &RunArgs) -> Result<(Mixture, Option<(Points, DataFitReport)>), String> {
     if let Some(path) = &args.data {
         let points = load_points_csv(path).map_err(|err| format!("data: {err}"))?;
         let config = FitConfig {
@@ -127,7 +131,15 @@ fn load_target(args: &RunArgs) -> Result<(Mixture, Option<Points>), String> {
                 fit.bic
             );
         }
-        return Ok((fit.mixture, Some(points)));
+        let report = DataFitReport {
+            file: path.display().to_string(),
+            points: points.len(),
+            components: fit.components,
+            log_likelihood: fit.log_likelihood,
+            bic: fit.bic,
+            tried: fit.tried,
+        };
+        return Ok((fit.mixture, Some((points, report))));
     }
     match (&args.preset, &args.target) {
         (Some(name), _) => presets::preset(name),

@@ -18,7 +18,7 @@ pub use event::{Event, Phase};
 pub use guidance::{
     ClassGuidance, GUIDANCE_SCALES, GuidanceReport, distance_and_spread, measure_guidance,
 };
-pub use report::{RoundReport, RunReport, Timings};
+pub use report::{DataFitReport, RoundReport, RunReport, Timings};
 pub use restore::SavedRound;
 pub use settings::{EvalSettings, Settings};
 
@@ -137,6 +137,7 @@ pub struct Pipeline {
     rounds: Vec<Round>,
     started: Instant,
     watcher: Option<ModelWatcher>,
+    data: Option<DataFitReport>,
 }
 
 /// Called with the round name and the network being trained at every progress report.
@@ -163,6 +164,7 @@ impl Pipeline {
             rounds: Vec::new(),
             started: Instant::now(),
             watcher: None,
+            data: None,
         })
     }
 
@@ -534,6 +536,11 @@ impl Pipeline {
         )
     }
 
+    /// Records that the target was fitted to the user's points (reported in `metrics.json`).
+    pub fn set_data_fit(&mut self, fit: DataFitReport) {
+        self.data = Some(fit);
+    }
+
     /// The report of everything finished so far (what `metrics.json` holds).
     pub fn report(&self) -> RunReport {
         let train_steps: usize = self.rounds.iter().map(|r| r.report.train_steps).sum();
@@ -552,6 +559,7 @@ impl Pipeline {
                     0.0
                 },
             },
+            data: self.data.clone(),
         }
     }
 

@@ -64,6 +64,26 @@ pub struct RunReport {
     pub rounds: Vec<RoundReport>,
     /// Wall-clock figures.
     pub timings: Timings,
+    /// Where the target came from when it was fitted to a CSV of points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<DataFitReport>,
+}
+
+/// The fit of the target to the user's points (`flowlab run --data`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataFitReport {
+    /// The CSV file, as given.
+    pub file: String,
+    /// Points read from it.
+    pub points: usize,
+    /// Components of the fitted mixture.
+    pub components: usize,
+    /// Mean log-likelihood per point of the fit.
+    pub log_likelihood: f64,
+    /// Its Bayesian information criterion (lower is better).
+    pub bic: f64,
+    /// `(components, BIC)` of every count tried when the count was chosen automatically.
+    pub tried: Vec<(usize, f64)>,
 }
 
 impl RunReport {

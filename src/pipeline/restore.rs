@@ -84,6 +84,7 @@ impl Pipeline {
             rounds,
             started: Instant::now(),
             watcher: None,
+            data: None,
         })
     }
 
