@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use flowlab::Points;
 use flowlab::export::run_folder::write_run_folder;
 use flowlab::export::{FigureStyle, Theme};
-use flowlab::export::{render_png, render_svg};
 use flowlab::flow::{DistillMethod, FlowError};
 use flowlab::pipeline::{DataFitReport, Pipeline, PipelineError, Settings};
 use flowlab::target::fit::{FitConfig, fit_mixture, load_points_csv};
@@ -36,8 +35,8 @@ pub fn run(args: &RunArgs) -> ExitCode {
         Ok(p) => p,
         Err(err) => return fail(EXIT_BAD_INPUT, &err.to_string()),
     };
-    if let Some((_, fit)) = &data {
-        pipeline.set_data_fit(fit.clone());
+    if let Some((points, fit)) = data {
+        pipeline.set_data_fit(fit, points);
     }
     let style = FigureStyle {
         theme: match args.figure_theme {
@@ -87,13 +86,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
         eprintln!("drawing the figure set…");
     }
     let figures = args.figures.then_some(&style);
-    let written = write_run_folder(&args.out, &pipeline, figures);
-    if let (Ok(_), Some(style), Some((points, _))) = (&written, figures, &data)
-        && let Err(err) = write_data_figure(&args.out, pipeline.target(), points, style)
-    {
-        return fail(1, &format!("out: {}: {err}", args.out.display()));
-    }
-    match written {
+    match write_run_folder(&args.out, &pipeline, figures) {
         Ok(files) => {
             if !quiet {
                 eprintln!(
@@ -149,30 +142,6 @@ fn load_target(args: &RunArgs) -> Result<(Mixture, Option<(Points, DataFitReport
     }
     .map(|m| (m, None))
     .map_err(|err| err.to_string())
-}
-
-/// `data_fit.png` and `.svg`: the CSV's points over the density of the mixture fitted to
-/// them.
-fn write_data_figure(
-    dir: &Path,
-    target: &Mixture,
-    points: &Points,
-    style: &FigureStyle,
-) -> Result<(), String> {
-    let figure = flowlab::export::plots::samples_figure(
-        target,
-        points,
-        "Your data over the fitted mixture's density",
-        style.theme,
-    );
-    let write = |name: &str, bytes: &[u8]| {
-        flowlab::export::write_atomically(&dir.join(name), bytes)
-            .map_err(|err| format!("{name}: {err}"))
-    };
-    let png = render_png(&figure, style).map_err(|err| err.to_string())?;
-    write("data_fit.png", &png)?;
-    let svg = render_svg(&figure, style).map_err(|err| err.to_string())?;
-    write("data_fit.svg", svg.as_bytes())
 }
 
 /// `--source`: a target file if `text` names an existing file or ends in `.toml`, else a

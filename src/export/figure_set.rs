@@ -117,6 +117,19 @@ pub fn run_figures(
         ),
         figure: plots::w2_figure(&data, Some(ev.metric_floor_w2()), ev.w2_points()),
     });
+    if let Some(points) = pipeline.data_points() {
+        out.push(NamedFigure {
+            stem: "data_fit".into(),
+            caption: "Your data (the CSV's points) over the density of the mixture fitted to it."
+                .into(),
+            figure: plots::samples_figure(
+                target,
+                points,
+                "Your data over the fitted mixture's density",
+                theme,
+            ),
+        });
+    }
     if let Some(guidance) = rounds.iter().find_map(|r| r.report.guidance.as_ref()) {
         out.push(NamedFigure {
             stem: "guidance".into(),

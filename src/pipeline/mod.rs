@@ -137,7 +137,7 @@ pub struct Pipeline {
     rounds: Vec<Round>,
     started: Instant,
     watcher: Option<ModelWatcher>,
-    data: Option<DataFitReport>,
+    data: Option<(DataFitReport, Points)>,
 }
 
 /// Called with the round name and the network being trained at every progress report.
@@ -536,9 +536,15 @@ impl Pipeline {
         )
     }
 
-    /// Records that the target was fitted to the user's points (reported in `metrics.json`).
-    pub fn set_data_fit(&mut self, fit: DataFitReport) {
-        self.data = Some(fit);
+    /// Records that the target was fitted to the user's `points` (the fit is reported in
+    /// `metrics.json`, the points drawn in the figure set).
+    pub fn set_data_fit(&mut self, fit: DataFitReport, points: Points) {
+        self.data = Some((fit, points));
+    }
+
+    /// The points the target was fitted to, if it came from the user's data.
+    pub fn data_points(&self) -> Option<&Points> {
+        self.data.as_ref().map(|d| &d.1)
     }
 
     /// The report of everything finished so far (what `metrics.json` holds).
@@ -559,7 +565,7 @@ impl Pipeline {
                     0.0
                 },
             },
-            data: self.data.clone(),
+            data: self.data.as_ref().map(|d| d.0.clone()),
         }
     }
 

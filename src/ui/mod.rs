@@ -85,6 +85,8 @@ pub struct FlowlabApp {
     source_selected: Option<usize>,
     /// The canvas editor's state while it edits the source.
     source_editor: EditorState,
+    /// The fit and points, while the target is one fitted to a loaded CSV.
+    data_fit: Option<(crate::pipeline::DataFitReport, crate::Points)>,
     /// Guided sampling of the class-conditional round: on, which class, which scale w.
     guidance_on: bool,
     guidance_class: usize,
@@ -143,6 +145,7 @@ impl FlowlabApp {
             edit_source: false,
             source_selected: None,
             source_editor: EditorState::default(),
+            data_fit: None,
             guidance_on: true,
             guidance_class: 0,
             guidance_w: 1.0,
@@ -306,7 +309,16 @@ impl FlowlabApp {
         match fitted {
             Ok((points, fit)) => {
                 let n = points.len();
+                let report = crate::pipeline::DataFitReport {
+                    file: path.display().to_string(),
+                    points: n,
+                    components: fit.components,
+                    log_likelihood: fit.log_likelihood,
+                    bic: fit.bic,
+                    tried: fit.tried.clone(),
+                };
                 self.set_target(fit.mixture);
+                self.data_fit = Some((report, points.clone()));
                 self.editor.data = Some(points);
                 self.persisted.preset = None;
                 self.info(format!(
@@ -355,9 +367,10 @@ impl FlowlabApp {
             return Ok(());
         };
         if self.needs_new_run {
-            worker.new_run(
+            worker.new_run_fitted(
                 self.persisted.target.clone(),
                 self.persisted.settings.clone(),
+                self.data_fit.clone(),
             )?;
             self.run = RunView::default();
             self.sent.clear();
@@ -383,6 +396,7 @@ impl FlowlabApp {
             self.edit_source = false;
         }
         self.persisted.target = target;
+        self.data_fit = None;
         self.editor.reset();
         self.view_generation += 1;
         self.invalidate_run();

@@ -21,6 +21,9 @@ pub use protocol::{
 };
 
 use std::sync::Arc;
+
+use crate::Points;
+use crate::pipeline::DataFitReport;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
@@ -102,11 +105,23 @@ impl Worker {
     /// Cancels everything and starts a new, empty run on `target` with `settings`. A bad
     /// target or setting comes back as [`Update::Failed`].
     pub fn new_run(&mut self, target: Mixture, settings: Settings) -> Result<(), WorkerError> {
+        self.new_run_fitted(target, settings, None)
+    }
+
+    /// Like [`Self::new_run`] for a target fitted to the user's `points`: the fit goes into
+    /// the run's metrics.json and the points into its figure set.
+    pub fn new_run_fitted(
+        &mut self,
+        target: Mixture,
+        settings: Settings,
+        data: Option<(DataFitReport, Points)>,
+    ) -> Result<(), WorkerError> {
         let run = self.next_run();
         self.send(Job::NewRun {
             run,
             target: Box::new(target),
             settings: Box::new(settings),
+            data: data.map(Box::new),
         })
     }
 

@@ -9,7 +9,7 @@ use crate::export::FigureStyle;
 use crate::export::session::Session;
 pub use crate::flow::VelocityGrid;
 use crate::flow::{NetWeights, Solver, Trajectory};
-use crate::pipeline::{Phase, RoundReport, Settings};
+use crate::pipeline::{DataFitReport, Phase, RoundReport, Settings};
 use crate::target::Mixture;
 
 /// A training phase the UI can ask for.
@@ -38,6 +38,8 @@ pub(crate) enum Job {
         run: u64,
         target: Box<Mixture>,
         settings: Box<Settings>,
+        /// The fit and the points, when the target was fitted to the user's data.
+        data: Option<Box<(DataFitReport, Points)>>,
     },
     /// Run one phase of the current run unless `cancel` was set before it began.
     Phase {

@@ -45,11 +45,16 @@ impl Trainer {
                     run,
                     target,
                     settings,
+                    data,
                 } => {
                     current.run = run;
                     current.pipeline = None;
                     match Pipeline::new(*target, *settings) {
-                        Ok(pipeline) => {
+                        Ok(mut pipeline) => {
+                            if let Some(data) = data {
+                                let (fit, points) = *data;
+                                pipeline.set_data_fit(fit, points);
+                            }
                             self.announce(run, &pipeline);
                             current.pipeline = Some(pipeline);
                         }
