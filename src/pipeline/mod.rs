@@ -30,8 +30,8 @@ use rand::rngs::StdRng;
 
 use crate::Points;
 use crate::flow::{
-    Coupling, DistillConfig, FlowError, FlowPath, Pairs, Solver, TrainConfig, TrainProgress,
-    TrainStats, Trajectory, VelocityNet, distill, make_pairs, ot_pair, train_cfm,
+    Coupling, DistillConfig, FlowError, FlowPath, NetConfig, Pairs, Solver, TrainConfig,
+    TrainProgress, TrainStats, Trajectory, VelocityNet, distill, make_pairs, ot_pair, train_cfm,
     train_cfm_on_path,
 };
 use crate::target::{Mixture, TargetError};
@@ -146,16 +146,8 @@ pub type ModelWatcher = Box<dyn FnMut(&str, &VelocityNet)>;
 impl Pipeline {
     /// Validates the target and settings and draws the fixed evaluation data.
     pub fn new(target: Mixture, settings: Settings) -> Result<Self, PipelineError> {
-        target.validate()?;
-        settings.validate()?;
-        check_source(&target, &settings)?;
+        let evaluator = checked_evaluator(&target, &settings)?;
         let rng = StdRng::seed_from_u64(settings.seed);
-        let evaluator = Evaluator::new(
-            &target,
-            settings.source.as_ref(),
-            &settings.eval,
-            settings.seed,
-        )?;
         Ok(Self {
             target,
             settings,
@@ -244,40 +236,7 @@ impl Pipeline {
         if !self.rounds.is_empty() {
             return Err(PipelineError::Order("1-RF is already trained"));
         }
-        let name = "1-RF".to_string();
-        let net = VelocityNet::new(self.target.dim, self.settings.net, &mut self.rng)?;
-        // The coupling 1-RF trains on: independent pairs, measured on as many as reflow uses.
-        let coupling_cost = self.independent_pairs().transport_cost();
-        let train = self.settings.train;
-        let target = &self.target;
-        let source = self.settings.noise_source(target.dim);
-        let stats = train_phase(
-            &name,
-            train.steps,
-            &mut self.rng,
-            on_event,
-            &mut self.watcher,
-            |rng, report| {
-                train_cfm(
-                    &net,
-                    Coupling::Independent { source, target },
-                    &train,
-                    rng,
-                    report,
-                    cancel,
-                )
-            },
-        )?;
-        self.finish_round(
-            name,
-            RoundKind::Rectified(1),
-            net,
-            coupling_cost,
-            stats,
-            0.0,
-            on_event,
-            cancel,
-        )
+        self.train_fresh(RoundKind::Rectified(1), "1-RF", on_event, cancel)
     }
 
     /// Trains OT-CFM from scratch: each batch of independent (noise, data) draws is paired by
@@ -288,43 +247,8 @@ impl Pipeline {
         on_event: &mut dyn FnMut(Event),
         cancel: &AtomicBool,
     ) -> Result<&Round, PipelineError> {
-        if self.rounds.iter().any(|r| r.kind == RoundKind::OtCfm) {
-            return Err(PipelineError::Order("OT-CFM is already trained"));
-        }
-        let name = OT_CFM_ROUND.to_string();
-        let net = VelocityNet::new(self.target.dim, self.settings.net, &mut self.rng)?;
-        let pairs = self.independent_pairs();
-        let coupling_cost = minibatch_ot_cost(&pairs.z, &pairs.x0, self.settings.train.batch);
-        let train = self.settings.train;
-        let target = &self.target;
-        let source = self.settings.noise_source(target.dim);
-        let stats = train_phase(
-            &name,
-            train.steps,
-            &mut self.rng,
-            on_event,
-            &mut self.watcher,
-            |rng, report| {
-                train_cfm(
-                    &net,
-                    Coupling::MinibatchOt { source, target },
-                    &train,
-                    rng,
-                    report,
-                    cancel,
-                )
-            },
-        )?;
-        self.finish_round(
-            name,
-            RoundKind::OtCfm,
-            net,
-            coupling_cost,
-            stats,
-            0.0,
-            on_event,
-            cancel,
-        )
+        self.refuse_second(RoundKind::OtCfm, "OT-CFM is already trained")?;
+        self.train_fresh(RoundKind::OtCfm, OT_CFM_ROUND, on_event, cancel)
     }
 
     /// Trains the network from scratch on the variance-preserving diffusion path
@@ -334,45 +258,11 @@ impl Pipeline {
         on_event: &mut dyn FnMut(Event),
         cancel: &AtomicBool,
     ) -> Result<&Round, PipelineError> {
-        if self.rounds.iter().any(|r| r.kind == RoundKind::Diffusion) {
-            return Err(PipelineError::Order(
-                "the diffusion path is already trained",
-            ));
-        }
-        let name = DIFFUSION_ROUND.to_string();
-        let net = VelocityNet::new(self.target.dim, self.settings.net, &mut self.rng)?;
-        let coupling_cost = self.independent_pairs().transport_cost();
-        let train = self.settings.train;
-        let target = &self.target;
-        let source = self.settings.noise_source(target.dim);
-        let stats = train_phase(
-            &name,
-            train.steps,
-            &mut self.rng,
-            on_event,
-            &mut self.watcher,
-            |rng, report| {
-                train_cfm_on_path(
-                    &net,
-                    Coupling::Independent { source, target },
-                    RoundKind::Diffusion.path(),
-                    &train,
-                    rng,
-                    report,
-                    cancel,
-                )
-            },
-        )?;
-        self.finish_round(
-            name,
+        self.refuse_second(
             RoundKind::Diffusion,
-            net,
-            coupling_cost,
-            stats,
-            0.0,
-            on_event,
-            cancel,
-        )
+            "the diffusion path is already trained",
+        )?;
+        self.train_fresh(RoundKind::Diffusion, DIFFUSION_ROUND, on_event, cancel)
     }
 
     /// Trains a class-conditional network from scratch for classifier-free guidance: the class
@@ -384,46 +274,77 @@ impl Pipeline {
         on_event: &mut dyn FnMut(Event),
         cancel: &AtomicBool,
     ) -> Result<&Round, PipelineError> {
-        if self.rounds.iter().any(|r| r.kind == RoundKind::Guided) {
-            return Err(PipelineError::Order("the guided model is already trained"));
+        self.refuse_second(RoundKind::Guided, "the guided model is already trained")?;
+        self.train_fresh(RoundKind::Guided, GUIDED_ROUND, on_event, cancel)
+    }
+
+    /// An error when a round of `kind` exists already.
+    fn refuse_second(&self, kind: RoundKind, message: &'static str) -> Result<(), PipelineError> {
+        if self.rounds.iter().any(|r| r.kind == kind) {
+            return Err(PipelineError::Order(message));
         }
-        let name = GUIDED_ROUND.to_string();
-        let config = crate::flow::NetConfig {
-            classes: self.target.components.len(),
-            ..self.settings.net
+        Ok(())
+    }
+
+    /// Trains a fresh network of `kind` — 1-RF, OT-CFM, the diffusion path or the guided
+    /// model — with the 1-RF settings on independent draws (paired by minibatch OT for
+    /// OT-CFM, labelled with their component for the guided model), on the kind's path, and
+    /// measures it. Its coupling cost is that of `reflow_pairs` independent draws, paired the
+    /// same way.
+    fn train_fresh(
+        &mut self,
+        kind: RoundKind,
+        name: &str,
+        on_event: &mut dyn FnMut(Event),
+        cancel: &AtomicBool,
+    ) -> Result<&Round, PipelineError> {
+        let config = match kind {
+            RoundKind::Guided => NetConfig {
+                classes: self.target.components.len(),
+                ..self.settings.net
+            },
+            _ => self.settings.net,
         };
         let net = VelocityNet::new(self.target.dim, config, &mut self.rng)?;
-        let coupling_cost = self.independent_pairs().transport_cost();
+        let pairs = self.independent_pairs();
+        let coupling_cost = match kind {
+            RoundKind::OtCfm => minibatch_ot_cost(&pairs.z, &pairs.x0, self.settings.train.batch),
+            _ => pairs.transport_cost(),
+        };
         let train = self.settings.train;
         let target = &self.target;
         let source = self.settings.noise_source(target.dim);
-        let drop = self.settings.guidance_drop;
+        let coupling = match kind {
+            RoundKind::OtCfm => Coupling::MinibatchOt { source, target },
+            RoundKind::Guided => Coupling::Labeled {
+                source,
+                target,
+                drop: self.settings.guidance_drop,
+            },
+            _ => Coupling::Independent { source, target },
+        };
         let stats = train_phase(
-            &name,
+            name,
             train.steps,
             &mut self.rng,
             on_event,
             &mut self.watcher,
             |rng, report| {
-                train_cfm(
-                    &net,
-                    Coupling::Labeled {
-                        source,
-                        target,
-                        drop,
-                    },
-                    &train,
-                    rng,
-                    report,
-                    cancel,
-                )
+                train_cfm_on_path(&net, coupling, kind.path(), &train, rng, report, cancel)
             },
         )?;
-        let noise = self.evaluator.noise().head(GUIDANCE_POINTS);
-        let guidance = measure_guidance(&self.target, &net, &noise, self.settings.eval.path_steps)?;
+        let guidance = match kind {
+            RoundKind::Guided => Some(measure_guidance(
+                &self.target,
+                &net,
+                &self.evaluator.noise().head(GUIDANCE_POINTS),
+                self.settings.eval.path_steps,
+            )?),
+            _ => None,
+        };
         self.finish_round(
-            name,
-            RoundKind::Guided,
+            name.to_string(),
+            kind,
             net,
             coupling_cost,
             stats,
@@ -432,7 +353,7 @@ impl Pipeline {
             cancel,
         )?;
         let last = self.rounds.len() - 1;
-        self.rounds[last].report.guidance = Some(guidance);
+        self.rounds[last].report.guidance = guidance;
         Ok(&self.rounds[last])
     }
 
@@ -712,19 +633,29 @@ pub fn minibatch_ot_cost(z: &Points, x0: &Points, batch: usize) -> f64 {
     if n == 0 { 0.0 } else { total / n as f64 }
 }
 
-/// A source mixture must live in the target's space.
-fn check_source(target: &Mixture, settings: &Settings) -> Result<(), PipelineError> {
-    match &settings.source {
-        Some(source) if source.dim != target.dim => Err(FlowError::invalid(
+/// Checks the target, the settings and that a source mixture lives in the target's space,
+/// then draws the run's evaluation data: what a new and a restored run both start from.
+fn checked_evaluator(target: &Mixture, settings: &Settings) -> Result<Evaluator, PipelineError> {
+    target.validate()?;
+    settings.validate()?;
+    if let Some(source) = &settings.source
+        && source.dim != target.dim
+    {
+        return Err(FlowError::invalid(
             "source",
             format!(
                 "is a {}-D mixture but the target is {}-D",
                 source.dim, target.dim
             ),
         )
-        .into()),
-        _ => Ok(()),
+        .into());
     }
+    Evaluator::new(
+        target,
+        settings.source.as_ref(),
+        &settings.eval,
+        settings.seed,
+    )
 }
 
 fn latest_flow(rounds: &[Round]) -> Option<&Round> {

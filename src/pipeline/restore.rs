@@ -6,7 +6,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 
-use super::{Evaluator, Pipeline, PipelineError, Round, RoundKind, RoundReport, Settings};
+use super::{Pipeline, PipelineError, Round, RoundKind, RoundReport, Settings};
 use crate::flow::{NetWeights, Solver, VelocityNet, integrate_observed};
 use crate::target::Mixture;
 
@@ -39,15 +39,7 @@ impl Pipeline {
         settings: Settings,
         saved: Vec<SavedRound>,
     ) -> Result<Self, PipelineError> {
-        target.validate()?;
-        settings.validate()?;
-        super::check_source(&target, &settings)?;
-        let evaluator = Evaluator::new(
-            &target,
-            settings.source.as_ref(),
-            &settings.eval,
-            settings.seed,
-        )?;
+        let evaluator = super::checked_evaluator(&target, &settings)?;
         let mut rounds = Vec::with_capacity(saved.len());
         for s in saved {
             if s.weights.dim != target.dim {
