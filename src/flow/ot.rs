@@ -2,7 +2,7 @@
 //! by an exact optimal assignment before drawing the straight lines between them.
 
 use crate::Points;
-use crate::metrics::min_cost_assignment;
+use crate::metrics::optimal_matching;
 
 /// `x0`'s rows reordered so that row i goes with row i of `z` and the total squared distance
 /// `Σ ‖z_i − x0_i‖²` is the least any one-to-one pairing of the two batches has.
@@ -10,16 +10,7 @@ use crate::metrics::min_cost_assignment;
 /// # Panics
 /// If the batches differ in size or dimension (a programming error).
 pub fn ot_pair(z: &Points, x0: &Points) -> Points {
-    assert_eq!(z.dim, x0.dim, "OT pairing needs batches of one dimension");
-    assert_eq!(z.len(), x0.len(), "OT pairing needs batches of one size");
-    let cost = |i: usize, j: usize| -> f64 {
-        z.row(i)
-            .iter()
-            .zip(x0.row(j))
-            .map(|(a, b)| f64::from(a - b).powi(2))
-            .sum()
-    };
-    x0.gather(&min_cost_assignment(z.len(), cost))
+    x0.gather(&optimal_matching(z, x0))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ mod coverage;
 mod straightness;
 mod w2;
 
-pub use assignment::min_cost_assignment;
+pub use assignment::{min_cost_assignment, optimal_matching, squared_distance};
 pub use coverage::{mode_fractions, mode_tv};
 pub use straightness::{StraightnessMeter, straightness};
 pub use w2::{metric_floor, w2};

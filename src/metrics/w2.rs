@@ -3,7 +3,7 @@
 use rand::Rng;
 use rayon::prelude::*;
 
-use super::min_cost_assignment;
+use super::{optimal_matching, squared_distance};
 use crate::Points;
 use crate::target::Mixture;
 
@@ -32,15 +32,11 @@ pub fn w2(a: &Points, b: &Points) -> f64 {
             .sum();
         return (sum / n as f64).sqrt();
     }
-    let dist2 = |i: usize, j: usize| -> f64 {
-        a.row(i)
-            .iter()
-            .zip(b.row(j))
-            .map(|(p, q)| f64::from(p - q).powi(2))
-            .sum()
-    };
-    let matching = min_cost_assignment(n, dist2);
-    let total: f64 = matching.iter().enumerate().map(|(i, &j)| dist2(i, j)).sum();
+    let total: f64 = optimal_matching(a, b)
+        .iter()
+        .enumerate()
+        .map(|(i, &j)| squared_distance(a.row(i), b.row(j)))
+        .sum();
     (total / n as f64).sqrt()
 }
 

@@ -9,7 +9,9 @@ use rayon::prelude::*;
 
 use super::{EvalSettings, PipelineError, RoundKind};
 use crate::Points;
-use crate::flow::{FlowError, Solver, Trajectory, VelocityNet, integrate, integrate_observed};
+use crate::flow::{
+    FlowError, Solver, Trajectory, VelocityField, VelocityNet, integrate, integrate_observed,
+};
 use crate::metrics::{StraightnessMeter, metric_floor, mode_tv, w2};
 use crate::target::{Mixture, Source};
 
@@ -32,6 +34,29 @@ pub struct Evaluator {
     /// The draws after the first: (noise, reference), `w2_points` each.
     extra_draws: Vec<(Points, Points)>,
     floor: f64,
+}
+
+/// W2 of `field` under `solver` with `steps`, averaged over independent draws: `first` is what
+/// the field already made of the first draw's noise, compared with `reference`; each of
+/// `extra` is a further (noise, reference) pair, integrated here. Every sample is cut to the
+/// same size, the smaller of `first` and `reference`. The round reports and the app's live W2
+/// both measure this way.
+pub fn averaged_w2(
+    field: &dyn VelocityField,
+    first: &Points,
+    reference: &Points,
+    extra: &[(Points, Points)],
+    solver: Solver,
+    steps: usize,
+) -> Result<f64, FlowError> {
+    let n = first.len().min(reference.len());
+    let mut pairs = vec![(first.head(n), reference.head(n))];
+    for (z, r) in extra {
+        pairs.push((integrate(field, &z.head(n), solver, steps)?, r.head(n)));
+    }
+    // The assignments dominate: one per core, summed in a fixed order.
+    let values: Vec<f64> = pairs.par_iter().map(|(s, r)| w2(s, r)).collect();
+    Ok(values.iter().sum::<f64>() / values.len() as f64)
 }
 
 /// What [`Evaluator::measure`] found for one model.
@@ -125,13 +150,14 @@ impl Evaluator {
             Some(samples) => samples.head(self.w2_points),
             None => integrate(net, &self.noise.head(self.w2_points), solver, steps)?,
         };
-        let mut pairs = vec![(first, &self.reference)];
-        for (z, reference) in &self.extra_draws {
-            pairs.push((integrate(net, z, solver, steps)?, reference));
-        }
-        // The assignments dominate: one per core, summed in a fixed order.
-        let values: Vec<f64> = pairs.par_iter().map(|(s, r)| w2(s, r)).collect();
-        Ok(values.iter().sum::<f64>() / values.len() as f64)
+        averaged_w2(
+            net,
+            &first,
+            &self.reference,
+            &self.extra_draws,
+            solver,
+            steps,
+        )
     }
 
     /// Integrates `net` from the evaluation noise and measures it.

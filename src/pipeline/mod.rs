@@ -13,7 +13,7 @@ mod report;
 mod restore;
 mod settings;
 
-pub use evaluate::Evaluator;
+pub use evaluate::{Evaluator, averaged_w2};
 pub use event::{Event, Phase};
 pub use guidance::{
     ClassGuidance, GUIDANCE_SCALES, GuidanceReport, distance_and_spread, measure_guidance,

@@ -8,8 +8,9 @@ use crossbeam_channel::{Receiver, Sender, TrySendError};
 
 use super::protocol::{Message, SampleRequest, SampleSet, SamplerMsg, Source, Update};
 use crate::Points;
-use crate::flow::{FlowError, Solver, VelocityNet, integrate, integrate_recording};
-use crate::metrics::{mode_tv, w2};
+use crate::flow::{FlowError, Solver, VelocityNet, integrate_recording};
+use crate::metrics::mode_tv;
+use crate::pipeline::averaged_w2;
 use crate::target::Mixture;
 
 /// Particles and steps of a live preview while training.
@@ -259,24 +260,20 @@ fn picture(
     })
 }
 
-/// W2 of `net` under the request's solver and steps, averaged like the engine's round
-/// reports: `samples` (from the head of the run's noise) against the reference sample, on as
-/// many points as both have, then each further independent draw.
+/// W2 of `net` under the request's solver and steps, averaged over the run's draws like the
+/// engine's round reports.
 fn mean_w2(
     run: &RunData,
     net: &VelocityNet,
     request: &SampleRequest,
     samples: &Points,
 ) -> Result<f64, FlowError> {
-    let n = run.reference.len().min(samples.len());
-    let mut sum = if n == run.reference.len() {
-        w2(&samples.head(n), &run.reference)
-    } else {
-        w2(samples, &run.reference.head(n))
-    };
-    for (z, reference) in &run.extra_draws {
-        let moved = integrate(net, &z.head(n), request.solver, request.steps)?;
-        sum += w2(&moved, &reference.head(n));
-    }
-    Ok(sum / (1 + run.extra_draws.len()) as f64)
+    averaged_w2(
+        net,
+        samples,
+        &run.reference,
+        &run.extra_draws,
+        request.solver,
+        request.steps,
+    )
 }
