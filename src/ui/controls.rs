@@ -3,7 +3,7 @@
 use eframe::egui::{self, Button, Color32, ProgressBar, RichText};
 
 use super::charts::{bars_ui, loss_chart_ui, w2_chart_ui};
-use super::editor::editor_ui;
+use super::editor::{Overlay, editor_ui};
 use super::export::chart_title_ui;
 use super::panels::{components_ui, settings_ui};
 use super::paths::{PathsStyle, paths_ui};
@@ -108,33 +108,28 @@ impl FlowlabApp {
             ui.separator();
             let fresh = self.needs_new_run || busy;
             let has = |name: &str| self.run.rounds.iter().any(|r| r.report.name == name);
-            if ui
-                .add_enabled(fresh || !has(OT_CFM_ROUND), Button::new("OT-CFM"))
-                .on_hover_text(tips::OT_CFM)
-                .on_disabled_hover_text("OT-CFM is trained: select it in the rounds list.")
-                .clicked()
-            {
-                actions.push(Action::OtCfm);
-            }
-            if ui
-                .add_enabled(fresh || !has(DIFFUSION_ROUND), Button::new("Diffusion"))
-                .on_hover_text(tips::DIFFUSION)
-                .on_disabled_hover_text(
-                    "The diffusion path is trained: select it in the rounds list.",
-                )
-                .clicked()
-            {
-                actions.push(Action::Diffusion);
-            }
-            if ui
-                .add_enabled(fresh || !has(GUIDED_ROUND), Button::new("Guidance"))
-                .on_hover_text(tips::GUIDED)
-                .on_disabled_hover_text(
-                    "The guided model is trained: select it in the rounds list.",
-                )
-                .clicked()
-            {
-                actions.push(Action::Guided);
+            // The comparisons, each trained once per run from fresh weights.
+            let comparisons = [
+                ("OT-CFM", OT_CFM_ROUND, tips::OT_CFM, Action::OtCfm),
+                (
+                    "Diffusion",
+                    DIFFUSION_ROUND,
+                    tips::DIFFUSION,
+                    Action::Diffusion,
+                ),
+                ("Guidance", GUIDED_ROUND, tips::GUIDED, Action::Guided),
+            ];
+            for (label, round, tip, action) in comparisons {
+                if ui
+                    .add_enabled(fresh || !has(round), Button::new(label))
+                    .on_hover_text(tip)
+                    .on_disabled_hover_text(format!(
+                        "'{round}' is trained: select it in the rounds list."
+                    ))
+                    .clicked()
+                {
+                    actions.push(action);
+                }
             }
             ui.separator();
             self.progress_ui(ui);
@@ -571,6 +566,7 @@ impl FlowlabApp {
                         &mut cols[0],
                         source,
                         None,
+                        Overlay::default(),
                         self.persisted.dark,
                         &mut self.source_editor,
                         &mut edits,
@@ -578,12 +574,16 @@ impl FlowlabApp {
                     actions.extend(edits.into_iter().map(source_edit));
                 }
                 source => {
-                    // The source, when there is one, outlined in its own colour.
-                    self.editor.outline = source.map(|m| (m.clone(), palette::SOURCE));
+                    // Your data in grey and the source, if any, outlined in its own colour.
+                    let overlay = Overlay {
+                        data: self.data_fit.as_ref().map(|d| &d.1),
+                        outline: source.map(|m| (&*m, palette::SOURCE)),
+                    };
                     editor_ui(
                         &mut cols[0],
                         &mut self.persisted.target,
                         picture,
+                        overlay,
                         self.persisted.dark,
                         &mut self.editor,
                         actions,

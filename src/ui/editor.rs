@@ -40,19 +40,23 @@ pub struct EditorState {
     /// The region shown; reset when a new target arrives.
     view: Option<ViewBox>,
     heat: Option<(TextureHandle, Mixture, ViewBox, bool)>,
-    /// Points the target was fitted to (a loaded CSV), drawn over its density.
-    pub data: Option<crate::Points>,
-    /// Another mixture to outline in its own colour (the source at t = 1), not editable here.
-    pub outline: Option<(Mixture, Color32)>,
+}
+
+/// What the canvas draws besides the mixture it edits.
+#[derive(Clone, Copy, Default)]
+pub struct Overlay<'a> {
+    /// Points the mixture was fitted to (a loaded CSV), in grey.
+    pub data: Option<&'a crate::Points>,
+    /// Another mixture outlined in its own colour (the source at t = 1), not editable here.
+    pub outline: Option<(&'a Mixture, Color32)>,
 }
 
 impl EditorState {
-    /// Forget the view, selection and data points (a new target was loaded).
+    /// Forget the view and selection (a new target was loaded).
     pub fn reset(&mut self) {
         self.selected = None;
         self.drag = None;
         self.view = None;
-        self.data = None;
     }
 }
 
@@ -73,14 +77,15 @@ pub fn editor_ui(
     ui: &mut egui::Ui,
     target: &mut Mixture,
     picture: Option<&SampleSet>,
+    overlay: Overlay<'_>,
     dark: bool,
     state: &mut EditorState,
     actions: &mut Vec<Action>,
 ) {
     if target.dim == 1 {
-        editor_1d_ui(ui, target, picture, state, actions);
+        editor_1d_ui(ui, target, picture, overlay, state, actions);
     } else {
-        editor_2d_ui(ui, target, picture, dark, state, actions);
+        editor_2d_ui(ui, target, picture, overlay, dark, state, actions);
     }
     let typing = ui.ctx().egui_wants_keyboard_input();
     if !typing
@@ -99,6 +104,7 @@ fn editor_2d_ui(
     ui: &mut egui::Ui,
     target: &mut Mixture,
     picture: Option<&SampleSet>,
+    overlay: Overlay<'_>,
     dark: bool,
     state: &mut EditorState,
     actions: &mut Vec<Action>,
@@ -121,13 +127,13 @@ fn editor_2d_ui(
             ]
         })
         .collect();
-    let outline: Vec<Vec<[f64; 2]>> = state
+    let outline: Vec<Vec<[f64; 2]>> = overlay
         .outline
         .iter()
         .filter(|(m, _)| m.dim == 2)
         .flat_map(|(m, _)| m.components.iter().map(ellipse))
         .collect();
-    let outline_color = state.outline.as_ref().map(|o| o.1);
+    let outline_color = overlay.outline.map(|o| o.1);
     let ellipses: Vec<(usize, Vec<[f64; 2]>)> = target
         .components
         .iter()
@@ -138,7 +144,7 @@ fn editor_2d_ui(
         })
         .collect();
     let samples = samples_by_mode(picture, 2);
-    let data: Vec<[f64; 2]> = state
+    let data: Vec<[f64; 2]> = overlay
         .data
         .iter()
         .filter(|d| d.dim == 2)
@@ -273,6 +279,7 @@ fn editor_1d_ui(
     ui: &mut egui::Ui,
     target: &mut Mixture,
     picture: Option<&SampleSet>,
+    overlay: Overlay<'_>,
     state: &mut EditorState,
     actions: &mut Vec<Action>,
 ) {
@@ -313,7 +320,7 @@ fn editor_1d_ui(
     // The model's samples when there are some, else the loaded data.
     let histogram = picture
         .map(|p| &p.samples)
-        .or(state.data.as_ref().filter(|d| d.dim == 1))
+        .or(overlay.data.filter(|d| d.dim == 1))
         .map(|p| histogram(&p.data, lo, hi, 60));
     let y_max = curve
         .iter()

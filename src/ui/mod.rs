@@ -85,7 +85,8 @@ pub struct FlowlabApp {
     source_selected: Option<usize>,
     /// The canvas editor's state while it edits the source.
     source_editor: EditorState,
-    /// The fit and points, while the target is one fitted to a loaded CSV.
+    /// The fit and points, while the target is one fitted to a loaded CSV (the points are
+    /// drawn on the canvas and sent with the next run for its exports).
     data_fit: Option<(crate::pipeline::DataFitReport, crate::Points)>,
     /// Guided sampling of the class-conditional round: on, which class, which scale w.
     guidance_on: bool,
@@ -318,8 +319,7 @@ impl FlowlabApp {
                     tried: fit.tried.clone(),
                 };
                 self.set_target(fit.mixture);
-                self.data_fit = Some((report, points.clone()));
-                self.editor.data = Some(points);
+                self.data_fit = Some((report, points));
                 self.persisted.preset = None;
                 self.info(format!(
                     "Fitted {} Gaussian{} to {n} points of {} (chosen by BIC); edit it like any target",
