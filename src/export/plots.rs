@@ -489,24 +489,7 @@ pub fn w2_figure(rounds: &[RoundData<'_>], floor: Option<f64>, w2_points: usize)
                 [s as f64, w]
             })
             .collect();
-        let color = round_rgb(r.index);
-        if pts.len() > 1 {
-            layers.push(Layer::Lines {
-                name: None,
-                color,
-                alpha: 1.0,
-                width: 3.5,
-                dashed: false,
-                lines: vec![pts.clone()],
-            });
-        }
-        layers.push(Layer::Points {
-            name: Some(r.report.name.clone()),
-            color,
-            alpha: 1.0,
-            radius: 8.0,
-            points: pts,
-        });
+        push_series(&mut layers, r.report.name.clone(), round_rgb(r.index), pts);
     }
     if let Some(f) = floor {
         layers.push(Layer::HLine {
@@ -527,6 +510,28 @@ pub fn w2_figure(rounds: &[RoundData<'_>], floor: Option<f64>, w2_points: usize)
             legend: true,
         }],
     }
+}
+
+/// A measured series: a line through its points (when there are two or more) and the points
+/// themselves, named once in the legend.
+fn push_series(layers: &mut Vec<Layer>, name: String, color: Rgb, points: Vec<[f64; 2]>) {
+    if points.len() > 1 {
+        layers.push(Layer::Lines {
+            name: None,
+            color,
+            alpha: 1.0,
+            width: 3.5,
+            dashed: false,
+            lines: vec![points.clone()],
+        });
+    }
+    layers.push(Layer::Points {
+        name: Some(name),
+        color,
+        alpha: 1.0,
+        radius: 8.0,
+        points,
+    });
 }
 
 /// The paths of several rounds side by side, each under its name.
@@ -571,21 +576,7 @@ pub fn guidance_figure(report: &crate::pipeline::GuidanceReport) -> Figure {
                 [w, v]
             })
             .collect();
-        layers.push(Layer::Lines {
-            name: None,
-            color,
-            alpha: 1.0,
-            width: 3.5,
-            dashed: false,
-            lines: vec![pts.clone()],
-        });
-        layers.push(Layer::Points {
-            name: Some(name.to_string()),
-            color,
-            alpha: 1.0,
-            radius: 8.0,
-            points: pts,
-        });
+        push_series(&mut layers, name.to_string(), color, pts);
     }
     let w_max = report.scales.iter().copied().fold(1.0, f64::max);
     let top = if top > 0.0 { top } else { 1.0 };
