@@ -283,9 +283,13 @@ impl VelocityNet {
         t: f32,
         class: Option<usize>,
     ) -> Result<Vec<f32>, FlowError> {
+        // Every point shares t and the class: build their features once.
+        let mut features = Vec::with_capacity(self.input_width());
+        self.push_input_class(&[], t, class, &mut features);
         let mut inputs = Vec::with_capacity(x.len() / self.dim * self.input_width());
         for p in x.chunks_exact(self.dim) {
-            self.push_input_class(p, t, class, &mut inputs);
+            inputs.extend_from_slice(p);
+            inputs.extend_from_slice(&features);
         }
         self.forward_vec(inputs)
     }
@@ -461,18 +465,8 @@ impl super::VelocityField for VelocityNet {
         self.dim
     }
 
+    /// The unconditional field (for a class-conditional network: no class).
     fn velocity(&self, x: &[f32], t: f32) -> Result<Vec<f32>, FlowError> {
-        let n = x.len() / self.dim;
-        // Every point shares t: compute its features once.
-        let mut time_features = Vec::with_capacity(self.config.time_embedding.width());
-        self.config.time_embedding.push(t, &mut time_features);
-        // A class-conditional network without a class: the unconditional input (zeros).
-        time_features.resize(time_features.len() + self.config.classes, 0.0);
-        let mut inputs = Vec::with_capacity(n * self.input_width());
-        for p in x.chunks_exact(self.dim) {
-            inputs.extend_from_slice(p);
-            inputs.extend_from_slice(&time_features);
-        }
-        self.forward_vec(inputs)
+        self.velocity_class(x, t, None)
     }
 }
