@@ -9,8 +9,8 @@ use flowlab::Points;
 use flowlab::export::run_folder::write_run_folder;
 use flowlab::export::{FigureStyle, Theme};
 use flowlab::flow::{DistillMethod, FlowError};
-use flowlab::pipeline::{DataFitReport, Pipeline, PipelineError, Settings};
-use flowlab::target::fit::{FitConfig, fit_mixture, load_points_csv};
+use flowlab::pipeline::{DataFitReport, Pipeline, PipelineError, Settings, fit_data};
+use flowlab::target::fit::FitConfig;
 use flowlab::target::{Mixture, presets};
 
 use super::progress::ProgressBar;
@@ -107,32 +107,24 @@ pub fn run(args: &RunArgs) -> ExitCode {
 /// `--data`.
 fn load_target(args: &RunArgs) -> Result<(Mixture, Option<(Points, DataFitReport)>), String> {
     if let Some(path) = &args.data {
-        let points = load_points_csv(path).map_err(|err| format!("data: {err}"))?;
         let config = FitConfig {
             components: args.components,
             seed: args.seed.unwrap_or(0),
             ..FitConfig::default()
         };
-        let fit = fit_mixture(&points, &config).map_err(|err| format!("data: {err}"))?;
+        let fitted = fit_data(path, &config).map_err(|err| format!("data: {err}"))?;
+        let fit = &fitted.report;
         if !args.quiet {
             eprintln!(
                 "fitted {} component(s) to {} points of {} (mean log-likelihood {:.3}, BIC {:.1})",
                 fit.components,
-                points.len(),
+                fit.points,
                 path.display(),
                 fit.log_likelihood,
                 fit.bic
             );
         }
-        let report = DataFitReport {
-            file: path.display().to_string(),
-            points: points.len(),
-            components: fit.components,
-            log_likelihood: fit.log_likelihood,
-            bic: fit.bic,
-            tried: fit.tried,
-        };
-        return Ok((fit.mixture, Some((points, report))));
+        return Ok((fitted.mixture, Some((fitted.points, fitted.report))));
     }
     match (&args.preset, &args.target) {
         (Some(name), _) => presets::preset(name),

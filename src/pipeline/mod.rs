@@ -18,7 +18,7 @@ pub use event::{Event, Phase};
 pub use guidance::{
     ClassGuidance, GUIDANCE_SCALES, GuidanceReport, distance_and_spread, measure_guidance,
 };
-pub use report::{DataFitReport, RoundReport, RunReport, Timings};
+pub use report::{DataFitReport, FittedData, RoundReport, RunReport, Timings, fit_data};
 pub use restore::SavedRound;
 pub use settings::{EvalSettings, Settings};
 

@@ -5,7 +5,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Settings;
+use std::path::Path;
+
+use crate::Points;
 use crate::target::Mixture;
+use crate::target::fit::{DataError, FitConfig, fit_mixture, load_points_csv};
 
 /// One round's measurements.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -84,6 +88,36 @@ pub struct DataFitReport {
     pub bic: f64,
     /// `(components, BIC)` of every count tried when the count was chosen automatically.
     pub tried: Vec<(usize, f64)>,
+}
+
+/// A target fitted to the user's points, the points, and what the run reports about the fit.
+pub struct FittedData {
+    /// The fitted mixture, the run's target.
+    pub mixture: Mixture,
+    /// The points read from the file.
+    pub points: Points,
+    /// The fit, as `metrics.json` reports it.
+    pub report: DataFitReport,
+}
+
+/// Reads the CSV of points at `path` and fits a mixture to them with `config`: what
+/// `flowlab run --data` and the app's Load both do.
+pub fn fit_data(path: &Path, config: &FitConfig) -> Result<FittedData, DataError> {
+    let points = load_points_csv(path)?;
+    let fit = fit_mixture(&points, config)?;
+    let report = DataFitReport {
+        file: path.display().to_string(),
+        points: points.len(),
+        components: fit.components,
+        log_likelihood: fit.log_likelihood,
+        bic: fit.bic,
+        tried: fit.tried,
+    };
+    Ok(FittedData {
+        mixture: fit.mixture,
+        points,
+        report,
+    })
 }
 
 impl RunReport {

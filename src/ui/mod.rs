@@ -304,27 +304,16 @@ impl FlowlabApp {
     /// Reads a CSV of points, fits a mixture to it (number of components by BIC, seed 0) and
     /// makes that the target, with the points drawn over its density.
     fn load_data(&mut self, path: &std::path::Path) {
-        use crate::target::fit::{FitConfig, fit_mixture, load_points_csv};
-        let fitted = load_points_csv(path)
-            .and_then(|points| fit_mixture(&points, &FitConfig::default()).map(|f| (points, f)));
-        match fitted {
-            Ok((points, fit)) => {
-                let n = points.len();
-                let report = crate::pipeline::DataFitReport {
-                    file: path.display().to_string(),
-                    points: n,
-                    components: fit.components,
-                    log_likelihood: fit.log_likelihood,
-                    bic: fit.bic,
-                    tried: fit.tried.clone(),
-                };
-                self.set_target(fit.mixture);
-                self.data_fit = Some((report, points));
+        let config = crate::target::fit::FitConfig::default();
+        match crate::pipeline::fit_data(path, &config) {
+            Ok(fitted) => {
+                let (k, n) = (fitted.report.components, fitted.points.len());
+                self.set_target(fitted.mixture);
+                self.data_fit = Some((fitted.report, fitted.points));
                 self.persisted.preset = None;
                 self.info(format!(
-                    "Fitted {} Gaussian{} to {n} points of {} (chosen by BIC); edit it like any target",
-                    fit.components,
-                    if fit.components == 1 { "" } else { "s" },
+                    "Fitted {k} Gaussian{} to {n} points of {} (chosen by BIC); edit it like any target",
+                    if k == 1 { "" } else { "s" },
                     path.display()
                 ));
             }

@@ -21,15 +21,13 @@ pub use protocol::{
 };
 
 use std::sync::Arc;
-
-use crate::Points;
-use crate::pipeline::DataFitReport;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError, bounded};
 
+use crate::Points;
 use crate::export::session::Session;
-use crate::pipeline::Settings;
+use crate::pipeline::{DataFitReport, Settings};
 use crate::target::Mixture;
 use protocol::{Job, Message, SamplerMsg};
 

@@ -76,13 +76,10 @@ impl Sampler {
                             continue;
                         };
                         // A guided picture samples one class: W2 to the whole target says nothing.
-                        let guided = request.guidance.is_some_and(|(k, _)| {
-                            run.rounds.get(index).is_some_and(|n| k < n.classes())
-                        });
                         if let Some(samples) = samples
-                            && !guided
                             && !pending.requests.contains_key(&index)
                             && let Some(net) = run.rounds.get(index)
+                            && guidance(&request, net).is_none()
                             && let Ok(w2) = mean_w2(run, net, &request, &samples)
                         {
                             let update = Update::Quality {
@@ -226,6 +223,12 @@ impl Sampler {
     }
 }
 
+/// The class and scale a request guides `net` towards: `None` unless it asks for guidance and
+/// `net` is class-conditional with that class.
+fn guidance(request: &SampleRequest, net: &VelocityNet) -> Option<(usize, f32)> {
+    request.guidance.filter(|&(class, _)| class < net.classes())
+}
+
 /// Integrates `net` from the run's fixed noise and measures the result.
 fn picture(
     run: &RunData,
@@ -235,8 +238,8 @@ fn picture(
 ) -> Result<SampleSet, FlowError> {
     let particles = request.particles.clamp(1, run.noise.len());
     let z = run.noise.head(particles);
-    let (samples, trajectory) = match request.guidance {
-        Some((class, w)) if class < net.classes() => {
+    let (samples, trajectory) = match guidance(request, net) {
+        Some((class, w)) => {
             let guided = crate::flow::Guided::new(net, class, w)?;
             integrate_recording(&guided, &z, request.solver, request.steps, request.paths)?
         }
