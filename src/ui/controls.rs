@@ -7,7 +7,7 @@ use super::editor::{Overlay, editor_ui};
 use super::export::chart_title_ui;
 use super::panels::{components_ui, settings_ui};
 use super::paths::{PathsStyle, paths_ui};
-use super::state::{Action, Chart, Selection};
+use super::state::{Action, Chart, GuidanceControls, Selection};
 use super::{FlowlabApp, palette, tips};
 use crate::flow::Solver;
 use crate::pipeline::{DIFFUSION_ROUND, GUIDED_ROUND, OT_CFM_ROUND, Phase};
@@ -265,44 +265,6 @@ impl FlowlabApp {
         });
     }
 
-    /// Classifier-free guidance on the selected class-conditional round: the class, the scale
-    /// w (samples redrawn as it moves) and the measured distance/spread against w.
-    fn guidance_ui(&mut self, ui: &mut egui::Ui, report: &crate::pipeline::GuidanceReport) {
-        ui.checkbox(&mut self.guidance_on, "guided sampling")
-            .on_hover_text(tips::GUIDED);
-        if !self.guidance_on {
-            return;
-        }
-        let classes = report.classes.len().max(1);
-        self.guidance_class = self.guidance_class.min(classes - 1);
-        ui.horizontal(|ui| {
-            ui.label("class");
-            egui::ComboBox::from_id_salt("guidance_class")
-                .selected_text(
-                    RichText::new(format!("mode {}", self.guidance_class + 1))
-                        .color(palette::mode_color(self.guidance_class)),
-                )
-                .show_ui(ui, |ui| {
-                    for k in 0..classes {
-                        ui.selectable_value(
-                            &mut self.guidance_class,
-                            k,
-                            RichText::new(format!("mode {}", k + 1)).color(palette::mode_color(k)),
-                        );
-                    }
-                });
-        });
-        ui.add(
-            egui::Slider::new(&mut self.guidance_w, 0.0..=8.0)
-                .step_by(0.25)
-                .text("w"),
-        )
-        .on_hover_text(tips::GUIDANCE_W);
-        if let Some(class) = report.classes.get(self.guidance_class) {
-            guidance_chart_ui(ui, report, class, self.guidance_w);
-        }
-    }
-
     /// Where the flow starts: N(0, I), or a second mixture (a preset, then edited here or on
     /// the canvas) that the flow transports to the target.
     fn source_ui(&mut self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
@@ -404,14 +366,14 @@ impl FlowlabApp {
         self.quality_ui(ui);
         ui.separator();
         if let Selection::Round(i) = self.selection
+            && !self.side_by_side
             && let Some(report) = self
                 .run
                 .rounds
                 .get(i)
-                .and_then(|r| r.report.guidance.clone())
-            && !self.side_by_side
+                .and_then(|r| r.report.guidance.as_ref())
         {
-            self.guidance_ui(ui, &report);
+            guidance_ui(ui, &mut self.guidance, report);
             ui.separator();
         }
 
@@ -443,28 +405,21 @@ impl FlowlabApp {
         let current = picture
             .filter(|p| p.steps == self.persisted.steps && p.solver == self.persisted.solver);
         let floor = self.run.floor_w2;
-        let guided = matches!(self.selection, Selection::Round(i) if self.is_guided(i))
-            && self.guidance_on
-            && !self.side_by_side;
-        match current {
-            Some(p) if guided => {
+        match (current, self.active_guidance()) {
+            (Some(p), Some((class, w))) => {
                 // One class's samples: compare them with their mode, not with the target.
                 let (d, spread) = self
                     .persisted
                     .target
                     .components
-                    .get(self.guidance_class)
+                    .get(class)
                     .map_or((f64::NAN, f64::NAN), |c| {
                         crate::pipeline::distance_and_spread(&p.samples, &c.mean)
                     });
                 ui.label(
-                    RichText::new(format!(
-                        "mode {} at w = {:.2}",
-                        self.guidance_class + 1,
-                        self.guidance_w
-                    ))
-                    .size(18.0)
-                    .strong(),
+                    RichText::new(format!("mode {} at w = {w:.2}", class + 1))
+                        .size(18.0)
+                        .strong(),
                 );
                 ui.label(
                     RichText::new(format!("distance to centre {d:.3} · spread {spread:.3}"))
@@ -472,7 +427,7 @@ impl FlowlabApp {
                 )
                 .on_hover_text(tips::GUIDANCE_CHART);
             }
-            Some(p) => {
+            (Some(p), None) => {
                 let floor_text = floor
                     .map(|f| format!("  (floor {f:.3})"))
                     .unwrap_or_default();
@@ -488,12 +443,12 @@ impl FlowlabApp {
                 ui.label(RichText::new(format!("mode coverage TV = {:.3}", p.mode_tv)).size(16.0))
                     .on_hover_text(tips::COVERAGE);
             }
-            None if picture.is_some() => {
+            (None, _) if picture.is_some() => {
                 ui.label("W2 = … (sampling)").on_hover_text(tips::W2);
                 ui.label("mode coverage TV = …")
                     .on_hover_text(tips::COVERAGE);
             }
-            None => {
+            (None, _) => {
                 ui.label("W2 = —").on_hover_text(tips::W2);
                 ui.label("mode coverage TV = —")
                     .on_hover_text(tips::COVERAGE);
@@ -712,6 +667,48 @@ fn source_edit(action: Action) -> Action {
     match action {
         Action::TargetEdited => Action::SettingsEdited,
         other => other,
+    }
+}
+
+/// Classifier-free guidance on the selected class-conditional round: the class, the scale w
+/// (samples redrawn as it moves) and the measured distance/spread against w.
+fn guidance_ui(
+    ui: &mut egui::Ui,
+    controls: &mut GuidanceControls,
+    report: &crate::pipeline::GuidanceReport,
+) {
+    ui.checkbox(&mut controls.on, "guided sampling")
+        .on_hover_text(tips::GUIDED);
+    if !controls.on {
+        return;
+    }
+    let classes = report.classes.len().max(1);
+    controls.class = controls.class.min(classes - 1);
+    ui.horizontal(|ui| {
+        ui.label("class");
+        egui::ComboBox::from_id_salt("guidance_class")
+            .selected_text(
+                RichText::new(format!("mode {}", controls.class + 1))
+                    .color(palette::mode_color(controls.class)),
+            )
+            .show_ui(ui, |ui| {
+                for k in 0..classes {
+                    ui.selectable_value(
+                        &mut controls.class,
+                        k,
+                        RichText::new(format!("mode {}", k + 1)).color(palette::mode_color(k)),
+                    );
+                }
+            });
+    });
+    ui.add(
+        egui::Slider::new(&mut controls.w, 0.0..=8.0)
+            .step_by(0.25)
+            .text("w"),
+    )
+    .on_hover_text(tips::GUIDANCE_W);
+    if let Some(class) = report.classes.get(controls.class) {
+        guidance_chart_ui(ui, report, class, controls.w);
     }
 }
 

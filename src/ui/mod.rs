@@ -26,7 +26,7 @@ use eframe::egui;
 use crate::target::Mixture;
 use crate::worker::{PhaseJob, SampleRequest, Update, Worker};
 use editor::EditorState;
-use state::{Action, Persisted, ProgressView, RunView, Selection};
+use state::{Action, GuidanceControls, Persisted, ProgressView, RunView, Selection};
 use view_box::ViewBox;
 
 pub use scenario::{SCENARIOS, Scenario};
@@ -89,9 +89,7 @@ pub struct FlowlabApp {
     /// drawn on the canvas and sent with the next run for its exports).
     data_fit: Option<(crate::pipeline::DataFitReport, crate::Points)>,
     /// Guided sampling of the class-conditional round: on, which class, which scale w.
-    guidance_on: bool,
-    guidance_class: usize,
-    guidance_w: f32,
+    guidance: GuidanceControls,
 }
 
 impl FlowlabApp {
@@ -147,9 +145,7 @@ impl FlowlabApp {
             source_selected: None,
             source_editor: EditorState::default(),
             data_fit: None,
-            guidance_on: true,
-            guidance_class: 0,
-            guidance_w: 1.0,
+            guidance: GuidanceControls::default(),
         }
     }
 
@@ -546,9 +542,7 @@ impl FlowlabApp {
             if self.show_field {
                 request.field_at = Some((self.scrub_t * 20.0).round() / 20.0);
             }
-            if self.is_guided(i) && self.guidance_on {
-                request.guidance = Some((self.guidance_class, self.guidance_w));
-            }
+            request.guidance = self.active_guidance();
             if !self.side_by_side {
                 wanted.push(request);
                 if self.show_coupling
@@ -576,12 +570,19 @@ impl FlowlabApp {
         }
     }
 
-    /// True when round `index` is the class-conditional one.
-    pub(super) fn is_guided(&self, index: usize) -> bool {
-        self.run
+    /// The (class, w) the selected round's picture is guided by: only for the
+    /// class-conditional round, with guided sampling on, outside the side-by-side view.
+    pub(super) fn active_guidance(&self) -> Option<(usize, f32)> {
+        let Selection::Round(i) = self.selection else {
+            return None;
+        };
+        let guided = self
+            .run
             .rounds
-            .get(index)
-            .is_some_and(|r| r.report.guidance.is_some())
+            .get(i)
+            .is_some_and(|r| r.report.guidance.is_some());
+        (guided && self.guidance.on && !self.side_by_side)
+            .then_some((self.guidance.class, self.guidance.w))
     }
 
     /// The round whose own pairs round `index` was trained on: the latest rectified flow

@@ -219,9 +219,8 @@ impl FlowlabApp {
                         }
                         sel => self.run.picture(sel).is_some_and(|p| {
                             // A guided picture (one class) gets no W2.
-                            let guided = matches!(sel, Selection::Round(i) if self.is_guided(i));
                             p.steps == steps
-                                && (p.w2.is_some() || guided)
+                                && (p.w2.is_some() || self.active_guidance().is_some())
                                 && (!self.show_field || p.field.is_some())
                         }),
                     }

@@ -85,9 +85,29 @@ pub fn lecture_settings() -> Settings {
     s.train.report_every = 5;
     s.eval.w2_points = Some(500);
     s.eval.coverage_points = 2000;
-    s.eval.floor_repeats = 16;
     s.eval.step_counts = vec![1, 2, 4, 8, 20, 50, 100];
     s
+}
+
+/// Guided sampling of the class-conditional round: on or off, which class, which scale w.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GuidanceControls {
+    /// Draw the guided round's pictures with guidance (else its unconditional field).
+    pub on: bool,
+    /// The class (target component) guided towards.
+    pub class: usize,
+    /// The guidance scale w.
+    pub w: f32,
+}
+
+impl Default for GuidanceControls {
+    fn default() -> Self {
+        Self {
+            on: true,
+            class: 0,
+            w: 1.0,
+        }
+    }
 }
 
 /// Which model the main view shows.
