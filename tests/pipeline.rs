@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use flowlab::Points;
 use flowlab::flow::{Coupling, FlowError, NetConfig, Pairs, TrainConfig, VelocityNet, train_cfm};
-use flowlab::pipeline::{Event, Phase, Pipeline, PipelineError, RunReport, Settings};
+use flowlab::pipeline::{Event, Phase, Pipeline, PipelineError, Progress, RunReport, Settings};
 use flowlab::target::presets::preset;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -90,13 +90,13 @@ fn rounds_come_in_order_with_their_events() {
     assert_eq!(events.last(), Some(&Event::Finished));
     // Training progress reaches the last step of every training phase.
     let last_train = events.iter().rev().find_map(|e| match e {
-        Event::Progress {
+        Event::Progress(Progress {
             phase: Phase::Train,
             done,
             total,
             loss,
             ..
-        } => Some((*done, *total, *loss)),
+        }) => Some((*done, *total, *loss)),
         _ => None,
     });
     let (done, total, loss) = last_train.unwrap();
@@ -131,11 +131,11 @@ fn cancel_stops_within_a_step_and_keeps_finished_rounds() {
     let err = p
         .reflow(
             &mut |e| {
-                if let Event::Progress {
+                if let Event::Progress(Progress {
                     phase: Phase::Train,
                     done,
                     ..
-                } = e
+                }) = e
                 {
                     if cancel.load(Ordering::Relaxed) {
                         progress_after_cancel += 1;

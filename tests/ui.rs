@@ -239,9 +239,13 @@ fn export_save_and_reopen_a_session_from_the_app() {
     });
 
     // One chart: PNG and SVG in the export folder.
+    // The files thread renders it; the status names both files with their full paths.
     h.state_mut().act(Action::ExportChart(Chart::W2));
+    step_until(&mut h, "the chart export", |h| {
+        status_text(h).starts_with("Exported")
+    });
     assert!(
-        status_text(&h).starts_with("Exported"),
+        status_text(&h).contains(&export_dir.join("w2_by_steps.png").display().to_string()),
         "{}",
         status_text(&h)
     );
@@ -277,8 +281,7 @@ fn export_save_and_reopen_a_session_from_the_app() {
     let broken = dir.path().join("broken.flowlab");
     std::fs::write(&broken, &bytes[..bytes.len() / 3]).unwrap();
     h.state_mut().act(Action::OpenFile(broken));
-    h.run_steps(2);
-    assert!(status_text(&h).contains("truncated"), "{}", status_text(&h));
+    step_until(&mut h, "the refusal", |h| status_text(h).contains("truncated"));
     assert_eq!(h.state().run_view().rounds.len(), 2);
 
     // Start over, then reopen: the rounds come back without training, with their numbers,

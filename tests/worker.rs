@@ -7,9 +7,9 @@ mod common;
 
 use common::tiny;
 use flowlab::flow::Solver;
-use flowlab::pipeline::{Phase, Settings};
+use flowlab::pipeline::{Phase, Progress, Settings};
 use flowlab::target::presets::preset;
-use flowlab::worker::{PhaseJob, SampleRequest, Source, Update, Worker};
+use flowlab::worker::{PhaseJob, PictureOf, SampleRequest, Update, Worker};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -100,10 +100,10 @@ fn run_all_delivers_every_round_in_order_then_idle() {
         .filter(|u| {
             matches!(
                 u,
-                Update::Progress {
+                Update::Progress(Progress {
                     phase: Phase::Train,
                     ..
-                }
+                })
             )
         })
         .count();
@@ -140,12 +140,12 @@ fn samples_answer_the_request_and_measure_it() {
     let seen = wait_for(
         &mut w,
         LONG,
-        |u| matches!(u, Update::Samples(s) if s.source == Source::Round(0)),
+        |u| matches!(u, Update::Samples(s) if s.of == PictureOf::Round(0)),
     );
     let Some(Update::Samples(set)) = seen.last() else {
         unreachable!()
     };
-    assert_eq!(set.source, Source::Round(0));
+    assert_eq!(set.of, PictureOf::Round(0));
     assert_eq!((set.solver, set.steps), (Solver::Heun, 7));
     assert_eq!(set.samples.len(), 150);
     assert_eq!(set.labels.len(), 150);
@@ -159,7 +159,7 @@ fn samples_answer_the_request_and_measure_it() {
     assert_eq!(field.velocities.len(), 17 * 17);
     let seen = wait_for(&mut w, LONG, |u| matches!(u, Update::Quality { .. }));
     let Some(Update::Quality {
-        source,
+        of,
         solver,
         steps,
         w2,
@@ -168,8 +168,8 @@ fn samples_answer_the_request_and_measure_it() {
         unreachable!()
     };
     assert_eq!(
-        (source, *solver, *steps),
-        (&Source::Round(0), Solver::Heun, 7)
+        (of, *solver, *steps),
+        (&PictureOf::Round(0), Solver::Heun, 7)
     );
     assert!(w2.is_finite() && *w2 > 0.0);
     // A round that does not exist is not answered (and nothing breaks).
@@ -190,7 +190,7 @@ fn pause_holds_training_and_resume_goes_on() {
     wait_for(
         &mut w,
         LONG,
-        |u| matches!(u, Update::Progress { done, .. } if *done >= 20),
+        |u| matches!(u, Update::Progress(p) if p.done >= 20),
     );
     w.pause();
     assert!(w.is_paused());
@@ -204,14 +204,14 @@ fn pause_holds_training_and_resume_goes_on() {
         "training went on while paused: {during:?} after {done_at_pause:?}"
     );
     w.resume();
-    let seen = wait_for(&mut w, LONG, |u| matches!(u, Update::Progress { .. }));
+    let seen = wait_for(&mut w, LONG, |u| matches!(u, Update::Progress(_)));
     assert!(last_done(&seen).unwrap() > done_at_pause.unwrap_or(0));
     w.stop().unwrap();
 }
 
 fn last_done(updates: &[Update]) -> Option<usize> {
     updates.iter().rev().find_map(|u| match u {
-        Update::Progress { done, .. } => Some(*done),
+        Update::Progress(p) => Some(p.done),
         _ => None,
     })
 }
@@ -227,7 +227,7 @@ fn stop_cuts_off_the_stopped_work_and_keeps_finished_rounds() {
     let seen = wait_for(
         &mut w,
         LONG,
-        |u| matches!(u, Update::Progress { round, phase: Phase::Train, done, .. } if round == "2-RF" && *done >= 10),
+        |u| matches!(u, Update::Progress(p) if p.round == "2-RF" && p.phase == Phase::Train && p.done >= 10),
     );
     assert_eq!(round_names(&seen), ["1-RF"]);
     // What was delivered before the stop is not the question: look only at what comes after.
@@ -258,7 +258,7 @@ fn a_new_run_mid_training_hears_nothing_of_the_old_one() {
     let mut w = worker();
     w.new_run(preset("two-modes-1d").unwrap(), long()).unwrap();
     w.start(PhaseJob::TrainBase).unwrap();
-    wait_for(&mut w, LONG, |u| matches!(u, Update::Progress { .. }));
+    wait_for(&mut w, LONG, |u| matches!(u, Update::Progress(_)));
     // Change of target mid-run: a 2-D one, short. (What the old run delivered before is
     // not the question.)
     drain(&mut w);
@@ -267,7 +267,7 @@ fn a_new_run_mid_training_hears_nothing_of_the_old_one() {
     let seen = wait_for(&mut w, LONG, |u| matches!(u, Update::Idle));
     assert!(matches!(seen[0], Update::RunReady { .. }), "{:?}", seen[0]);
     for u in &seen {
-        if let Update::Progress { total, .. } = u {
+        if let Update::Progress(Progress { total, .. }) = u {
             assert_eq!(*total, 60, "an update of the old run arrived: {u:?}");
         }
     }

@@ -15,6 +15,8 @@ use rand::rngs::StdRng;
 
 use super::BenchArgs;
 
+mod ui_frames;
+
 /// Prints the speed figures.
 pub fn bench(args: &BenchArgs) -> ExitCode {
     match run_cases(args) {
@@ -27,6 +29,9 @@ pub fn bench(args: &BenchArgs) -> ExitCode {
 }
 
 fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
+    if args.ui_only {
+        return ui_frames::ui_frame_time(args.quick);
+    }
     let target = presets::preset(presets::DEFAULT_PRESET)?;
     let cancel = AtomicBool::new(false);
     let net_config = NetConfig::default();
@@ -79,6 +84,7 @@ fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
     );
 
     slider_latency(&target, args.quick)?;
+    ui_frames::ui_frame_time(args.quick)?;
 
     if !args.quick {
         let settings = Settings::default();

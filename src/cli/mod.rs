@@ -171,6 +171,9 @@ pub struct BenchArgs {
     /// Measure only the quick cases (no full pipeline).
     #[arg(long)]
     quick: bool,
+    /// Measure only the app's frame time (seven rounds on screen).
+    #[arg(long)]
+    ui_only: bool,
 }
 
 /// Runs the parsed command.

@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
-use flowlab::pipeline::{Event, Phase};
+use flowlab::pipeline::{Event, Phase, Progress};
 
 /// Draws pipeline events as a progress bar (redrawn in place on a terminal, one line per
 /// finished phase otherwise).
@@ -27,14 +27,14 @@ impl ProgressBar {
     pub fn show(&mut self, event: &Event) {
         let mut err = std::io::stderr().lock();
         match event {
-            Event::PhaseStarted { .. } => self.phase_started = Instant::now(),
-            Event::Progress {
+            Event::PhaseStarted(_) => self.phase_started = Instant::now(),
+            Event::Progress(Progress {
                 round,
                 phase,
                 done,
                 total,
                 loss,
-            } => {
+            }) => {
                 let finished = done >= total;
                 if !self.tty && !finished {
                     return;

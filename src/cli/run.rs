@@ -5,11 +5,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use flowlab::Points;
 use flowlab::export::run_folder::write_run_folder;
 use flowlab::export::{FigureStyle, Theme};
 use flowlab::flow::{DistillMethod, FlowError};
-use flowlab::pipeline::{DataFitReport, Pipeline, PipelineError, Settings, fit_data};
+use flowlab::pipeline::{FittedData, Pipeline, PipelineError, Settings, fit_data};
 use flowlab::target::fit::FitConfig;
 use flowlab::target::{Mixture, presets};
 
@@ -35,8 +34,8 @@ pub fn run(args: &RunArgs) -> ExitCode {
         Ok(p) => p,
         Err(err) => return fail(EXIT_BAD_INPUT, &err.to_string()),
     };
-    if let Some((points, fit)) = data {
-        pipeline.set_data_fit(fit, points);
+    if let Some(fitted) = data {
+        pipeline.set_data_fit(fitted);
     }
     let style = FigureStyle {
         theme: match args.figure_theme {
@@ -105,7 +104,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
 
 /// The target, and the points it was fitted to (with the fit's report) when it came from
 /// `--data`.
-fn load_target(args: &RunArgs) -> Result<(Mixture, Option<(Points, DataFitReport)>), String> {
+fn load_target(args: &RunArgs) -> Result<(Mixture, Option<FittedData>), String> {
     if let Some(path) = &args.data {
         let config = FitConfig {
             components: args.components,
@@ -124,7 +123,7 @@ fn load_target(args: &RunArgs) -> Result<(Mixture, Option<(Points, DataFitReport
                 fit.bic
             );
         }
-        return Ok((fitted.mixture, Some((fitted.points, fitted.report))));
+        return Ok((fitted.mixture.clone(), Some(fitted)));
     }
     match (&args.preset, &args.target) {
         (Some(name), _) => presets::preset(name),

@@ -6,6 +6,7 @@
 //! run build the same [`Figure`]s from the same numbers.
 
 mod figure;
+mod figure_files;
 pub mod figure_set;
 pub mod palette;
 pub mod plots;
@@ -15,6 +16,7 @@ pub mod run_folder;
 pub mod session;
 
 pub use figure::{Axis, Figure, FigureStyle, Layer, Panel, Rgb, Scale, Theme};
+pub use figure_files::write_figure_files;
 pub use render::{format_number, render_png, render_svg};
 
 /// Writes `bytes` to `path` through a temporary sibling file that is flushed to disk and
@@ -62,4 +64,7 @@ pub enum ExportError {
     /// The model could not be evaluated (the velocity field).
     #[error(transparent)]
     Flow(#[from] crate::flow::FlowError),
+    /// The run could not be written as a session.
+    #[error(transparent)]
+    Session(Box<session::SessionError>),
 }

@@ -28,7 +28,7 @@ pub fn write_run_folder(
     extra.push(("run_card.md".into(), run_card(&report, &stems).into_bytes()));
     let session = Session::from_pipeline(pipeline)
         .and_then(|s| s.to_bytes())
-        .map_err(|err| ExportError::Invalid(err.to_string()))?;
+        .map_err(|err| ExportError::Session(Box::new(err)))?;
     extra.push((format!("session.{SESSION_EXTENSION}"), session));
     output::write_run(dir, pipeline, &report, extra).map_err(|source| ExportError::Io {
         path: dir.display().to_string(),

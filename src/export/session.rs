@@ -209,7 +209,7 @@ impl Session {
         ]);
         let tensors = self.rounds.iter().enumerate().flat_map(|(i, r)| {
             r.weights
-                .tensors
+                .params
                 .iter()
                 .map(move |a| (format!("round{i}/{}", a.name), F32View(a)))
         });
@@ -320,7 +320,7 @@ impl Session {
                 weights: NetWeights {
                     dim: r.dim,
                     config: r.net,
-                    tensors: arrays,
+                    params: arrays,
                 },
             });
         }

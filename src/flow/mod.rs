@@ -22,7 +22,10 @@ pub use distill::{DistillConfig, DistillMethod, distill};
 pub use error::FlowError;
 pub use field::{VelocityGrid, velocity_grid};
 pub use guidance::Guided;
-pub use net::{Activation, Kernels, NamedArray, NetConfig, NetWeights, TimeEmbedding, VelocityNet};
+pub use net::{
+    Activation, DEPTH_RANGE, Kernels, NamedArray, NetConfig, NetWeights, TimeEmbedding,
+    VelocityNet, WIDTH_RANGE,
+};
 pub use ot::ot_pair;
 pub use path::{FlowPath, PathCoefficients};
 pub use reflow::{Pairs, make_pairs};
@@ -30,4 +33,7 @@ pub use sampler::{
     Solver, Trajectory, VelocityField, integrate, integrate_observed, integrate_recording,
 };
 pub use time::TimeSampling;
-pub use train::{Coupling, TrainConfig, TrainProgress, TrainStats, train_cfm, train_cfm_on_path};
+pub use train::{
+    BATCH_RANGE, Coupling, STEPS_RANGE, TrainConfig, TrainProgress, TrainStats, train_cfm,
+    train_cfm_on_path,
+};

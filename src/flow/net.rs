@@ -132,11 +132,16 @@ impl NetConfig {
 
     /// Checks the ranges: width 1..=1024, depth 1..=8, at most 32 time frequencies.
     pub fn validate(&self) -> Result<(), FlowError> {
-        if !(1..=1024).contains(&self.width) {
-            return Err(FlowError::invalid("width", "must be between 1 and 1024"));
-        }
-        if !(1..=8).contains(&self.depth) {
-            return Err(FlowError::invalid("depth", "must be between 1 and 8"));
+        for (name, value, range) in [
+            ("width", self.width, WIDTH_RANGE),
+            ("depth", self.depth, DEPTH_RANGE),
+        ] {
+            if !range.contains(&value) {
+                return Err(FlowError::invalid(
+                    name,
+                    format!("must be between {} and {}", range.start(), range.end()),
+                ));
+            }
         }
         if let TimeEmbedding::Sinusoidal { frequencies } = self.time_embedding
             && frequencies > 32
@@ -152,6 +157,11 @@ impl NetConfig {
         Ok(())
     }
 }
+
+/// Units per hidden layer a network may have (the app's setting uses the same range).
+pub const WIDTH_RANGE: std::ops::RangeInclusive<usize> = 1..=1024;
+/// Hidden layers a network may have.
+pub const DEPTH_RANGE: std::ops::RangeInclusive<usize> = 1..=8;
 
 /// An MLP `v_θ(x, t)`: `depth` hidden layers of `width` units, then a linear output of `dim`.
 pub struct VelocityNet {
@@ -365,7 +375,7 @@ pub struct NetWeights {
     /// The network's shape.
     pub config: NetConfig,
     /// Parameters in layer order: `layer{i}.weight` `(out, in)` then `layer{i}.bias` `(out)`.
-    pub tensors: Vec<NamedArray>,
+    pub params: Vec<NamedArray>,
 }
 
 /// One named parameter array, row-major.
@@ -397,7 +407,7 @@ impl VelocityNet {
         Ok(NetWeights {
             dim: self.dim,
             config: self.config,
-            tensors,
+            params: tensors,
         })
     }
 
@@ -410,12 +420,12 @@ impl VelocityNet {
             return Err(FlowError::invalid("dim", "must be 1 or 2"));
         }
         let expected = config.parameter_shapes(weights.dim);
-        if expected.len() != weights.tensors.len() {
+        if expected.len() != weights.params.len() {
             return Err(FlowError::invalid(
                 "weights",
                 format!(
                     "{} arrays for a {}x{} network, expected {}",
-                    weights.tensors.len(),
+                    weights.params.len(),
                     config.depth,
                     config.width,
                     expected.len()
@@ -423,7 +433,7 @@ impl VelocityNet {
             ));
         }
         let mut tensors = Vec::with_capacity(expected.len());
-        for ((name, shape), array) in expected.into_iter().zip(&weights.tensors) {
+        for ((name, shape), array) in expected.into_iter().zip(&weights.params) {
             let count: usize = shape.iter().product();
             if array.name != name || array.shape != shape || array.values.len() != count {
                 return Err(FlowError::invalid(

@@ -14,6 +14,11 @@ use super::optim::Stepper;
 use super::{FlowError, FlowPath, Kernels, Pairs, TimeSampling, VelocityNet, ot_pair};
 use crate::target::{Mixture, Source};
 
+/// Optimiser steps a training phase may take (reflow and distillation phases too).
+pub const STEPS_RANGE: std::ops::RangeInclusive<usize> = 1..=1_000_000;
+/// Pairs per optimiser step.
+pub const BATCH_RANGE: std::ops::RangeInclusive<usize> = 1..=65_536;
+
 /// Optimiser and batch settings of one training phase.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -56,17 +61,20 @@ impl Default for TrainConfig {
 impl TrainConfig {
     /// Checks ranges: steps 1..=1,000,000, batch 1..=65,536, learning rate in (0, 1].
     pub fn validate(&self) -> Result<(), FlowError> {
-        if !(1..=1_000_000).contains(&self.steps) {
-            return Err(FlowError::invalid(
-                "train_steps",
-                format!("must be between 1 and 1000000, got {}", self.steps),
-            ));
-        }
-        if !(1..=65_536).contains(&self.batch) {
-            return Err(FlowError::invalid(
-                "batch",
-                format!("must be between 1 and 65536, got {}", self.batch),
-            ));
+        for (name, value, range) in [
+            ("train_steps", self.steps, STEPS_RANGE),
+            ("batch", self.batch, BATCH_RANGE),
+        ] {
+            if !range.contains(&value) {
+                return Err(FlowError::invalid(
+                    name,
+                    format!(
+                        "must be between {} and {}, got {value}",
+                        range.start(),
+                        range.end()
+                    ),
+                ));
+            }
         }
         if !(self.learning_rate > 0.0 && self.learning_rate <= 1.0) {
             return Err(FlowError::invalid(

@@ -24,31 +24,42 @@ impl Phase {
     }
 }
 
+/// Where a phase of a round stands: the one payload of [`Event::PhaseStarted`],
+/// [`Event::Progress`] and the app worker's progress updates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    /// Round name, e.g. `2-RF`.
+    pub round: String,
+    /// What the phase does.
+    pub phase: Phase,
+    /// Units done (0 when the phase starts).
+    pub done: usize,
+    /// Units of work in the phase (steps or pairs).
+    pub total: usize,
+    /// Mean training loss since the previous report (training only).
+    pub loss: Option<f32>,
+}
+
+impl Progress {
+    /// The start of a phase of `total` units.
+    pub fn start(round: &str, phase: Phase, total: usize) -> Self {
+        Self {
+            round: round.to_string(),
+            phase,
+            done: 0,
+            total,
+            loss: None,
+        }
+    }
+}
+
 /// A progress event from [`super::Pipeline`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
-    /// A phase of a round began; `total` is its number of steps (or pairs).
-    PhaseStarted {
-        /// Round name, e.g. `2-RF`.
-        round: String,
-        /// What it does.
-        phase: Phase,
-        /// Units of work in the phase.
-        total: usize,
-    },
+    /// A phase of a round began (`done` is 0).
+    PhaseStarted(Progress),
     /// Work done within a phase.
-    Progress {
-        /// Round name.
-        round: String,
-        /// What it does.
-        phase: Phase,
-        /// Units done.
-        done: usize,
-        /// Units in all.
-        total: usize,
-        /// Mean training loss since the previous report (training only).
-        loss: Option<f32>,
-    },
+    Progress(Progress),
     /// A round is trained and measured.
     RoundFinished(RoundReport),
     /// [`super::Pipeline::run_all`] finished.

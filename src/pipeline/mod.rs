@@ -11,16 +11,18 @@ mod guidance;
 pub mod output;
 mod report;
 mod restore;
+mod run_all;
 mod settings;
 
 pub use evaluate::{Evaluator, averaged_w2};
-pub use event::{Event, Phase};
+pub use event::{Event, Phase, Progress};
 pub use guidance::{
     ClassGuidance, GUIDANCE_SCALES, GuidanceReport, distance_and_spread, measure_guidance,
 };
 pub use report::{DataFitReport, FittedData, RoundReport, RunReport, Timings, fit_data};
 pub use restore::SavedRound;
-pub use settings::{EvalSettings, Settings};
+pub use run_all::MainLineStep;
+pub use settings::{EvalSettings, REFLOW_PAIRS_RANGE, REFLOWS_RANGE, Settings};
 
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -137,7 +139,7 @@ pub struct Pipeline {
     rounds: Vec<Round>,
     started: Instant,
     watcher: Option<ModelWatcher>,
-    data: Option<(DataFitReport, Points)>,
+    data: Option<FittedData>,
 }
 
 /// Called with the round name and the network being trained at every progress report.
@@ -205,12 +207,8 @@ impl Pipeline {
         on_event: &mut dyn FnMut(Event),
         cancel: &AtomicBool,
     ) -> Result<RunReport, PipelineError> {
-        self.train_base(on_event, cancel)?;
-        for _ in 0..self.settings.reflows {
-            self.reflow(on_event, cancel)?;
-        }
-        if self.settings.distill.is_some() {
-            self.distill(on_event, cancel)?;
+        while let Some(step) = self.missing_step() {
+            self.take_step(step, on_event, cancel)?;
         }
         // The comparisons come last, so they leave the other rounds' random draws alone.
         if self.settings.ot_cfm {
@@ -459,13 +457,13 @@ impl Pipeline {
 
     /// Records that the target was fitted to the user's `points` (the fit is reported in
     /// `metrics.json`, the points drawn in the figure set).
-    pub fn set_data_fit(&mut self, fit: DataFitReport, points: Points) {
-        self.data = Some((fit, points));
+    pub fn set_data_fit(&mut self, fitted: FittedData) {
+        self.data = Some(fitted);
     }
 
     /// The points the target was fitted to, if it came from the user's data.
     pub fn data_points(&self) -> Option<&Points> {
-        self.data.as_ref().map(|d| &d.1)
+        self.data.as_ref().map(|d| &d.points)
     }
 
     /// The report of everything finished so far (what `metrics.json` holds).
@@ -486,7 +484,7 @@ impl Pipeline {
                     0.0
                 },
             },
-            data: self.data.as_ref().map(|d| d.0.clone()),
+            data: self.data.as_ref().map(|d| d.report.clone()),
         }
     }
 
@@ -513,19 +511,13 @@ impl Pipeline {
             .map(|r| &r.net)
             .ok_or(PipelineError::Order("train 1-RF first"))?;
         let n = self.settings.reflow_pairs;
-        on_event(Event::PhaseStarted {
-            round: round.to_string(),
-            phase: Phase::Pairs,
-            total: n,
-        });
+        on_event(Event::PhaseStarted(Progress::start(round, Phase::Pairs, n)));
         let mut report = |done: usize, total: usize| {
-            on_event(Event::Progress {
-                round: round.to_string(),
-                phase: Phase::Pairs,
+            on_event(Event::Progress(Progress {
                 done,
                 total,
-                loss: None,
-            })
+                ..Progress::start(round, Phase::Pairs, total)
+            }))
         };
         let pairs = make_pairs(
             teacher,
@@ -552,11 +544,7 @@ impl Pipeline {
         on_event: &mut dyn FnMut(Event),
         cancel: &AtomicBool,
     ) -> Result<&Round, PipelineError> {
-        on_event(Event::PhaseStarted {
-            round: name.clone(),
-            phase: Phase::Evaluate,
-            total: 1,
-        });
+        on_event(Event::PhaseStarted(Progress::start(&name, Phase::Evaluate, 1)));
         let measured =
             self.evaluator
                 .measure(&self.target, &net, kind, &self.settings.eval, cancel)?;
@@ -596,22 +584,18 @@ fn train_phase<T>(
     watcher: &mut Option<ModelWatcher>,
     train: impl FnOnce(&mut StdRng, &mut dyn FnMut(TrainProgress<'_>)) -> Result<T, FlowError>,
 ) -> Result<T, PipelineError> {
-    on_event(Event::PhaseStarted {
-        round: name.to_string(),
-        phase: Phase::Train,
-        total: steps,
-    });
+    on_event(Event::PhaseStarted(Progress::start(name, Phase::Train, steps)));
     let mut report = |p: TrainProgress<'_>| {
         if let Some(watch) = watcher.as_mut() {
             watch(name, p.net);
         }
-        on_event(Event::Progress {
+        on_event(Event::Progress(Progress {
             round: name.to_string(),
             phase: Phase::Train,
             done: p.step,
             total: p.steps,
             loss: Some(p.loss),
-        })
+        }))
     };
     Ok(train(rng, &mut report)?)
 }

@@ -91,6 +91,7 @@ pub struct DataFitReport {
 }
 
 /// A target fitted to the user's points, the points, and what the run reports about the fit.
+#[derive(Clone, Debug, PartialEq)]
 pub struct FittedData {
     /// The fitted mixture, the run's target.
     pub mixture: Mixture,

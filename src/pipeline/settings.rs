@@ -2,8 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::flow::{DistillMethod, FlowError, NetConfig, TrainConfig};
+use crate::flow::{DistillMethod, FlowError, NetConfig, STEPS_RANGE, TrainConfig};
 use crate::target::{Mixture, Source};
+
+/// Reflow rounds "run all" may make.
+pub const REFLOWS_RANGE: std::ops::RangeInclusive<usize> = 0..=10;
+/// (noise, sample) pairs a reflow round may train on.
+pub const REFLOW_PAIRS_RANGE: std::ops::RangeInclusive<usize> = 1..=1_000_000;
 
 /// Settings of one run: the seed, the network, training, reflow, distillation, evaluation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -89,20 +94,17 @@ impl Settings {
         if !(0.0..=1.0).contains(&self.guidance_drop) {
             return Err(FlowError::invalid("guidance_drop", "must be in [0, 1]"));
         }
-        if !(1..=1_000_000).contains(&self.reflow_steps) {
-            return Err(FlowError::invalid(
-                "reflow_steps",
-                "must be between 1 and 1000000",
-            ));
+        let between = |r: &std::ops::RangeInclusive<usize>| {
+            format!("must be between {} and {}", r.start(), r.end())
+        };
+        if !STEPS_RANGE.contains(&self.reflow_steps) {
+            return Err(FlowError::invalid("reflow_steps", between(&STEPS_RANGE)));
         }
-        if self.reflows > 10 {
-            return Err(FlowError::invalid("reflows", "must be at most 10"));
+        if !REFLOWS_RANGE.contains(&self.reflows) {
+            return Err(FlowError::invalid("reflows", between(&REFLOWS_RANGE)));
         }
-        if !(1..=1_000_000).contains(&self.reflow_pairs) {
-            return Err(FlowError::invalid(
-                "reflow_pairs",
-                "must be between 1 and 1000000",
-            ));
+        if !REFLOW_PAIRS_RANGE.contains(&self.reflow_pairs) {
+            return Err(FlowError::invalid("reflow_pairs", between(&REFLOW_PAIRS_RANGE)));
         }
         if !(1..=1000).contains(&self.pair_steps) {
             return Err(FlowError::invalid(
@@ -110,11 +112,8 @@ impl Settings {
                 "must be between 1 and 1000",
             ));
         }
-        if self.distill.is_some() && !(1..=1_000_000).contains(&self.distill_steps) {
-            return Err(FlowError::invalid(
-                "distill_steps",
-                "must be between 1 and 1000000",
-            ));
+        if self.distill.is_some() && !STEPS_RANGE.contains(&self.distill_steps) {
+            return Err(FlowError::invalid("distill_steps", between(&STEPS_RANGE)));
         }
         self.eval.validate()
     }

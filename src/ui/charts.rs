@@ -1,15 +1,75 @@
 //! The numbers that fall: loss while training, transport cost and straightness per round,
 //! W2 against the number of steps.
 
-use eframe::egui::{self, Color32};
+use eframe::egui::{self, Color32, RichText};
 use egui_plot::{Bar, BarChart, HLine, Legend, Line, LineStyle, Plot, Points, VLine};
 
+use super::action::{Action, Chart};
 use super::palette::round_color;
+use super::received::RunView;
+use super::tips;
 use crate::worker::RoundView;
+
+/// A chart's title with an Export button at its right.
+pub fn chart_title_ui(
+    ui: &mut egui::Ui,
+    title: &str,
+    tip: &str,
+    chart: Chart,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        ui.label(RichText::new(title).strong()).on_hover_text(tip);
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .small_button("Export")
+                .on_hover_text(tips::EXPORT_CHART)
+                .clicked()
+            {
+                actions.push(Action::ExportChart(chart));
+            }
+        });
+    });
+}
+
+/// The four charts in a row: loss, transport cost, straightness, W2 against steps.
+pub fn chart_strip_ui(ui: &mut egui::Ui, run: &RunView, actions: &mut Vec<Action>) {
+    let rounds = &run.rounds;
+    // The round in progress keeps its loss curve after training, while it is measured.
+    let live_name = run.progress.as_ref().map(|p| p.round.as_str());
+    let costs: Vec<(usize, &str, f64)> = rounds
+        .iter()
+        .map(|r| (r.index, r.report.name.as_str(), r.report.coupling_cost))
+        .collect();
+    let straightness: Vec<(usize, &str, f64)> = rounds
+        .iter()
+        .filter_map(|r| {
+            r.report
+                .straightness
+                .map(|s| (r.index, r.report.name.as_str(), s))
+        })
+        .collect();
+    ui.columns(4, |cols| {
+        chart_title_ui(&mut cols[0], "Training loss", tips::LOSS, Chart::Loss, actions);
+        loss_chart_ui(&mut cols[0], rounds, &run.live_losses, live_name);
+        chart_title_ui(&mut cols[1], "Transport cost", tips::COST, Chart::Cost, actions);
+        bars_ui(&mut cols[1], "cost_chart", "E|z − x₀|²", &costs);
+        chart_title_ui(
+            &mut cols[2],
+            "Straightness",
+            tips::STRAIGHTNESS,
+            Chart::Straightness,
+            actions,
+        );
+        bars_ui(&mut cols[2], "straightness_chart", "S", &straightness);
+        chart_title_ui(&mut cols[3], "W2 against steps", tips::W2_STEPS, Chart::W2, actions);
+        w2_chart_ui(&mut cols[3], rounds, run.floor_w2);
+    });
+}
 
 /// Loss against the optimiser step, one colour per round, on a log scale, with the round in
 /// progress (`live`, while it trains and while it is measured) at the end.
-pub fn loss_chart_ui(
+fn loss_chart_ui(
     ui: &mut egui::Ui,
     rounds: &[RoundView],
     live: &[(usize, f32)],
@@ -58,8 +118,8 @@ fn log_points(losses: &[(usize, f32)], offset: usize) -> Vec<[f64; 2]> {
 }
 
 /// One bar per round, with its value written above it.
-pub fn bars_ui(ui: &mut egui::Ui, id: &str, y_label: &str, values: &[(usize, String, f64)]) {
-    let names: Vec<String> = values.iter().map(|v| short_name(&v.1)).collect();
+fn bars_ui(ui: &mut egui::Ui, id: &str, y_label: &str, values: &[(usize, &str, f64)]) {
+    let names: Vec<String> = values.iter().map(|v| short_name(v.1)).collect();
     let top = values.iter().map(|v| v.2).fold(0.0, f64::max);
     let top = if top > 0.0 { top } else { 1.0 };
     Plot::new(id)
@@ -95,8 +155,7 @@ pub fn bars_ui(ui: &mut egui::Ui, id: &str, y_label: &str, values: &[(usize, Str
                     .width(0.6)
                     .fill(round_color(*index))
                     .name(name);
-                plot_ui
-                    .bar_chart(BarChart::new(name.clone(), vec![bar]).color(round_color(*index)));
+                plot_ui.bar_chart(BarChart::new(*name, vec![bar]).color(round_color(*index)));
                 plot_ui.text(egui_plot::Text::new(
                     "value",
                     egui_plot::PlotPoint::new(k as f64, *value + top * 0.08),
@@ -135,7 +194,7 @@ fn format_value(v: f64) -> String {
 }
 
 /// W2 against Euler steps (log-2 axis), one line per round, the metric floor dashed.
-pub fn w2_chart_ui(ui: &mut egui::Ui, rounds: &[RoundView], floor: Option<f64>) {
+fn w2_chart_ui(ui: &mut egui::Ui, rounds: &[RoundView], floor: Option<f64>) {
     Plot::new("w2_chart")
         .legend(Legend::default())
         .x_axis_label("Euler steps")

@@ -2,16 +2,16 @@
 //! at the scrubber's time and, optionally, the velocity field as arrows.
 
 use eframe::egui::{self, Color32};
-use egui_plot::{Arrows, Line, Plot, Points};
+use egui_plot::{Arrows, Line, Plot, PlotPoints, Points};
 
 use super::palette::{faded, mode_color};
+use super::received::Picture;
 use super::view_box::ViewBox;
-use crate::worker::SampleSet;
 
 /// How a paths plot is drawn.
-pub struct PathsStyle {
+pub struct PathsStyle<'a> {
     /// Plot id salt (one per plot on screen).
-    pub id: String,
+    pub id: &'a str,
     /// Region shown when the view is reset.
     pub view: ViewBox,
     /// Bumped to reset a plot's zoom (e.g. when the target changes).
@@ -22,7 +22,7 @@ pub struct PathsStyle {
     pub compact: bool,
     /// Straight lines between the (noise, data) pairs a round trains on, in plot
     /// coordinates (1-D: from (1, z) to (0, x0)); drawn under the paths.
-    pub coupling: Vec<[[f64; 2]; 2]>,
+    pub coupling: &'a [[[f64; 2]; 2]],
 }
 
 fn coupling_ui(plot_ui: &mut egui_plot::PlotUi<'_>, coupling: &[[[f64; 2]; 2]]) {
@@ -37,7 +37,7 @@ fn coupling_ui(plot_ui: &mut egui_plot::PlotUi<'_>, coupling: &[[[f64; 2]; 2]]) 
 }
 
 /// Draws the paths of `picture` (or an empty plot with a hint).
-pub fn paths_ui(ui: &mut egui::Ui, dim: usize, picture: Option<&SampleSet>, style: &PathsStyle) {
+pub fn paths_ui(ui: &mut egui::Ui, dim: usize, picture: Option<&Picture>, style: &PathsStyle<'_>) {
     if dim == 1 {
         paths_1d_ui(ui, picture, style);
     } else {
@@ -54,7 +54,7 @@ fn frame_at(times: &[f32], t: f32) -> usize {
         .map_or(0, |(k, _)| k)
 }
 
-fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyle) {
+fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<'_>) {
     // Grow the box to the plot's shape first: left to egui_plot, equal aspect can crop it.
     let size = ui.available_size();
     let margin = if style.compact {
@@ -65,7 +65,7 @@ fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
     let view = style
         .view
         .with_equal_aspect(size.x - margin.0, size.y - margin.1);
-    let mut plot = Plot::new((style.id.as_str(), style.generation))
+    let mut plot = Plot::new((style.id, style.generation))
         .data_aspect(1.0)
         .default_x_bounds(view.x.0, view.x.1)
         .default_y_bounds(view.y.0, view.y.1)
@@ -76,7 +76,7 @@ fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
     }
     let line_width = if style.compact { 0.8 } else { 1.2 };
     plot.show(ui, |plot_ui| {
-        coupling_ui(plot_ui, &style.coupling);
+        coupling_ui(plot_ui, style.coupling);
         let Some(p) = picture else { return };
         let tr = &p.trajectory;
         if tr.dim != 2 || tr.particles == 0 {
@@ -85,18 +85,15 @@ fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
         let k_now = frame_at(&tr.times, style.t);
         let mut starts = Vec::with_capacity(tr.particles);
         let mut now: std::collections::BTreeMap<usize, Vec<[f64; 2]>> = Default::default();
-        for i in 0..tr.particles {
+        for (i, path) in p.paths.iter().enumerate() {
             let label = p.labels.get(i).copied().unwrap_or(0);
-            let path: Vec<[f64; 2]> = (0..tr.frames())
-                .map(|k| {
-                    let f = tr.frame(k);
-                    [f64::from(f[2 * i]), f64::from(f[2 * i + 1])]
-                })
-                .collect();
-            starts.push(path[0]);
-            now.entry(label).or_default().push(path[k_now]);
+            let (Some(start), Some(here)) = (path.first(), path.get(k_now)) else {
+                continue;
+            };
+            starts.push([start.x, start.y]);
+            now.entry(label).or_default().push([here.x, here.y]);
             plot_ui.line(
-                Line::new("path", path)
+                Line::new("path", PlotPoints::Borrowed(path))
                     .color(faded(mode_color(label), 120))
                     .width(line_width)
                     .allow_hover(false),
@@ -112,9 +109,9 @@ fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
     });
 }
 
-fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyle) {
+fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<'_>) {
     let view = style.view;
-    let mut plot = Plot::new((style.id.as_str(), style.generation))
+    let mut plot = Plot::new((style.id, style.generation))
         .invert_x(true)
         .default_x_bounds(0.0, 1.0)
         .default_y_bounds(view.x.0, view.x.1)
@@ -127,7 +124,7 @@ fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
     }
     let line_width = if style.compact { 0.8 } else { 1.2 };
     plot.show(ui, |plot_ui| {
-        coupling_ui(plot_ui, &style.coupling);
+        coupling_ui(plot_ui, style.coupling);
         let Some(p) = picture else { return };
         let tr = &p.trajectory;
         if tr.dim != 1 || tr.particles == 0 {
@@ -136,14 +133,14 @@ fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
         let k_now = frame_at(&tr.times, style.t);
         let t_now = f64::from(tr.times[k_now]);
         let mut now: std::collections::BTreeMap<usize, Vec<[f64; 2]>> = Default::default();
-        for i in 0..tr.particles {
+        for (i, path) in p.paths.iter().enumerate() {
             let label = p.labels.get(i).copied().unwrap_or(0);
-            let path: Vec<[f64; 2]> = (0..tr.frames())
-                .map(|k| [f64::from(tr.times[k]), f64::from(tr.frame(k)[i])])
-                .collect();
-            now.entry(label).or_default().push([t_now, path[k_now][1]]);
+            let Some(here) = path.get(k_now) else {
+                continue;
+            };
+            now.entry(label).or_default().push([t_now, here.y]);
             plot_ui.line(
-                Line::new("path", path)
+                Line::new("path", PlotPoints::Borrowed(path))
                     .color(faded(mode_color(label), 120))
                     .width(line_width)
                     .allow_hover(false),
@@ -158,9 +155,9 @@ fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&SampleSet>, style: &PathsStyl
 fn particles_and_field_ui(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     now: std::collections::BTreeMap<usize, Vec<[f64; 2]>>,
-    picture: &SampleSet,
+    picture: &Picture,
     dim: usize,
-    style: &PathsStyle,
+    style: &PathsStyle<'_>,
 ) {
     for (label, pts) in now {
         plot_ui.points(

@@ -7,29 +7,25 @@ use std::sync::{Arc, Mutex};
 
 use eframe::egui;
 
-use super::FlowlabApp;
-use super::state::{Action, Selection};
+use super::action::Action;
+use super::app::FlowlabApp;
+use super::view::Selection;
 
-/// One step of a scenario; each waits until it is done before the next begins.
+/// One step of a scenario; each waits until it is done before the next begins. A scenario
+/// changes the app only through [`Action`]s, like a user's clicks and keys.
 #[derive(Clone, Debug)]
 enum Step {
+    /// Apply this action (the next step waits for the next frame, after it is applied).
     Act(Action),
     /// Wait until no phase is queued or running.
     WaitIdle,
     /// Wait until the 1-RF training is this far (0..1).
     WaitTraining(f32),
-    Select(Selection),
-    SideBySide,
-    Steps(usize),
-    /// Show the velocity field at this t and put the scrubber there.
-    Field(f32),
-    /// Draw the training pairs.
-    Coupling,
-    /// Start the flow from this preset instead of N(0, I).
-    Source(&'static str),
     /// Wait until the selected round's picture matches the slider.
     WaitPicture,
+    /// Wait this many frames.
     Frames(usize),
+    /// Save the window as a PNG and close it.
     Shoot,
 }
 
@@ -85,6 +81,7 @@ impl Scenario {
                 WaitIdle,
             ]
         };
+        let select = |i| Act(Action::Select(Selection::Round(i)));
         let mut steps: Vec<Step> = match name {
             "editor" => vec![Act(Action::Preset("eight-gaussians".into())), Frames(5)],
             "training" => vec![
@@ -97,22 +94,22 @@ impl Scenario {
             ],
             "before-reflow" => {
                 let mut s = full_run("two-far");
-                s.extend([Select(Selection::Round(0)), Field(0.5)]);
+                s.extend([select(0), Act(Action::ShowField(Some(0.5)))]);
                 s
             }
             "after-reflow" => {
                 let mut s = full_run("two-far");
-                s.extend([Select(Selection::Round(2)), Field(0.5)]);
+                s.extend([select(2), Act(Action::ShowField(Some(0.5)))]);
                 s
             }
             "side-by-side" => {
                 let mut s = full_run("two-far");
-                s.push(SideBySide);
+                s.push(Act(Action::SideBySide(true)));
                 s
             }
             "one-d" => {
                 let mut s = full_run("two-modes-1d");
-                s.extend([Select(Selection::Round(0)), Coupling]);
+                s.extend([select(0), Act(Action::ShowCoupling(true))]);
                 s
             }
             "comparisons" => vec![
@@ -122,13 +119,13 @@ impl Scenario {
                 Act(Action::OtCfm),
                 Act(Action::Diffusion),
                 WaitIdle,
-                SideBySide,
+                Act(Action::SideBySide(true)),
             ],
             "guidance" => vec![
                 Act(Action::Preset("eight-gaussians".into())),
                 Act(Action::Guided),
                 WaitIdle,
-                Select(Selection::Round(0)),
+                select(0),
             ],
             "your-data" => vec![
                 Act(Action::OpenFile(
@@ -136,20 +133,25 @@ impl Scenario {
                 )),
                 Act(Action::RunAll),
                 WaitIdle,
-                Select(Selection::Round(2)),
+                select(2),
             ],
             "transport" => vec![
                 Act(Action::Preset("eight-gaussians".into())),
-                Source("moons"),
+                Act(Action::SetSource(Some("moons".into()))),
                 Act(Action::RunAll),
                 WaitIdle,
-                SideBySide,
+                Act(Action::SideBySide(true)),
             ],
             _ => return None,
         };
         // Few steps show which paths are straight enough to follow coarsely.
         let shown_steps = if name == "comparisons" { 4 } else { 20 };
-        steps.extend([Steps(shown_steps), WaitPicture, Frames(10), Shoot]);
+        steps.extend([
+            Act(Action::SetSteps(shown_steps)),
+            WaitPicture,
+            Frames(10),
+            Shoot,
+        ]);
         Some(Self {
             steps: steps.into(),
             out,
@@ -160,126 +162,101 @@ impl Scenario {
     }
 }
 
-impl FlowlabApp {
-    /// Advances the scenario by what this frame allows.
-    pub(super) fn drive_scenario(&mut self, ctx: &egui::Context) {
-        let Some(mut s) = self.scenario.take() else {
-            return;
-        };
+impl Scenario {
+    /// Advances by what this frame allows, reading `app` only: the actions to apply, and
+    /// whether the scenario goes on.
+    pub fn advance(&mut self, app: &FlowlabApp, ctx: &egui::Context) -> (Vec<Action>, bool) {
         ctx.request_repaint();
-        while let Some(step) = s.steps.front().cloned() {
-            let done = match step {
-                Step::Act(action) => {
-                    self.act(action);
-                    true
-                }
-                Step::WaitIdle => !self.is_busy(),
-                Step::WaitTraining(f) => self
-                    .run
-                    .progress
-                    .as_ref()
-                    .is_some_and(|p| p.round == "1-RF" && p.fraction() >= f),
-                Step::Select(sel) => {
-                    self.selection = sel;
-                    true
-                }
-                Step::SideBySide => {
-                    self.side_by_side = true;
-                    true
-                }
-                Step::Steps(n) => {
-                    self.persisted.steps = n;
-                    true
-                }
-                Step::Coupling => {
-                    self.show_coupling = true;
-                    true
-                }
-                Step::Source(name) => {
-                    self.persisted.settings.source = crate::target::presets::preset(name).ok();
-                    self.act(Action::SettingsEdited);
-                    true
-                }
-                Step::Field(t) => {
-                    self.show_field = true;
-                    self.scrub_t = t;
-                    true
-                }
-                Step::WaitPicture => {
-                    let steps = self.persisted.steps;
-                    match self.selection {
-                        Selection::Live => true,
-                        Selection::Round(_) if self.side_by_side => {
-                            self.run.rounds.iter().all(|r| {
-                                self.run
-                                    .pictures
-                                    .get(&r.index)
-                                    .is_some_and(|p| p.steps == steps && p.w2.is_some())
-                            })
-                        }
-                        sel => self.run.picture(sel).is_some_and(|p| {
-                            // A guided picture (one class) gets no W2.
-                            p.steps == steps
-                                && (p.w2.is_some() || self.active_guidance().is_some())
-                                && (!self.show_field || p.field.is_some())
-                        }),
-                    }
-                }
-                Step::Frames(n) => {
-                    s.frames_waited += 1;
-                    if s.frames_waited > n {
-                        s.frames_waited = 0;
-                        true
-                    } else {
-                        false
-                    }
-                }
-                Step::Shoot => {
-                    if !s.requested {
-                        s.requested = true;
-                        let out = s.out.clone();
-                        let slot = Arc::clone(&s.shot);
-                        let repaint = ctx.clone();
-                        ctx.request_screenshot(move |image| {
-                            let result = save_png(&image, &out);
-                            if let Ok(mut slot) = slot.lock() {
-                                *slot = Some(result);
-                            }
-                            repaint.request_repaint();
-                        });
-                    }
-                    let finished = s.shot.lock().ok().and_then(|mut r| r.take());
-                    match finished {
-                        Some(Ok(())) => {
-                            println!("saved {}", s.out.display());
-                            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-                            true
-                        }
-                        Some(Err(err)) => {
-                            eprintln!("flowlab: {err}");
-                            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-                            true
-                        }
-                        None => false,
-                    }
-                }
-            };
-            if !done {
+        if let Some(st) = app.status().filter(|st| st.error) {
+            eprintln!("flowlab: scenario stopped: {}", st.text);
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            return (Vec::new(), false);
+        }
+        while let Some(step) = self.steps.front().cloned() {
+            if let Step::Act(action) = step {
+                self.steps.pop_front();
+                return (vec![action], true);
+            }
+            if !self.done(&step, app, ctx) {
                 break;
             }
-            s.steps.pop_front();
+            self.steps.pop_front();
         }
-        if self.status.as_ref().is_some_and(|st| st.error) {
-            eprintln!(
-                "flowlab: scenario stopped: {}",
-                self.status.as_ref().map_or("", |st| st.text.as_str())
-            );
-            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
-            return;
+        (Vec::new(), !self.steps.is_empty())
+    }
+
+    /// True once `step` (a wait or the screenshot) is done.
+    fn done(&mut self, step: &Step, app: &FlowlabApp, ctx: &egui::Context) -> bool {
+        match step {
+            Step::Act(_) => true,
+            Step::WaitIdle => !app.is_busy(),
+            Step::WaitTraining(f) => app
+                .run_view()
+                .progress
+                .as_ref()
+                .is_some_and(|p| p.round == "1-RF" && p.fraction() >= *f),
+            Step::WaitPicture => picture_ready(app),
+            Step::Frames(n) => {
+                self.frames_waited += 1;
+                if self.frames_waited > *n {
+                    self.frames_waited = 0;
+                    true
+                } else {
+                    false
+                }
+            }
+            Step::Shoot => self.shoot(ctx),
         }
-        if !s.steps.is_empty() {
-            self.scenario = Some(s);
+    }
+
+    /// Asks for the screenshot once; true when it is saved (or failed) and the window closes.
+    fn shoot(&mut self, ctx: &egui::Context) -> bool {
+        if !self.requested {
+            self.requested = true;
+            let out = self.out.clone();
+            let slot = Arc::clone(&self.shot);
+            let repaint = ctx.clone();
+            ctx.request_screenshot(move |image| {
+                let result = save_png(&image, &out);
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = Some(result);
+                }
+                repaint.request_repaint();
+            });
         }
+        let finished = self.shot.lock().ok().and_then(|mut r| r.take());
+        match finished {
+            Some(result) => {
+                match result {
+                    Ok(()) => println!("saved {}", self.out.display()),
+                    Err(err) => eprintln!("flowlab: {err}"),
+                }
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// True when the pictures on screen match the step slider (with their W2, and the field if
+/// it is shown).
+fn picture_ready(app: &FlowlabApp) -> bool {
+    let steps = app.persisted.steps;
+    let run = app.run_view();
+    match app.view.selection {
+        Selection::Live => true,
+        Selection::Round(_) if app.view.side_by_side => run.rounds.iter().all(|r| {
+            run.pictures
+                .get(&r.index)
+                .is_some_and(|p| p.steps == steps && p.w2.is_some())
+        }),
+        sel => run.picture(sel).is_some_and(|p| {
+            // A guided picture (one class) gets no W2.
+            p.steps == steps
+                && (p.w2.is_some() || p.guided.is_some())
+                && (!app.view.show_field || p.field.is_some())
+        }),
     }
 }
 

@@ -5,12 +5,13 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use crate::Points;
-use crate::export::FigureStyle;
 use crate::export::session::Session;
+use crate::export::{Figure, FigureStyle};
 pub use crate::flow::VelocityGrid;
 use crate::flow::{NetWeights, Solver, Trajectory};
-use crate::pipeline::{DataFitReport, Phase, RoundReport, Settings};
+use crate::pipeline::{FittedData, Progress, RoundReport, Settings};
 use crate::target::Mixture;
+use crate::target::fit::FitConfig;
 
 /// A training phase the UI can ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,7 +40,7 @@ pub(crate) enum Job {
         target: Box<Mixture>,
         settings: Box<Settings>,
         /// The fit and the points, when the target was fitted to the user's data.
-        data: Option<Box<(DataFitReport, Points)>>,
+        data: Option<Box<FittedData>>,
     },
     /// Run one phase of the current run unless `cancel` was set before it began.
     Phase {
@@ -71,8 +72,33 @@ pub enum SaveRequest {
     },
 }
 
-/// Work for the sampling thread.
-pub(crate) enum SamplerMsg {
+/// Work for the files thread: reading, fitting and writing files off the UI thread. Each
+/// job's outcome comes back as one [`Update`].
+#[derive(Debug)]
+pub(crate) enum FileJob {
+    /// Read a target (TOML) file: [`Update::TargetRead`].
+    ReadTarget(PathBuf),
+    /// Write a target file: [`Update::Saved`].
+    SaveTarget(PathBuf, Box<Mixture>),
+    /// Read a CSV of points and fit a mixture to them: [`Update::DataFitted`].
+    FitData(PathBuf, FitConfig),
+    /// Read and check a session file: [`Update::SessionRead`].
+    ReadSession(PathBuf),
+    /// Render a figure as `<stem>.png` and `<stem>.svg` into a folder: [`Update::Saved`].
+    WriteFigure {
+        /// The folder (created if missing).
+        dir: PathBuf,
+        /// File name without extension.
+        stem: String,
+        /// The figure, as data.
+        figure: Box<Figure>,
+        /// Size, theme and fonts.
+        style: FigureStyle,
+    },
+}
+
+/// Work for the picture thread.
+pub(crate) enum PictureMsg {
     /// A new run: the data every picture and metric uses.
     Run {
         run: u64,
@@ -109,7 +135,7 @@ pub(crate) enum SamplerMsg {
 
 /// Which model a picture is drawn from.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Source {
+pub enum PictureOf {
     /// A finished round, by index.
     Round(usize),
     /// The network in training, named by its round (e.g. `2-RF`).
@@ -141,7 +167,7 @@ pub struct SampleRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SampleSet {
     /// The model.
-    pub source: Source,
+    pub of: PictureOf,
     /// Integration rule.
     pub solver: Solver,
     /// Steps.
@@ -160,6 +186,22 @@ pub struct SampleSet {
     pub mode_tv: f64,
     /// Velocity arrows at a time, when asked: `(t, origins, velocities)`.
     pub field: Option<VelocityGrid>,
+    /// For a guided picture (one class at a scale w): how close its samples sit to the
+    /// class's centre, measured once when it was drawn.
+    pub guided: Option<GuidedStats>,
+}
+
+/// Where the samples of a guided picture landed relative to their class.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GuidedStats {
+    /// The class (target component) guided towards.
+    pub class: usize,
+    /// The guidance scale w.
+    pub w: f32,
+    /// Mean distance of the samples to the class's centre.
+    pub distance: f64,
+    /// Their spread (root mean squared distance to their own mean).
+    pub spread: f64,
 }
 
 /// A finished round, as the UI keeps it.
@@ -187,27 +229,9 @@ pub enum Update {
         w2_points: usize,
     },
     /// A phase of a round began.
-    PhaseStarted {
-        /// Round name.
-        round: String,
-        /// What it does.
-        phase: Phase,
-        /// Units of work in it.
-        total: usize,
-    },
+    PhaseStarted(Progress),
     /// Work done in the current phase.
-    Progress {
-        /// Round name.
-        round: String,
-        /// What it does.
-        phase: Phase,
-        /// Units done.
-        done: usize,
-        /// Units in all.
-        total: usize,
-        /// Mean training loss since the previous report.
-        loss: Option<f32>,
-    },
+    Progress(Progress),
     /// A round is trained and measured.
     RoundFinished(Box<RoundView>),
     /// A picture: a live preview or the answer to a [`SampleRequest`].
@@ -215,7 +239,7 @@ pub enum Update {
     /// The W2 of a picture sent just before (same model, solver and steps).
     Quality {
         /// The model.
-        source: Source,
+        of: PictureOf,
         /// Integration rule.
         solver: Solver,
         /// Steps.
@@ -223,10 +247,26 @@ pub enum Update {
         /// W2 to the run's reference sample.
         w2: f64,
     },
-    /// A [`SaveRequest`] was written.
+    /// A [`SaveRequest`], a figure or a target file was written.
     Saved {
         /// What was written where, in plain words.
         message: String,
+    },
+    /// A target file was read (the app makes it the target).
+    TargetRead {
+        /// The file.
+        path: PathBuf,
+        /// Its mixture, validated.
+        target: Box<Mixture>,
+    },
+    /// A CSV of points was read and a mixture fitted to it.
+    DataFitted(Box<FittedData>),
+    /// A session file was read and checked (the app then opens it).
+    SessionRead {
+        /// The file.
+        path: PathBuf,
+        /// Its contents.
+        session: Box<Session>,
     },
     /// Every job asked for so far is done.
     Idle,
@@ -240,7 +280,8 @@ pub enum Update {
 /// An [`Update`] with the run and epoch it belongs to (internal: the handle filters stale
 /// ones out before the UI sees them).
 pub(crate) struct Message {
-    pub run: u64,
+    /// `None` for the files thread's answers, which belong to no run.
+    pub run: Option<u64>,
     /// `None` for news about the run as a whole (set up or failed to), which no stop makes
     /// stale.
     pub epoch: Option<u64>,

@@ -1,44 +1,55 @@
-//! The training thread: owns the [`Pipeline`] and runs the phases the UI asks for.
+//! The training thread: owns the [`Pipeline`] and runs the jobs the UI asks for, in order.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender, TrySendError};
+use crossbeam_channel::{Receiver, Sender};
 
-use super::protocol::{Job, Message, PhaseJob, RoundView, SamplerMsg, SaveRequest, Update};
+use super::files::absolute;
+use super::protocol::{Job, PhaseJob, PictureMsg, RoundView, SaveRequest, Update};
+use super::updates::{PauseGate, UpdateSender};
+use crate::export::ExportError;
 use crate::export::run_folder::write_run_folder;
-use crate::export::session::Session;
-use crate::pipeline::{Event, Pipeline, PipelineError, RoundKind};
+use crate::export::session::{Session, SessionError};
+use crate::pipeline::{Event, FittedData, Pipeline, PipelineError, RoundKind};
+use crate::target::Mixture;
 
 /// How often the model in training is copied out for a live preview.
 const PREVIEW_EVERY: Duration = Duration::from_millis(200);
-/// How long the thread sleeps between looks at the pause flag.
-const PAUSE_POLL: Duration = Duration::from_millis(10);
 
 /// The training thread's state.
 pub(crate) struct Trainer {
     pub jobs: Receiver<Job>,
-    pub events: Sender<Message>,
-    pub sampler: Sender<SamplerMsg>,
-    pub paused: Arc<AtomicBool>,
-    pub wake: Arc<dyn Fn() + Send + Sync>,
+    pub updates: UpdateSender,
+    pub pictures: Sender<PictureMsg>,
+    pub pause: Arc<PauseGate>,
 }
 
 /// The run the thread works on.
+#[derive(Default)]
 struct Current {
     run: u64,
     pipeline: Option<Pipeline>,
 }
 
+/// Why a save request failed; shown to the user as one line.
+#[derive(Debug, thiserror::Error)]
+enum SaveError {
+    #[error("nothing to save: no run is set up")]
+    NoRun,
+    #[error("could not save the session: {0}")]
+    Session(#[from] SessionError),
+    #[error("could not export: {0}")]
+    Export(#[from] ExportError),
+}
+
 impl Trainer {
     /// Runs jobs until the handle is dropped.
     pub fn run(self) {
-        let mut current = Current {
-            run: 0,
-            pipeline: None,
-        };
+        let mut current = Current::default();
         while let Ok(job) = self.jobs.recv() {
             match job {
                 Job::NewRun {
@@ -46,139 +57,149 @@ impl Trainer {
                     target,
                     settings,
                     data,
-                } => {
-                    current.run = run;
-                    current.pipeline = None;
-                    match Pipeline::new(*target, *settings) {
-                        Ok(mut pipeline) => {
-                            if let Some(data) = data {
-                                let (fit, points) = *data;
-                                pipeline.set_data_fit(fit, points);
-                            }
-                            self.announce(run, &pipeline);
-                            current.pipeline = Some(pipeline);
-                        }
-                        Err(err) => self.emit(
-                            run,
-                            None,
-                            None,
-                            Update::Failed {
-                                message: format!("{err:#}"),
-                            },
-                        ),
-                    }
-                }
-                Job::Truncate { run, keep } => {
-                    if run == current.run
-                        && let Some(p) = current.pipeline.as_mut()
-                    {
-                        p.truncate_rounds(keep);
-                        let _ = self.sampler.send(SamplerMsg::Truncate { run, keep });
-                    }
-                }
-                Job::Save { run, request } => {
-                    let update = match current.pipeline.as_ref().filter(|_| run == current.run) {
-                        Some(pipeline) => save(pipeline, &request),
-                        None => Err("nothing to save: no run is set up".to_string()),
-                    };
-                    let update = match update {
-                        Ok(message) => Update::Saved { message },
-                        Err(message) => Update::Failed { message },
-                    };
-                    self.emit(run, None, None, update);
-                }
-                Job::Restore { run, session } => {
-                    current.run = run;
-                    current.pipeline = None;
-                    match catch_unwind(AssertUnwindSafe(|| session.into_pipeline())) {
-                        Ok(Ok(pipeline)) => {
-                            self.announce(run, &pipeline);
-                            let cancel = Arc::new(AtomicBool::new(false));
-                            for index in 0..pipeline.rounds().len() {
-                                self.publish_round(&pipeline, index, run, 0, &cancel);
-                            }
-                            current.pipeline = Some(pipeline);
-                        }
-                        Ok(Err(err)) => self.emit(
-                            run,
-                            None,
-                            None,
-                            Update::Failed {
-                                message: format!("could not open the session: {err:#}"),
-                            },
-                        ),
-                        Err(panic) => self.emit(
-                            run,
-                            None,
-                            None,
-                            Update::Failed {
-                                message: format!(
-                                    "internal error opening the session: {}",
-                                    panic_text(panic.as_ref())
-                                ),
-                            },
-                        ),
-                    }
-                    if self.jobs.is_empty() {
-                        self.emit(run, Some(0), None, Update::Idle);
-                    }
-                }
+                } => self.new_run(&mut current, run, *target, *settings, data.map(|d| *d)),
+                Job::Truncate { run, keep } => self.truncate(&mut current, run, keep),
+                Job::Save { run, request } => self.save(&current, run, &request),
+                Job::Restore { run, session } => self.restore(&mut current, run, *session),
                 Job::Phase {
                     run,
                     epoch,
                     cancel,
                     job,
-                } => {
-                    if run != current.run || cancel.load(Ordering::Relaxed) {
-                        continue;
-                    }
-                    let Some(pipeline) = current.pipeline.as_mut() else {
-                        self.emit(
-                            run,
-                            Some(epoch),
-                            Some(&cancel),
-                            Update::Failed {
-                                message: "no run is set up: fix the target or settings first"
-                                    .to_string(),
-                            },
-                        );
-                        continue;
-                    };
-                    let outcome = catch_unwind(AssertUnwindSafe(|| {
-                        self.phase(pipeline, run, epoch, &cancel, job)
-                    }));
-                    match outcome {
-                        Ok(Ok(())) => {}
-                        Ok(Err(err)) if err.is_cancelled() => {}
-                        Ok(Err(err)) => self.emit(
-                            run,
-                            Some(epoch),
-                            Some(&cancel),
-                            Update::Failed {
-                                message: failure_text(&err),
-                            },
-                        ),
-                        Err(panic) => {
-                            // A pipeline that panicked mid-phase may be inconsistent: drop it.
-                            current.pipeline = None;
-                            self.emit(
-                                run,
-                                Some(epoch),
-                                Some(&cancel),
-                                Update::Failed {
-                                    message: format!(
-                                        "internal error: {}; press Reset to start again",
-                                        panic_text(panic.as_ref())
-                                    ),
-                                },
-                            );
-                        }
-                    }
-                    if self.jobs.is_empty() {
-                        self.emit(run, Some(epoch), Some(&cancel), Update::Idle);
-                    }
-                }
+                } => self.run_phase(&mut current, run, epoch, &cancel, job),
             }
+        }
+    }
+
+    /// Sends `update` for `run` (as a whole: no epoch, never stale within the run).
+    fn tell(&self, run: u64, update: Update) {
+        self.updates.send(Some(run), None, None, update);
+    }
+
+    /// Sends `update` for the job of `epoch`, unless it was cancelled.
+    fn tell_job(&self, run: u64, epoch: u64, cancel: &AtomicBool, update: Update) {
+        self.updates.send(Some(run), Some(epoch), Some(cancel), update);
+    }
+
+    fn new_run(
+        &self,
+        current: &mut Current,
+        run: u64,
+        target: Mixture,
+        settings: crate::pipeline::Settings,
+        data: Option<FittedData>,
+    ) {
+        current.run = run;
+        current.pipeline = None;
+        match Pipeline::new(target, settings) {
+            Ok(mut pipeline) => {
+                if let Some(fitted) = data {
+                    pipeline.set_data_fit(fitted);
+                }
+                self.announce(run, &pipeline);
+                current.pipeline = Some(pipeline);
+            }
+            Err(err) => self.tell(
+                run,
+                Update::Failed {
+                    message: format!("{err:#}"),
+                },
+            ),
+        }
+    }
+
+    fn truncate(&self, current: &mut Current, run: u64, keep: usize) {
+        if run == current.run
+            && let Some(p) = current.pipeline.as_mut()
+        {
+            p.truncate_rounds(keep);
+            // The picture thread is gone only when the whole worker is: nothing to tell.
+            let _sent: Result<(), _> = self.pictures.send(PictureMsg::Truncate { run, keep });
+        }
+    }
+
+    fn save(&self, current: &Current, run: u64, request: &SaveRequest) {
+        let pipeline = current.pipeline.as_ref().filter(|_| run == current.run);
+        let update = match pipeline.ok_or(SaveError::NoRun).and_then(|p| save(p, request)) {
+            Ok(message) => Update::Saved { message },
+            Err(err) => Update::Failed {
+                message: format!("{err}"),
+            },
+        };
+        self.tell(run, update);
+    }
+
+    fn restore(&self, current: &mut Current, run: u64, session: Session) {
+        current.run = run;
+        current.pipeline = None;
+        match catch_unwind(AssertUnwindSafe(|| session.into_pipeline())) {
+            Ok(Ok(pipeline)) => {
+                self.announce(run, &pipeline);
+                let cancel = AtomicBool::new(false);
+                for index in 0..pipeline.rounds().len() {
+                    self.publish_round(&pipeline, index, run, 0, &cancel);
+                }
+                current.pipeline = Some(pipeline);
+            }
+            Ok(Err(err)) => self.tell(
+                run,
+                Update::Failed {
+                    message: format!("could not open the session: {err:#}"),
+                },
+            ),
+            Err(panic) => self.tell(
+                run,
+                Update::Failed {
+                    message: format!(
+                        "internal error opening the session: {}",
+                        panic_text(panic.as_ref())
+                    ),
+                },
+            ),
+        }
+        if self.jobs.is_empty() {
+            self.updates.send(Some(run), Some(0), None, Update::Idle);
+        }
+    }
+
+    fn run_phase(
+        &self,
+        current: &mut Current,
+        run: u64,
+        epoch: u64,
+        cancel: &Arc<AtomicBool>,
+        job: PhaseJob,
+    ) {
+        if run != current.run || cancel.load(Ordering::Relaxed) {
+            return;
+        }
+        let Some(pipeline) = current.pipeline.as_mut() else {
+            let message = "no run is set up: fix the target or settings first".to_string();
+            self.tell_job(run, epoch, cancel, Update::Failed { message });
+            return;
+        };
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            self.phase(pipeline, run, epoch, cancel, job)
+        }));
+        match outcome {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) if err.is_cancelled() => {}
+            Ok(Err(err)) => {
+                let message = failure_text(&err);
+                self.tell_job(run, epoch, cancel, Update::Failed { message });
+            }
+            Err(panic) => {
+                // A pipeline that panicked mid-phase may be inconsistent: drop it.
+                current.pipeline = None;
+                let message = format!(
+                    "internal error: {}; press Reset to start again",
+                    panic_text(panic.as_ref())
+                );
+                self.tell_job(run, epoch, cancel, Update::Failed { message });
+            }
+        }
+        if self.jobs.is_empty() {
+            self.tell_job(run, epoch, cancel, Update::Idle);
         }
     }
 
@@ -191,16 +212,41 @@ impl Trainer {
         cancel: &Arc<AtomicBool>,
         job: PhaseJob,
     ) -> Result<(), PipelineError> {
+        self.watch_for_previews(pipeline, run, epoch);
+        let mut on_event = |event: Event| self.forward(run, epoch, cancel, event);
+        if job == PhaseJob::RunAll {
+            // The policy of "run all" (what is missing of the main line) is the pipeline's.
+            while let Some(step) = pipeline.missing_step() {
+                pipeline.take_step(step, &mut on_event, cancel)?;
+                self.publish_latest(pipeline, run, epoch, cancel);
+            }
+            return Ok(());
+        }
+        match job {
+            PhaseJob::TrainBase => pipeline.train_base(&mut on_event, cancel)?,
+            PhaseJob::Reflow => pipeline.reflow(&mut on_event, cancel)?,
+            PhaseJob::Distill | PhaseJob::RunAll => pipeline.distill(&mut on_event, cancel)?,
+            PhaseJob::OtCfm => pipeline.train_ot_cfm(&mut on_event, cancel)?,
+            PhaseJob::Diffusion => pipeline.train_diffusion(&mut on_event, cancel)?,
+            PhaseJob::Guided => pipeline.train_guided(&mut on_event, cancel)?,
+        };
+        self.publish_latest(pipeline, run, epoch, cancel);
+        Ok(())
+    }
+
+    /// Copies the model in training out to the picture thread at most every
+    /// [`PREVIEW_EVERY`], for the live preview.
+    fn watch_for_previews(&self, pipeline: &mut Pipeline, run: u64, epoch: u64) {
         let mut last_preview: Option<Instant> = None;
-        let sampler = self.sampler.clone();
+        let pictures = self.pictures.clone();
         pipeline.watch_model(Box::new(move |round, net| {
             if last_preview.is_some_and(|t| t.elapsed() < PREVIEW_EVERY) {
                 return;
             }
             last_preview = Some(Instant::now());
             if let Ok(weights) = net.weights() {
-                // A full queue means the sampler is behind: skip this preview.
-                let _ = sampler.try_send(SamplerMsg::Live {
+                // A full queue means the picture thread is behind: skip this preview.
+                let _skipped: Result<(), _> = pictures.try_send(PictureMsg::Live {
                     run,
                     epoch,
                     round: round.to_string(),
@@ -208,57 +254,21 @@ impl Trainer {
                 });
             }
         }));
-        let mut on_event = |event: Event| self.forward(run, epoch, cancel, event);
-        let mut step = |pipeline: &mut Pipeline, job: PhaseJob| -> Result<(), PipelineError> {
-            match job {
-                PhaseJob::TrainBase => pipeline.train_base(&mut on_event, cancel)?,
-                PhaseJob::Reflow => pipeline.reflow(&mut on_event, cancel)?,
-                PhaseJob::Distill | PhaseJob::RunAll => pipeline.distill(&mut on_event, cancel)?,
-                PhaseJob::OtCfm => pipeline.train_ot_cfm(&mut on_event, cancel)?,
-                PhaseJob::Diffusion => pipeline.train_diffusion(&mut on_event, cancel)?,
-                PhaseJob::Guided => pipeline.train_guided(&mut on_event, cancel)?,
-            };
-            self.publish(pipeline, run, epoch, cancel);
-            Ok(())
-        };
-        match job {
-            PhaseJob::RunAll => {
-                if pipeline.rounds().is_empty() {
-                    step(pipeline, PhaseJob::TrainBase)?;
-                }
-                let wanted = 1 + pipeline.settings().reflows;
-                while rectified_rounds(pipeline) < wanted {
-                    step(pipeline, PhaseJob::Reflow)?;
-                }
-                // Distil again only if a reflow came after the last student.
-                let rounds = pipeline.rounds();
-                let last_of =
-                    |wanted: fn(RoundKind) -> bool| rounds.iter().rposition(|r| wanted(r.kind));
-                let distilled_after_flow = last_of(|k| k == RoundKind::Distilled)
-                    > last_of(|k| matches!(k, RoundKind::Rectified(_)));
-                if pipeline.settings().distill.is_some() && !distilled_after_flow {
-                    step(pipeline, PhaseJob::Distill)?;
-                }
-                Ok(())
-            }
-            job => step(pipeline, job),
-        }
     }
 
-    /// Tells the sampler and the UI about a new run's evaluation data and metric floor.
+    /// Tells the picture thread and the UI about a new run's evaluation data and floor.
     fn announce(&self, run: u64, pipeline: &Pipeline) {
         let ev = pipeline.evaluator();
-        let _ = self.sampler.send(SamplerMsg::Run {
+        // Only fails when the whole worker is shutting down.
+        let _sent: Result<(), _> = self.pictures.send(PictureMsg::Run {
             run,
             target: Box::new(pipeline.target().clone()),
             noise: ev.noise().clone(),
             reference: ev.reference().clone(),
             extra_draws: ev.extra_draws().to_vec(),
         });
-        self.emit(
+        self.tell(
             run,
-            None,
-            None,
             Update::RunReady {
                 floor_w2: ev.metric_floor_w2(),
                 w2_points: ev.w2_points(),
@@ -266,38 +276,34 @@ impl Trainer {
         );
     }
 
-    /// Sends the newest round to the sampler (weights) and to the UI (numbers).
-    fn publish(&self, pipeline: &Pipeline, run: u64, epoch: u64, cancel: &Arc<AtomicBool>) {
+    /// Sends the newest round to the picture thread (weights) and to the UI (numbers).
+    fn publish_latest(&self, pipeline: &Pipeline, run: u64, epoch: u64, cancel: &AtomicBool) {
         let index = pipeline.rounds().len() - 1;
         self.publish_round(pipeline, index, run, epoch, cancel);
     }
 
-    /// Sends round `index` to the sampler (weights) and to the UI (numbers).
+    /// Sends round `index` to the picture thread (weights) and to the UI (numbers).
     fn publish_round(
         &self,
         pipeline: &Pipeline,
         index: usize,
         run: u64,
         epoch: u64,
-        cancel: &Arc<AtomicBool>,
+        cancel: &AtomicBool,
     ) {
         let round = &pipeline.rounds()[index];
         match round.net.weights() {
             Ok(weights) => {
-                let _ = self.sampler.send(SamplerMsg::Round {
+                let _sent: Result<(), _> = self.pictures.send(PictureMsg::Round {
                     run,
                     index,
                     weights: Box::new(weights),
                 });
             }
-            Err(err) => self.emit(
-                run,
-                Some(epoch),
-                Some(cancel),
-                Update::Failed {
-                    message: format!("could not copy the {} model: {err:#}", round.name),
-                },
-            ),
+            Err(err) => {
+                let message = format!("could not copy the {} model: {err:#}", round.name);
+                self.tell_job(run, epoch, cancel, Update::Failed { message });
+            }
         }
         let view = RoundView {
             index,
@@ -305,88 +311,38 @@ impl Trainer {
             losses: round.losses.clone(),
             distilled: round.kind == RoundKind::Distilled,
         };
-        self.emit(
-            run,
-            Some(epoch),
-            Some(cancel),
-            Update::RoundFinished(Box::new(view)),
-        );
+        self.tell_job(run, epoch, cancel, Update::RoundFinished(Box::new(view)));
     }
 
-    /// Turns a pipeline event into an update; holds the thread here while paused.
-    fn forward(&self, run: u64, epoch: u64, cancel: &Arc<AtomicBool>, event: Event) {
+    /// Forwards a pipeline event's progress as an update; parks the thread here while paused.
+    fn forward(&self, run: u64, epoch: u64, cancel: &AtomicBool, event: Event) {
         let update = match event {
-            Event::PhaseStarted {
-                round,
-                phase,
-                total,
-            } => Update::PhaseStarted {
-                round,
-                phase,
-                total,
-            },
-            Event::Progress {
-                round,
-                phase,
-                done,
-                total,
-                loss,
-            } => Update::Progress {
-                round,
-                phase,
-                done,
-                total,
-                loss,
-            },
+            Event::PhaseStarted(p) => Update::PhaseStarted(p),
+            Event::Progress(p) => Update::Progress(p),
             // Rounds are published with their weights once the phase returns.
             Event::RoundFinished(_) | Event::Finished => return,
         };
-        self.emit(run, Some(epoch), Some(cancel), update);
-        while self.paused.load(Ordering::Relaxed) && !cancel.load(Ordering::Relaxed) {
-            std::thread::sleep(PAUSE_POLL);
-        }
-    }
-
-    /// Sends an update unless its job was cancelled; never blocks for long, so a UI that
-    /// stopped listening cannot hang the thread.
-    fn emit(&self, run: u64, epoch: Option<u64>, cancel: Option<&Arc<AtomicBool>>, update: Update) {
-        let mut message = Message { run, epoch, update };
-        loop {
-            if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                return;
-            }
-            match self.events.try_send(message) {
-                Ok(()) => break,
-                Err(TrySendError::Disconnected(_)) => return,
-                Err(TrySendError::Full(m)) => {
-                    message = m;
-                    std::thread::sleep(PAUSE_POLL);
-                }
-            }
-        }
-        (self.wake)();
+        self.tell_job(run, epoch, cancel, update);
+        self.pause.wait_while_paused(cancel);
     }
 }
 
-/// Carries out a save request; the message says what was written.
-fn save(pipeline: &Pipeline, request: &SaveRequest) -> Result<String, String> {
+/// Carries out a save request; the message says what was written where.
+fn save(pipeline: &Pipeline, request: &SaveRequest) -> Result<String, SaveError> {
     match request {
-        SaveRequest::Session(path) => Session::from_pipeline(pipeline)
-            .and_then(|s| s.save(path))
-            .map(|()| format!("Saved the session to {}", path.display()))
-            .map_err(|err| format!("Could not save the session: {err}")),
-        SaveRequest::Folder { dir, figures } => write_run_folder(dir, pipeline, figures.as_ref())
-            .map(|files| format!("Wrote {} files to {}", files.len(), dir.display()))
-            .map_err(|err| format!("Could not export: {err}")),
+        SaveRequest::Session(path) => {
+            Session::from_pipeline(pipeline)?.save(path)?;
+            Ok(format!("Saved the session to {}", absolute(path).display()))
+        }
+        SaveRequest::Folder { dir, figures } => {
+            let files: Vec<PathBuf> = write_run_folder(dir, pipeline, figures.as_ref())?;
+            Ok(format!(
+                "Wrote {} files to {}",
+                files.len(),
+                absolute(dir).display()
+            ))
+        }
     }
-}
-
-fn rectified_rounds(pipeline: &Pipeline) -> usize {
-    pipeline
-        .rounds()
-        .iter()
-        .filter(|r| matches!(r.kind, RoundKind::Rectified(_)))
-        .count()
 }
 
 /// The message of a failed phase, with what the user can do about it.

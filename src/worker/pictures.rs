@@ -1,27 +1,26 @@
-//! The sampling thread: rebuilds finished rounds from their weights and answers picture
+//! The picture thread: rebuilds finished rounds from their weights and answers picture
 //! requests (the step slider, the side-by-side view, live previews) on the second core.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use crossbeam_channel::{Receiver, Sender, TrySendError};
+use crossbeam_channel::Receiver;
 
-use super::protocol::{Message, SampleRequest, SampleSet, SamplerMsg, Source, Update};
+use super::protocol::{GuidedStats, PictureMsg, PictureOf, SampleRequest, SampleSet, Update};
+use super::updates::UpdateSender;
 use crate::Points;
 use crate::flow::{FlowError, Solver, VelocityNet, integrate_recording};
 use crate::metrics::mode_tv;
-use crate::pipeline::averaged_w2;
+use crate::pipeline::{averaged_w2, distance_and_spread};
 use crate::target::Mixture;
 
 /// Particles and steps of a live preview while training.
 const PREVIEW_PARTICLES: usize = 1000;
 const PREVIEW_PATHS: usize = 200;
 
-/// The sampling thread's state.
-pub(crate) struct Sampler {
-    pub inbox: Receiver<SamplerMsg>,
-    pub events: Sender<Message>,
-    pub wake: Arc<dyn Fn() + Send + Sync>,
+/// The picture thread's state.
+pub(crate) struct PictureThread {
+    pub inbox: Receiver<PictureMsg>,
+    pub updates: UpdateSender,
 }
 
 /// The run the pictures are drawn for.
@@ -43,7 +42,7 @@ struct Pending {
     live: Option<(u64, String, VelocityNet)>,
 }
 
-impl Sampler {
+impl PictureThread {
     /// Answers requests until the handle is dropped.
     pub fn run(self) {
         let mut data: Option<RunData> = None;
@@ -63,7 +62,7 @@ impl Sampler {
                 };
                 if let Some((index, (epoch, request))) = pending.requests.pop_first() {
                     if let Some(net) = run.rounds.get(index) {
-                        let answer = picture(run, net, &request, Source::Round(index));
+                        let answer = picture(run, net, &request, PictureOf::Round(index));
                         let samples = answer.as_ref().ok().map(|set| set.samples.clone());
                         let run_id = run.run;
                         self.send(run_id, epoch, answer);
@@ -83,7 +82,7 @@ impl Sampler {
                             && let Ok(w2) = mean_w2(run, net, &request, &samples)
                         {
                             let update = Update::Quality {
-                                source: Source::Round(index),
+                                of: PictureOf::Round(index),
                                 solver: request.solver,
                                 steps: request.steps,
                                 w2,
@@ -103,7 +102,7 @@ impl Sampler {
                         guidance: None,
                     };
                     let answer =
-                        picture(run, &net, &request, Source::Live(round)).and_then(|mut set| {
+                        picture(run, &net, &request, PictureOf::Live(round)).and_then(|mut set| {
                             set.w2 = Some(mean_w2(run, &net, &request, &set.samples)?);
                             Ok(set)
                         });
@@ -118,13 +117,13 @@ impl Sampler {
     /// Applies one message: model updates at once, requests into `pending`.
     fn take(
         &self,
-        msg: SamplerMsg,
+        msg: PictureMsg,
         data: &mut Option<RunData>,
         pending: &mut Pending,
         preview: &mut (Solver, usize),
     ) {
         match msg {
-            SamplerMsg::Run {
+            PictureMsg::Run {
                 run,
                 target,
                 noise,
@@ -142,7 +141,7 @@ impl Sampler {
                 });
                 *pending = Pending::default();
             }
-            SamplerMsg::Round {
+            PictureMsg::Round {
                 run,
                 index,
                 weights,
@@ -163,13 +162,13 @@ impl Sampler {
                 // A finished round supersedes the preview of its training.
                 pending.live = None;
             }
-            SamplerMsg::Truncate { run, keep } => {
+            PictureMsg::Truncate { run, keep } => {
                 if let Some(d) = data.as_mut().filter(|d| d.run == run) {
                     d.rounds.truncate(keep);
                     pending.requests.retain(|&i, _| i < keep);
                 }
             }
-            SamplerMsg::Live {
+            PictureMsg::Live {
                 run,
                 epoch,
                 round,
@@ -181,13 +180,13 @@ impl Sampler {
                     pending.live = Some((epoch, round, net));
                 }
             }
-            SamplerMsg::Preview { solver, steps } => {
+            PictureMsg::Preview { solver, steps } => {
                 if let Some(d) = data.as_mut() {
                     d.view = (solver, steps);
                 }
                 *preview = (solver, steps);
             }
-            SamplerMsg::Request {
+            PictureMsg::Request {
                 run,
                 epoch,
                 request,
@@ -210,16 +209,7 @@ impl Sampler {
     }
 
     fn send_update(&self, run: u64, epoch: u64, update: Update) {
-        let message = Message {
-            run,
-            epoch: Some(epoch),
-            update,
-        };
-        match self.events.try_send(message) {
-            // The UI is behind: a picture it has not asked for again is not worth blocking on.
-            Ok(()) | Err(TrySendError::Full(_)) => (self.wake)(),
-            Err(TrySendError::Disconnected(_)) => {}
-        }
+        self.updates.offer(run, epoch, update);
     }
 }
 
@@ -234,14 +224,27 @@ fn picture(
     run: &RunData,
     net: &VelocityNet,
     request: &SampleRequest,
-    source: Source,
+    of: PictureOf,
 ) -> Result<SampleSet, FlowError> {
     let particles = request.particles.clamp(1, run.noise.len());
     let z = run.noise.head(particles);
+    let mut guided = None;
     let (samples, trajectory) = match guidance(request, net) {
         Some((class, w)) => {
-            let guided = crate::flow::Guided::new(net, class, w)?;
-            integrate_recording(&guided, &z, request.solver, request.steps, request.paths)?
+            let field = crate::flow::Guided::new(net, class, w)?;
+            let (samples, trajectory) =
+                integrate_recording(&field, &z, request.solver, request.steps, request.paths)?;
+            // One class's samples: how close they sit to their mode is the picture's number.
+            guided = run.target.components.get(class).map(|c| {
+                let (distance, spread) = distance_and_spread(&samples, &c.mean);
+                GuidedStats {
+                    class,
+                    w,
+                    distance,
+                    spread,
+                }
+            });
+            (samples, trajectory)
         }
         _ => integrate_recording(net, &z, request.solver, request.steps, request.paths)?,
     };
@@ -251,7 +254,7 @@ fn picture(
         None => None,
     };
     Ok(SampleSet {
-        source,
+        of,
         solver: request.solver,
         steps: request.steps,
         labels,
@@ -260,6 +263,7 @@ fn picture(
         trajectory,
         w2: None,
         field,
+        guided,
     })
 }
 

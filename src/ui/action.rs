@@ -1,0 +1,120 @@
+//! Everything the user can ask for, as data: buttons, shortcuts and scripted scenarios all
+//! push [`Action`]s, which the app applies after the frame is drawn.
+
+use std::path::PathBuf;
+
+use super::view::Selection;
+
+/// Things the user asked for while the frame was drawn; applied after it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Start or continue: 1-RF if nothing is trained, resume if paused.
+    Play,
+    /// Hold training between two steps.
+    Pause,
+    /// Stop the running phase; finished rounds are kept.
+    Stop,
+    /// Forget every round.
+    Reset,
+    /// One reflow round.
+    Reflow,
+    /// Distil a one-step student.
+    Distill,
+    /// Whatever is missing of 1-RF, the reflows and the distillation.
+    RunAll,
+    /// Train OT-CFM beside the rectified rounds.
+    OtCfm,
+    /// Train on the diffusion path beside the straight one.
+    Diffusion,
+    /// Train the class-conditional model for classifier-free guidance.
+    Guided,
+    /// Replace the target by a preset.
+    Preset(String),
+    /// The target was edited in place.
+    TargetEdited,
+    /// A setting changed.
+    SettingsEdited,
+    /// Start the flow from this preset (`Some`) or from N(0, I) (`None`).
+    SetSource(Option<String>),
+    /// Load the target (or a CSV of points) at the path in the target box.
+    LoadTarget,
+    /// Save the target to the path in the target box.
+    SaveTarget,
+    /// Write one chart as PNG and SVG into the export folder.
+    ExportChart(Chart),
+    /// Write the figure set, data, run card and session into the export folder.
+    ExportAll,
+    /// Save the session to the session path.
+    SaveSession,
+    /// Open the session at the session path.
+    OpenSession,
+    /// Open a dropped file: a target (`.toml`), points (`.csv`) or a session (`.flowlab`).
+    OpenFile(PathBuf),
+    /// Double the steps on the step slider.
+    StepsUp,
+    /// Halve the steps on the step slider.
+    StepsDown,
+    /// Set the step slider.
+    SetSteps(usize),
+    /// Select the next round.
+    NextRound,
+    /// Select the previous round.
+    PreviousRound,
+    /// Show this model.
+    Select(Selection),
+    /// Every round side by side (or one at a time).
+    SideBySide(bool),
+    /// Draw the velocity field at this t (the scrubber moves there), or stop drawing it.
+    ShowField(Option<f32>),
+    /// Draw the training pairs under the paths.
+    ShowCoupling(bool),
+    /// Open or close the keyboard-shortcut overlay.
+    ToggleHelp,
+    /// Close the keyboard-shortcut overlay.
+    CloseHelp,
+    /// Presentation mode on or off.
+    TogglePresentation,
+    /// Hide or show the side panels.
+    ToggleControls,
+    /// Light or dark theme.
+    ToggleTheme,
+    /// Full screen on or off.
+    ToggleFullscreen,
+}
+
+/// A chart that can be exported on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chart {
+    /// The selected model's samples over the target density.
+    Samples,
+    /// The selected model's paths.
+    Paths,
+    /// The selected model's velocity field at the scrubber's time.
+    Field,
+    /// Training loss of every round.
+    Loss,
+    /// Transport cost per round.
+    Cost,
+    /// Straightness per round.
+    Straightness,
+    /// W2 against Euler steps.
+    W2,
+    /// Every round's paths side by side.
+    SideBySide,
+}
+
+impl Chart {
+    /// File name stem of the exported chart.
+    pub fn stem(self) -> &'static str {
+        match self {
+            Chart::Samples => "samples",
+            Chart::Paths => "paths",
+            Chart::Field => "field",
+            Chart::Loss => "loss",
+            Chart::Cost => "transport_cost",
+            Chart::Straightness => "straightness",
+            Chart::W2 => "w2_by_steps",
+            Chart::SideBySide => "side_by_side",
+        }
+    }
+}

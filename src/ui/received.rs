@@ -1,0 +1,144 @@
+//! What the UI has received from the worker for the current run: the rounds, the newest
+//! picture of each, the progress of the phase running now. Pictures are turned into plot
+//! points once, when they arrive, and borrowed by the plots every frame.
+
+use std::collections::BTreeMap;
+use std::ops::Deref;
+use std::time::Instant;
+
+use egui_plot::PlotPoint;
+
+use super::view::Selection;
+use crate::pipeline::Phase;
+use crate::worker::{RoundView, SampleSet};
+
+/// The phase running now.
+#[derive(Clone, Debug)]
+pub struct ProgressView {
+    /// Round name.
+    pub round: String,
+    /// What the phase does.
+    pub phase: Phase,
+    /// Units done.
+    pub done: usize,
+    /// Units in all.
+    pub total: usize,
+    /// When the phase started (for the time-left estimate).
+    pub started: Instant,
+}
+
+impl ProgressView {
+    /// Fraction done, 0..=1.
+    pub fn fraction(&self) -> f32 {
+        if self.total == 0 {
+            0.0
+        } else {
+            (self.done as f32 / self.total as f32).clamp(0.0, 1.0)
+        }
+    }
+
+    /// Seconds left at the speed so far (None until something is done).
+    pub fn seconds_left(&self) -> Option<f64> {
+        (self.done > 0).then(|| {
+            let elapsed = self.started.elapsed().as_secs_f64();
+            elapsed / self.done as f64 * (self.total.saturating_sub(self.done)) as f64
+        })
+    }
+}
+
+/// A picture as received, with its paths already in plot coordinates (2-D: the plane; 1-D:
+/// the (t, x) plane), so drawing borrows them instead of rebuilding them every frame.
+#[derive(Clone, Debug)]
+pub struct Picture {
+    /// The samples, paths, labels and numbers as the worker sent them.
+    pub set: SampleSet,
+    /// One polyline per recorded particle.
+    pub paths: Vec<Vec<PlotPoint>>,
+    /// Numbers the pictures in order of arrival: a cache keyed by it is fresh.
+    pub serial: u64,
+}
+
+impl Picture {
+    /// Wraps `set`, converting its paths once.
+    pub fn new(set: SampleSet, serial: u64) -> Self {
+        let tr = &set.trajectory;
+        let paths = (0..tr.particles)
+            .map(|i| {
+                (0..tr.frames())
+                    .map(|k| {
+                        let f = tr.frame(k);
+                        if tr.dim == 1 {
+                            PlotPoint::new(f64::from(tr.times[k]), f64::from(f[i]))
+                        } else {
+                            PlotPoint::new(f64::from(f[2 * i]), f64::from(f[2 * i + 1]))
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        Self { set, paths, serial }
+    }
+}
+
+impl Deref for Picture {
+    type Target = SampleSet;
+
+    fn deref(&self) -> &SampleSet {
+        &self.set
+    }
+}
+
+/// What the UI has received for the current run.
+#[derive(Default)]
+pub struct RunView {
+    /// W2 metric floor, once the run is set up.
+    pub floor_w2: Option<f64>,
+    /// Points per W2 sample.
+    pub w2_points: usize,
+    /// Finished rounds, oldest first.
+    pub rounds: Vec<RoundView>,
+    /// The newest picture of each round.
+    pub pictures: BTreeMap<usize, Picture>,
+    /// The newest picture of the network in training.
+    pub live: Option<Picture>,
+    /// Losses of the round in training.
+    pub live_losses: Vec<(usize, f32)>,
+    /// The phase running now.
+    pub progress: Option<ProgressView>,
+}
+
+impl RunView {
+    /// The newest picture of `selection`. While training, before the first live preview
+    /// arrives, the latest round's picture stands in for the live model's.
+    pub fn picture(&self, selection: Selection) -> Option<&Picture> {
+        match selection {
+            Selection::Live => self
+                .live
+                .as_ref()
+                .or_else(|| self.rounds.last().and_then(|r| self.pictures.get(&r.index))),
+            Selection::Round(i) => self.pictures.get(&i),
+        }
+    }
+
+    /// The name of the model `selection` shows.
+    pub fn model_name(&self, selection: Selection) -> Option<String> {
+        match selection {
+            Selection::Live => self
+                .progress
+                .as_ref()
+                .map(|p| format!("{} (live)", p.round))
+                .or_else(|| self.rounds.last().map(|r| r.report.name.clone())),
+            Selection::Round(i) => self.rounds.get(i).map(|r| r.report.name.clone()),
+        }
+    }
+
+    /// The round whose own pairs round `index` was trained on: the latest rectified flow
+    /// before it (`None` for 1-RF, trained on independent pairs).
+    pub fn teacher_of(&self, index: usize) -> Option<usize> {
+        self.rounds[..index.min(self.rounds.len())]
+            .iter()
+            .rev()
+            .find(|r| !r.distilled)
+            .map(|r| r.index)
+    }
+}

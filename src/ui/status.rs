@@ -1,0 +1,63 @@
+//! The status bar: the last message (an error in red), or a reminder of the conventions.
+
+use eframe::egui::{self, Color32};
+
+/// A message in the status bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Status {
+    /// The text.
+    pub text: String,
+    /// Shown in red.
+    pub error: bool,
+}
+
+/// The status bar's state: the message shown, if any.
+#[derive(Default)]
+pub struct StatusLine {
+    current: Option<Status>,
+}
+
+impl StatusLine {
+    /// The message shown.
+    pub fn get(&self) -> Option<&Status> {
+        self.current.as_ref()
+    }
+
+    /// Shows `text` as news.
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.current = Some(Status {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    /// Shows `text` as an error.
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.current = Some(Status {
+            text: text.into(),
+            error: true,
+        });
+    }
+
+    /// Clears the message.
+    pub fn clear(&mut self) {
+        self.current = None;
+    }
+
+    /// Draws the bar.
+    pub fn ui(&self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| match &self.current {
+            Some(s) if s.error => {
+                ui.colored_label(Color32::from_rgb(200, 30, 30), s.text.as_str());
+            }
+            Some(s) => {
+                ui.label(s.text.as_str());
+            }
+            None => {
+                ui.weak(
+                    "t = 1 is noise, t = 0 is data · x_t = t·z + (1 − t)·x₀ · the network learns v ≈ z − x₀",
+                );
+            }
+        });
+    }
+}
