@@ -281,7 +281,9 @@ fn export_save_and_reopen_a_session_from_the_app() {
     let broken = dir.path().join("broken.flowlab");
     std::fs::write(&broken, &bytes[..bytes.len() / 3]).unwrap();
     h.state_mut().act(Action::OpenFile(broken));
-    step_until(&mut h, "the refusal", |h| status_text(h).contains("truncated"));
+    step_until(&mut h, "the refusal", |h| {
+        status_text(h).contains("truncated")
+    });
     assert_eq!(h.state().run_view().rounds.len(), 2);
 
     // Start over, then reopen: the rounds come back without training, with their numbers,

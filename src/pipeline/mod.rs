@@ -544,7 +544,11 @@ impl Pipeline {
         on_event: &mut dyn FnMut(Event),
         cancel: &AtomicBool,
     ) -> Result<&Round, PipelineError> {
-        on_event(Event::PhaseStarted(Progress::start(&name, Phase::Evaluate, 1)));
+        on_event(Event::PhaseStarted(Progress::start(
+            &name,
+            Phase::Evaluate,
+            1,
+        )));
         let measured =
             self.evaluator
                 .measure(&self.target, &net, kind, &self.settings.eval, cancel)?;
@@ -584,7 +588,11 @@ fn train_phase<T>(
     watcher: &mut Option<ModelWatcher>,
     train: impl FnOnce(&mut StdRng, &mut dyn FnMut(TrainProgress<'_>)) -> Result<T, FlowError>,
 ) -> Result<T, PipelineError> {
-    on_event(Event::PhaseStarted(Progress::start(name, Phase::Train, steps)));
+    on_event(Event::PhaseStarted(Progress::start(
+        name,
+        Phase::Train,
+        steps,
+    )));
     let mut report = |p: TrainProgress<'_>| {
         if let Some(watch) = watcher.as_mut() {
             watch(name, p.net);

@@ -104,7 +104,10 @@ impl Settings {
             return Err(FlowError::invalid("reflows", between(&REFLOWS_RANGE)));
         }
         if !REFLOW_PAIRS_RANGE.contains(&self.reflow_pairs) {
-            return Err(FlowError::invalid("reflow_pairs", between(&REFLOW_PAIRS_RANGE)));
+            return Err(FlowError::invalid(
+                "reflow_pairs",
+                between(&REFLOW_PAIRS_RANGE),
+            ));
         }
         if !(1..=1000).contains(&self.pair_steps) {
             return Err(FlowError::invalid(

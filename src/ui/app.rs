@@ -131,7 +131,9 @@ impl FlowlabApp {
             | Action::Select(_)
             | Action::SideBySide(_)
             | Action::ShowField(_)
-            | Action::ShowCoupling(_) => view_action(&mut self.view, &mut self.persisted, &self.run.view, action),
+            | Action::ShowCoupling(_) => {
+                view_action(&mut self.view, &mut self.persisted, &self.run.view, action)
+            }
             Action::ToggleHelp
             | Action::CloseHelp
             | Action::TogglePresentation
@@ -318,7 +320,9 @@ impl FlowlabApp {
                         if k == 1 { "" } else { "s" },
                     ));
                 }
-                Update::SessionRead { path, session } => export::open_session(self, &path, *session),
+                Update::SessionRead { path, session } => {
+                    export::open_session(self, &path, *session)
+                }
                 Update::Saved { message } => self.status.info(message),
                 Update::Failed { message } => self.status.error(message),
                 _ => {}

@@ -50,9 +50,21 @@ pub fn chart_strip_ui(ui: &mut egui::Ui, run: &RunView, actions: &mut Vec<Action
         })
         .collect();
     ui.columns(4, |cols| {
-        chart_title_ui(&mut cols[0], "Training loss", tips::LOSS, Chart::Loss, actions);
+        chart_title_ui(
+            &mut cols[0],
+            "Training loss",
+            tips::LOSS,
+            Chart::Loss,
+            actions,
+        );
         loss_chart_ui(&mut cols[0], rounds, &run.live_losses, live_name);
-        chart_title_ui(&mut cols[1], "Transport cost", tips::COST, Chart::Cost, actions);
+        chart_title_ui(
+            &mut cols[1],
+            "Transport cost",
+            tips::COST,
+            Chart::Cost,
+            actions,
+        );
         bars_ui(&mut cols[1], "cost_chart", "E|z − x₀|²", &costs);
         chart_title_ui(
             &mut cols[2],
@@ -62,7 +74,13 @@ pub fn chart_strip_ui(ui: &mut egui::Ui, run: &RunView, actions: &mut Vec<Action
             actions,
         );
         bars_ui(&mut cols[2], "straightness_chart", "S", &straightness);
-        chart_title_ui(&mut cols[3], "W2 against steps", tips::W2_STEPS, Chart::W2, actions);
+        chart_title_ui(
+            &mut cols[3],
+            "W2 against steps",
+            tips::W2_STEPS,
+            Chart::W2,
+            actions,
+        );
         w2_chart_ui(&mut cols[3], rounds, run.floor_w2);
     });
 }

@@ -2,8 +2,8 @@
 
 use eframe::egui::{self, DragValue, RichText};
 
-use super::palette::mode_color;
 use super::action::Action;
+use super::palette::mode_color;
 use crate::target::{MAX_COORDINATE, Mixture};
 
 /// One row per component: weight, centre and width per axis. The ranges make invalid values

@@ -4,8 +4,8 @@
 use eframe::egui::{self, Color32, Key, TextureHandle};
 use egui_plot::{MarkerShape, Plot, PlotPoint, Points};
 
-use super::palette::mode_color;
 use super::action::Action;
+use super::palette::mode_color;
 use super::view_box::ViewBox;
 use crate::target::{Component, MAX_COMPONENTS, Mixture};
 use crate::worker::SampleSet;
@@ -15,7 +15,6 @@ const GRAB_PX: f32 = 14.0;
 /// Smallest width a drag can make.
 const MIN_STD: f64 = 0.02;
 /// Heat map resolution.
-
 
 /// What can be dragged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,7 +154,11 @@ pub(super) fn at(p: PlotPoint, dim: usize) -> Vec<f64> {
 }
 
 /// Draws each mode's handles: a dot at the centre, squares on the width handles.
-pub(super) fn handles_ui(plot_ui: &mut egui_plot::PlotUi<'_>, handles: &[(Handle, [f64; 2])], radius: f32) {
+pub(super) fn handles_ui(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    handles: &[(Handle, [f64; 2])],
+    radius: f32,
+) {
     for (h, p) in handles {
         let (shape, radius) = match h.grip {
             Grip::Centre => (MarkerShape::Circle, radius),
@@ -270,4 +273,3 @@ fn scroll_weight(
         actions.push(Action::TargetEdited);
     }
 }
-

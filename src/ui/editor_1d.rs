@@ -126,4 +126,3 @@ fn normal_pdf(x: f64, mean: f64, std: f64) -> f64 {
     let z = (x - mean) / std;
     (-0.5 * z * z).exp() / (std * (2.0 * std::f64::consts::PI).sqrt())
 }
-

@@ -58,15 +58,11 @@ fn chart_figure(
             Ok(())
         }
     };
-    let name = run
-        .model_name(selection)
-        .unwrap_or_else(|| "model".into());
+    let name = run.model_name(selection).unwrap_or_else(|| "model".into());
     let file_name = name.replace(" (live)", "-live");
     let figure = match chart {
         Chart::Samples | Chart::Paths | Chart::Field => {
-            let p = run
-                .picture(selection)
-                .ok_or(NothingToExport::NoPicture)?;
+            let p = run.picture(selection).ok_or(NothingToExport::NoPicture)?;
             let how = format!("{} {} steps", p.steps, p.solver.name());
             let figure = match chart {
                 Chart::Samples => plots::samples_figure(
@@ -165,10 +161,13 @@ pub fn export_chart(app: &mut FlowlabApp, chart: Chart) {
         .ok_or(WorkerError::Gone)
         .and_then(|w| w.write_figure(dir.clone(), stem, figure, style));
     match sent {
-        Ok(()) => app
+        Ok(()) => app.status.info(format!(
+            "Exporting the chart to {}…",
+            crate::worker::absolute(&dir).display()
+        )),
+        Err(err) => app
             .status
-            .info(format!("Exporting the chart to {}…", crate::worker::absolute(&dir).display())),
-        Err(err) => app.status.error(format!("Could not export the chart: {err}")),
+            .error(format!("Could not export the chart: {err}")),
     }
 }
 
@@ -222,7 +221,8 @@ pub fn open_session(app: &mut FlowlabApp, path: &Path, session: Session) {
     let (target, settings) = (session.target.clone(), session.settings.clone());
     let rounds = session.rounds.len();
     if let Err(err) = worker.open_session(session) {
-        app.status.error(format!("Could not open the session: {err}"));
+        app.status
+            .error(format!("Could not open the session: {err}"));
         return;
     }
     app.persisted.target = target;

@@ -71,11 +71,15 @@ pub fn window_ui(app: &mut FlowlabApp, ui: &mut egui::Ui, actions: &mut Vec<Acti
         egui::Panel::left("target_panel")
             .resizable(true)
             .default_size(330.0)
-            .show(ui, |ui| left_panel::left_panel_ui(ui, persisted, editing, actions));
+            .show(ui, |ui| {
+                left_panel::left_panel_ui(ui, persisted, editing, actions)
+            });
         egui::Panel::right("view_panel")
             .resizable(false)
             .exact_size(270.0)
-            .show(ui, |ui| view_panel::view_panel_ui(ui, persisted, run, view, actions));
+            .show(ui, |ui| {
+                view_panel::view_panel_ui(ui, persisted, run, view, actions)
+            });
     }
     egui::Panel::bottom("charts")
         .resizable(true)

@@ -267,7 +267,12 @@ impl RunState {
         };
         let mut wanted = Vec::new();
         if view.side_by_side {
-            wanted.extend(self.view.rounds.iter().map(|r| base(r.index, COMPARE_PATHS)));
+            wanted.extend(
+                self.view
+                    .rounds
+                    .iter()
+                    .map(|r| base(r.index, COMPARE_PATHS)),
+            );
         } else if let Selection::Round(i) = view.selection {
             let mut request = base(i, PICTURE_PATHS);
             if view.show_field {
@@ -287,8 +292,7 @@ impl RunState {
             }
         }
         let preview = (persisted.solver, persisted.steps);
-        if self.sent_preview != Some(preview) && worker.set_preview(preview.0, preview.1).is_ok()
-        {
+        if self.sent_preview != Some(preview) && worker.set_preview(preview.0, preview.1).is_ok() {
             self.sent_preview = Some(preview);
         }
         for request in wanted {

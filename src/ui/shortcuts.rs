@@ -131,7 +131,9 @@ pub fn help_ui(ctx: &egui::Context, open: bool, actions: &mut Vec<Action>) {
                     }
                 });
             ui.add_space(8.0);
-            ui.weak("Drop a target .toml, points .csv or a session .flowlab on the window to open it.");
+            ui.weak(
+                "Drop a target .toml, points .csv or a session .flowlab on the window to open it.",
+            );
         });
     if !still_open {
         actions.push(Action::CloseHelp);

@@ -87,4 +87,3 @@ pub fn lecture_settings() -> Settings {
     s.eval.step_counts = vec![1, 2, 4, 8, 20, 50, 100];
     s
 }
-

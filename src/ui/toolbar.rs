@@ -117,7 +117,9 @@ fn comparison_buttons_ui(ui: &mut egui::Ui, run: &RunState, actions: &mut Vec<Ac
         if ui
             .add_enabled(fresh || !has(round), Button::new(label))
             .on_hover_text(tip)
-            .on_disabled_hover_text(format!("'{round}' is trained: select it in the rounds list."))
+            .on_disabled_hover_text(format!(
+                "'{round}' is trained: select it in the rounds list."
+            ))
             .clicked()
         {
             actions.push(action);

@@ -78,7 +78,8 @@ impl Trainer {
 
     /// Sends `update` for the job of `epoch`, unless it was cancelled.
     fn tell_job(&self, run: u64, epoch: u64, cancel: &AtomicBool, update: Update) {
-        self.updates.send(Some(run), Some(epoch), Some(cancel), update);
+        self.updates
+            .send(Some(run), Some(epoch), Some(cancel), update);
     }
 
     fn new_run(
@@ -120,7 +121,10 @@ impl Trainer {
 
     fn save(&self, current: &Current, run: u64, request: &SaveRequest) {
         let pipeline = current.pipeline.as_ref().filter(|_| run == current.run);
-        let update = match pipeline.ok_or(SaveError::NoRun).and_then(|p| save(p, request)) {
+        let update = match pipeline
+            .ok_or(SaveError::NoRun)
+            .and_then(|p| save(p, request))
+        {
             Ok(message) => Update::Saved { message },
             Err(err) => Update::Failed {
                 message: format!("{err}"),
