@@ -23,6 +23,12 @@ pub struct Cli {
     /// side-by-side, one-d.
     #[arg(long, default_value = "after-reflow", requires = "screenshot")]
     scenario: String,
+    /// Window size in pixels, e.g. 1280x720 (a projector); default 1600x1000.
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    window_size: Option<(u32, u32)>,
+    /// Start in presentation mode (larger text, the pictures first).
+    #[arg(long)]
+    presentation: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -203,13 +209,20 @@ pub fn main(cli: Cli) -> ExitCode {
                 },
                 None => None,
             };
-            open_window(scenario)
+            let window = flowlab::ui::WindowOptions {
+                size: cli.window_size.map(|(w, h)| [w as f32, h as f32]),
+                presentation: cli.presentation,
+            };
+            open_window(scenario, window)
         }
     }
 }
 
-fn open_window(scenario: Option<flowlab::ui::Scenario>) -> ExitCode {
-    match flowlab::ui::run_native(scenario) {
+fn open_window(
+    scenario: Option<flowlab::ui::Scenario>,
+    window: flowlab::ui::WindowOptions,
+) -> ExitCode {
+    match flowlab::ui::run_native(scenario, window) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("flowlab: could not open the window: {err}");

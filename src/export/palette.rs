@@ -50,3 +50,19 @@ pub fn density_rgb(v: f32, dark: bool) -> Rgb {
     let mix = |i: usize| (lo[i] + (hi[i] - lo[i]) * v) as u8;
     Rgb(mix(0), mix(1), mix(2))
 }
+
+/// The colour of a round by its name (its kind), the same whatever order the rounds were
+/// trained in.
+pub fn round_kind_rgb(name: &str) -> Rgb {
+    let index = match name {
+        "distilled" => 3,
+        "OT-CFM" => 4,
+        "diffusion" => 5,
+        "guided" => 7,
+        n => n
+            .strip_suffix("-RF")
+            .and_then(|k| k.parse::<usize>().ok())
+            .map_or(8, |k| k.saturating_sub(1)),
+    };
+    round_rgb(index)
+}

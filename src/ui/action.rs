@@ -68,6 +68,10 @@ pub enum Action {
     ShowField(Option<f32>),
     /// Draw the training pairs under the paths.
     ShowCoupling(bool),
+    /// Show a chart big in the main view (`None`: the target again).
+    Enlarge(Option<Chart>),
+    /// Show the next chart big.
+    CycleChart,
     /// Open or close the keyboard-shortcut overlay.
     ToggleHelp,
     /// Close the keyboard-shortcut overlay.
@@ -101,6 +105,8 @@ pub enum Chart {
     W2,
     /// Every round's paths side by side.
     SideBySide,
+    /// Distance to the class centre and spread against the guidance scale w.
+    Guidance,
 }
 
 impl Chart {
@@ -115,6 +121,47 @@ impl Chart {
             Chart::Straightness => "straightness",
             Chart::W2 => "w2_by_steps",
             Chart::SideBySide => "side_by_side",
+            Chart::Guidance => "guidance",
+        }
+    }
+
+    /// The chart's title on screen.
+    pub fn title(self) -> &'static str {
+        match self {
+            Chart::Samples => "Target density and samples",
+            Chart::Paths => "Paths",
+            Chart::Field => "Velocity field",
+            Chart::Loss => "Training loss",
+            Chart::Cost => "Transport cost",
+            Chart::Straightness => "Straightness",
+            Chart::W2 => "W2 against steps",
+            Chart::SideBySide => "Every round side by side",
+            Chart::Guidance => "Guidance",
+        }
+    }
+
+    /// The tooltip that explains the chart.
+    pub fn tip(self) -> &'static str {
+        use super::tips;
+        match self {
+            Chart::Samples => tips::EDITOR_2D,
+            Chart::Paths => tips::PATHS_2D,
+            Chart::Field => tips::FIELD,
+            Chart::Loss => tips::LOSS,
+            Chart::Cost => tips::COST,
+            Chart::Straightness => tips::STRAIGHTNESS,
+            Chart::W2 => tips::W2_STEPS,
+            Chart::SideBySide => tips::SIDE_BY_SIDE,
+            Chart::Guidance => tips::GUIDANCE_CHART,
+        }
+    }
+
+    /// What an empty chart says instead of meaningless axes.
+    pub fn empty_hint(self) -> &'static str {
+        match self {
+            Chart::Loss => "The loss appears here while a round trains: press Train.",
+            Chart::Guidance => "Train the guided model (Guidance) to see these curves.",
+            _ => "Appears after the first round: press Train.",
         }
     }
 }

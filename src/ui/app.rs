@@ -11,10 +11,10 @@ use super::action::Action;
 use super::editing::Editing;
 use super::layout::{self, Chrome};
 use super::received::RunView;
-use super::run::RunState;
+use super::run::{RunState, StartError};
 use super::scenario::Scenario;
 use super::state::{self, Persisted};
-use super::status::{Status, StatusLine};
+use super::status::{Cause, Status, StatusLine};
 use super::view::{Selection, ViewState};
 use super::{export, shortcuts};
 use crate::target::Mixture;
@@ -63,8 +63,7 @@ impl FlowlabApp {
             }
         };
         super::fonts::install(ctx);
-        layout::apply_theme(ctx, persisted.dark);
-        layout::apply_zoom(ctx, persisted.presentation);
+        layout::apply_theme(ctx, persisted.dark, persisted.presentation);
         Self {
             persisted,
             run: RunState::new(worker),
@@ -131,7 +130,9 @@ impl FlowlabApp {
             | Action::Select(_)
             | Action::SideBySide(_)
             | Action::ShowField(_)
-            | Action::ShowCoupling(_) => {
+            | Action::ShowCoupling(_)
+            | Action::Enlarge(_)
+            | Action::CycleChart => {
                 view_action(&mut self.view, &mut self.persisted, &self.run.view, action)
             }
             Action::ToggleHelp
@@ -189,7 +190,17 @@ impl FlowlabApp {
                 self.status.clear();
                 self.view.selection = Selection::Live;
             }
-            Err(err) => self.status.error(format!("{err}")),
+            Err(err) => {
+                let cause = match err {
+                    StartError::Target(_) => Some(Cause::Target),
+                    StartError::Settings(_) => Some(Cause::Settings),
+                    StartError::Worker(_) => None,
+                };
+                match cause {
+                    Some(cause) => self.status.error_about(cause, format!("{err}")),
+                    None => self.status.error(format!("{err}")),
+                }
+            }
         }
     }
 
@@ -367,12 +378,21 @@ fn view_action(view: &mut ViewState, persisted: &mut Persisted, run: &RunView, a
             }
         }
         Action::ShowCoupling(on) => view.show_coupling = on,
+        Action::Enlarge(chart) => view.enlarged = chart,
+        Action::CycleChart => view.cycle_enlarged(),
         _ => {}
     }
 }
 
 impl eframe::App for FlowlabApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        // A message about an invalid target or setting goes once it is fixed.
+        if self.persisted.target.validate().is_ok() {
+            self.status.fixed(Cause::Target);
+        }
+        if self.persisted.settings.validate().is_ok() {
+            self.status.fixed(Cause::Settings);
+        }
         let (updates, more) = self.run.receive(&mut self.view);
         self.take_updates(updates);
         if more {

@@ -1,16 +1,23 @@
 //! The numbers that fall: loss while training, transport cost and straightness per round,
-//! W2 against the number of steps.
+//! W2 against the number of steps, and the guidance curves. Each chart names its series on
+//! the data (no legend box over the lines), shows a hint instead of empty axes, and can be
+//! enlarged into the main view.
 
 use eframe::egui::{self, Color32, RichText};
-use egui_plot::{Bar, BarChart, HLine, Legend, Line, LineStyle, Plot, Points, VLine};
+use egui_plot::{
+    Bar, BarChart, GridMark, HLine, HoverPosition, Line, LineStyle, Plot, PlotPoint, Points, Text,
+    VLine,
+};
 
 use super::action::{Action, Chart};
+use super::guidance_panel::guidance_chart_ui;
 use super::palette::round_color;
 use super::received::RunView;
 use super::tips;
+use super::view::ViewState;
 use crate::worker::RoundView;
 
-/// A chart's title with an Export button at its right.
+/// A chart's title with Export and Enlarge buttons at its right.
 pub fn chart_title_ui(
     ui: &mut egui::Ui,
     title: &str,
@@ -19,7 +26,6 @@ pub fn chart_title_ui(
     actions: &mut Vec<Action>,
 ) {
     ui.horizontal(|ui| {
-        ui.label(RichText::new(title).strong()).on_hover_text(tip);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui
                 .small_button("Export")
@@ -28,103 +34,252 @@ pub fn chart_title_ui(
             {
                 actions.push(Action::ExportChart(chart));
             }
+            // The title takes what the buttons leave, shortened rather than run under them.
+            title_label_ui(ui, title, tip);
         });
     });
 }
 
-/// The four charts in a row: loss, transport cost, straightness, W2 against steps.
-pub fn chart_strip_ui(ui: &mut egui::Ui, run: &RunView, actions: &mut Vec<Action>) {
+/// A chart title in the room left of its buttons: shortened with "…" if it must be (the
+/// tooltip then has it whole), and recorded for the layout test.
+fn title_label_ui(ui: &mut egui::Ui, title: &str, tip: &str) {
+    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+        let text = RichText::new(title).strong();
+        let needed = egui::WidgetText::from(text.clone())
+            .into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Body,
+            )
+            .size()
+            .x;
+        super::probe::title(ui.ctx(), title, needed, ui.available_width());
+        ui.add(egui::Label::new(text).truncate())
+            .on_hover_text(format!("{title}: {tip}"));
+    });
+}
+
+/// A strip chart's title with a "⋯" menu: Enlarge (or Back) and Export.
+fn strip_title_ui(
+    ui: &mut egui::Ui,
+    title: &str,
+    tip: &str,
+    chart: Chart,
+    enlarged: bool,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.menu_button("⋯", |ui| {
+                let (label, target) = if enlarged {
+                    ("Back to the target (Esc)", None)
+                } else {
+                    ("Show big (C)", Some(chart))
+                };
+                if ui.button(label).on_hover_text(tips::ENLARGE).clicked() {
+                    actions.push(Action::Enlarge(target));
+                }
+                if ui
+                    .button("Export PNG + SVG")
+                    .on_hover_text(tips::EXPORT_CHART)
+                    .clicked()
+                {
+                    actions.push(Action::ExportChart(chart));
+                }
+            })
+            .response
+            .on_hover_text("Show this chart big, or export it.");
+            title_label_ui(ui, title, tip);
+        });
+    });
+}
+
+/// The charts of the strip: loss, cost, straightness, W2, and guidance once there is a
+/// guided round.
+fn strip_charts(run: &RunView) -> Vec<Chart> {
+    let mut charts = vec![Chart::Loss, Chart::Cost, Chart::Straightness, Chart::W2];
+    if run.rounds.iter().any(|r| r.report.guidance.is_some()) {
+        charts.push(Chart::Guidance);
+    }
+    charts
+}
+
+/// The charts in a row, each with its title, Enlarge and Export.
+pub fn chart_strip_ui(
+    ui: &mut egui::Ui,
+    run: &RunView,
+    view: &ViewState,
+    actions: &mut Vec<Action>,
+) {
+    let charts = strip_charts(run);
+    ui.columns(charts.len(), |cols| {
+        for (col, chart) in cols.iter_mut().zip(charts) {
+            let enlarged = view.enlarged == Some(chart);
+            strip_title_ui(col, chart.title(), chart.tip(), chart, enlarged, actions);
+            // A chart the lecturer clicks becomes the big picture.
+            if chart_ui(col, chart, run, view, false).is_some_and(|r| r.clicked()) {
+                actions.push(Action::Enlarge((!enlarged).then_some(chart)));
+            }
+        }
+    });
+}
+
+/// One chart, filling `ui` (`big` when it is the main view's picture); its plot's response.
+pub fn chart_ui(
+    ui: &mut egui::Ui,
+    chart: Chart,
+    run: &RunView,
+    view: &ViewState,
+    big: bool,
+) -> Option<egui::Response> {
     let rounds = &run.rounds;
-    // The round in progress keeps its loss curve after training, while it is measured.
-    let live_name = run.progress.as_ref().map(|p| p.round.as_str());
-    let costs: Vec<(usize, &str, f64)> = rounds
-        .iter()
-        .map(|r| (r.index, r.report.name.as_str(), r.report.coupling_cost))
-        .collect();
-    let straightness: Vec<(usize, &str, f64)> = rounds
-        .iter()
-        .filter_map(|r| {
-            r.report
-                .straightness
-                .map(|s| (r.index, r.report.name.as_str(), s))
-        })
-        .collect();
-    ui.columns(4, |cols| {
-        chart_title_ui(
-            &mut cols[0],
-            "Training loss",
-            tips::LOSS,
-            Chart::Loss,
-            actions,
-        );
-        loss_chart_ui(&mut cols[0], rounds, &run.live_losses, live_name);
-        chart_title_ui(
-            &mut cols[1],
-            "Transport cost",
-            tips::COST,
-            Chart::Cost,
-            actions,
-        );
-        bars_ui(&mut cols[1], "cost_chart", "E|z − x₀|²", &costs);
-        chart_title_ui(
-            &mut cols[2],
-            "Straightness",
-            tips::STRAIGHTNESS,
-            Chart::Straightness,
-            actions,
-        );
-        bars_ui(&mut cols[2], "straightness_chart", "S", &straightness);
-        chart_title_ui(
-            &mut cols[3],
-            "W2 against steps",
-            tips::W2_STEPS,
-            Chart::W2,
-            actions,
-        );
-        w2_chart_ui(&mut cols[3], rounds, run.floor_w2);
+    let live = run.progress.as_ref().map(|p| p.round.as_str());
+    let empty = match chart {
+        Chart::Loss => rounds.is_empty() && run.live_losses.is_empty(),
+        Chart::Guidance => !rounds.iter().any(|r| r.report.guidance.is_some()),
+        _ => rounds.is_empty(),
+    };
+    if empty {
+        hint_ui(ui, chart.empty_hint());
+        return None;
+    }
+    let id = if big { "big" } else { "strip" };
+    let response = match chart {
+        Chart::Loss => loss_chart_ui(ui, id, rounds, &run.live_losses, live),
+        Chart::Cost => {
+            let costs: Vec<(&str, f64)> = rounds
+                .iter()
+                .map(|r| (r.report.name.as_str(), r.report.coupling_cost))
+                .collect();
+            bars_ui(ui, &format!("cost_{id}"), "E|z − x₀|²", &costs, false)
+        }
+        Chart::Straightness => {
+            let values: Vec<(&str, f64)> = rounds
+                .iter()
+                .filter_map(|r| r.report.straightness.map(|s| (r.report.name.as_str(), s)))
+                .collect();
+            // From curved 1-RF (≈ 2) to straight 3-RF (≈ 0.002) and the diffusion path (≈ 10):
+            // a log axis keeps every bar visible.
+            let spread = values.iter().map(|v| v.1).fold(0.0, f64::max)
+                / values
+                    .iter()
+                    .map(|v| v.1)
+                    .filter(|v| *v > 0.0)
+                    .fold(f64::INFINITY, f64::min);
+            bars_ui(ui, &format!("straight_{id}"), "S", &values, spread > 30.0)
+        }
+        Chart::W2 => w2_chart_ui(ui, id, rounds, run.floor_w2),
+        Chart::Guidance => {
+            let report = rounds.iter().find_map(|r| r.report.guidance.as_ref())?;
+            guidance_chart_ui(ui, report, &view.guidance)
+        }
+        _ => return None,
+    };
+    Some(response)
+}
+
+/// An x axis whose tick labels may sit close together (one per bar, one per measured step
+/// count), instead of egui_plot's default spacing, which hides most of them.
+fn dense_x_axis() -> egui_plot::AxisHints<'static> {
+    egui_plot::AxisHints::new_x().label_spacing(20.0..=30.0)
+}
+
+/// Labels at the ends of lines, moved apart vertically (sorted by height, each at least
+/// `gap` above the one below) so names of lines that end close together do not overlap.
+fn spread_labels(mut labels: Vec<(&str, [f64; 2])>, gap: f64) -> Vec<(&str, [f64; 2])> {
+    labels.sort_by(|a, b| a.1[1].total_cmp(&b.1[1]));
+    let mut floor = f64::NEG_INFINITY;
+    for (_, at) in &mut labels {
+        at[1] = at[1].max(floor + gap);
+        floor = at[1];
+    }
+    labels
+}
+
+/// A short line where a chart has nothing to show yet.
+fn hint_ui(ui: &mut egui::Ui, text: &str) {
+    ui.centered_and_justified(|ui| {
+        ui.weak(text);
     });
 }
 
 /// Loss against the optimiser step, one colour per round, on a log scale, with the round in
-/// progress (`live`, while it trains and while it is measured) at the end.
+/// progress (`live`, while it trains and while it is measured) at the end; each round's name
+/// is written over its stretch of the curve.
 fn loss_chart_ui(
     ui: &mut egui::Ui,
+    id: &str,
     rounds: &[RoundView],
     live: &[(usize, f32)],
     live_name: Option<&str>,
-) {
+) -> egui::Response {
     let mut offset = 0usize;
     let mut series = Vec::new();
     for r in rounds {
         let pts = log_points(&r.losses, offset);
-        series.push((r.report.name.clone(), round_color(r.index), pts, offset));
+        series.push((r.report.name.as_str(), pts, offset));
         offset += r.losses.last().map_or(0, |l| l.0);
     }
     if let Some(name) = live_name.filter(|_| !live.is_empty()) {
-        series.push((
-            name.to_string(),
-            round_color(rounds.len()),
-            log_points(live, offset),
-            offset,
-        ));
+        series.push((name, log_points(live, offset), offset));
     }
-    Plot::new("loss_chart")
-        .legend(Legend::default().position(egui_plot::Corner::LeftBottom))
-        .x_axis_label("optimiser step")
+    let top = series
+        .iter()
+        .flat_map(|s| s.1.iter().map(|p| p[1]))
+        .fold(f64::NEG_INFINITY, f64::max);
+    Plot::new(("loss_chart", id))
+        .custom_x_axes(vec![dense_x_axis().label("optimiser step")])
         .y_axis_label("loss")
         .y_axis_formatter(|mark, _| format_value(10f64.powf(mark.value)))
+        .label_formatter(|pos| match pos {
+            HoverPosition::NearDataPoint {
+                plot_name,
+                position: p,
+                ..
+            } if !plot_name.is_empty() => Some(format!(
+                "{plot_name}\nstep {:.0}\nloss {}",
+                p.x,
+                format_value(10f64.powf(p.y))
+            )),
+            _ => None,
+        })
+        .include_y(top + 0.3)
         .show(ui, |plot_ui| {
-            for (name, color, pts, start) in series {
+            let starts: Vec<f64> = series.iter().map(|s| s.2 as f64).collect();
+            for (k, (name, pts, start)) in series.into_iter().enumerate() {
+                let color = round_color(name);
+                // A round's name only where its stretch is wide enough to hold it.
+                let next = starts.get(k + 1).copied().unwrap_or(f64::INFINITY);
+                let room_px = plot_ui
+                    .screen_from_plot(PlotPoint::new(next.min(1e12), 0.0))
+                    .x
+                    - plot_ui
+                        .screen_from_plot(PlotPoint::new(start as f64, 0.0))
+                        .x;
                 if start > 0 {
                     plot_ui.vline(
                         VLine::new("", start as f64)
                             .color(Color32::from_gray(170))
-                            .width(1.0),
+                            .width(1.0)
+                            .allow_hover(false),
+                    );
+                }
+                if room_px > 44.0 {
+                    plot_ui.text(
+                        Text::new(
+                            "",
+                            PlotPoint::new(start as f64, top + 0.15),
+                            short_name(name),
+                        )
+                        .color(color)
+                        .anchor(egui::Align2::LEFT_BOTTOM),
                     );
                 }
                 plot_ui.line(Line::new(name, pts).color(color).width(2.0));
             }
-        });
+        })
+        .response
 }
 
 fn log_points(losses: &[(usize, f32)], offset: usize) -> Vec<[f64; 2]> {
@@ -135,52 +290,98 @@ fn log_points(losses: &[(usize, f32)], offset: usize) -> Vec<[f64; 2]> {
         .collect()
 }
 
-/// One bar per round, with its value written above it.
-fn bars_ui(ui: &mut egui::Ui, id: &str, y_label: &str, values: &[(usize, &str, f64)]) {
-    let names: Vec<String> = values.iter().map(|v| short_name(v.1)).collect();
-    let top = values.iter().map(|v| v.2).fold(0.0, f64::max);
-    let top = if top > 0.0 { top } else { 1.0 };
-    Plot::new(id)
-        .custom_x_axes(vec![
-            egui_plot::AxisHints::new_x().label_spacing(20.0..=30.0),
+/// One horizontal bar per round, its name on the left and its value at its end, so seven
+/// rounds stay readable in a narrow chart; with `log`, bar lengths are log10 of the values
+/// (ticks read as values).
+fn bars_ui(
+    ui: &mut egui::Ui,
+    id: &str,
+    x_label: &str,
+    values: &[(&str, f64)],
+    log: bool,
+) -> egui::Response {
+    let names: Vec<String> = values.iter().map(|v| short_name(v.0)).collect();
+    let length = |v: f64| if log { v.max(1e-12).log10() } else { v };
+    let lengths: Vec<f64> = values.iter().map(|v| length(v.1)).collect();
+    let end = lengths.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let start = if log {
+        lengths
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min)
+            .floor()
+            - 0.5
+    } else {
+        0.0
+    };
+    let end = if end > start { end } else { start + 1.0 };
+    let room = (end - start) * 0.3;
+    let n = values.len();
+    // The first round on top.
+    let row = |k: usize| (n - 1 - k) as f64;
+    let mut plot = Plot::new(id)
+        .x_axis_label(if log {
+            format!("{x_label} (log)")
+        } else {
+            x_label.to_string()
+        })
+        .include_x(start)
+        .include_x(end + room)
+        .include_y(-0.6)
+        .include_y(n as f64 - 0.4)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .show_grid([true, false])
+        .custom_y_axes(vec![
+            egui_plot::AxisHints::new_y().label_spacing(10.0..=16.0),
         ])
-        .y_axis_label(y_label)
-        .include_y(0.0)
-        .include_y(top * 1.2)
-        .include_x(-0.7)
-        .include_x(values.len() as f64 - 0.3)
-        .x_grid_spacer(|input| {
-            // One mark per bar, so every round is named under its bar.
+        .y_grid_spacer(|input| {
+            // One mark per bar, so every round is named beside its bar.
             let (lo, hi) = input.bounds;
             (lo.ceil().max(0.0) as i64..=hi.floor() as i64)
-                .map(|i| egui_plot::GridMark {
+                .map(|i| GridMark {
                     value: i as f64,
                     step_size: 1.0,
                 })
                 .collect()
         })
-        .x_axis_formatter(move |mark, _| {
+        .y_axis_formatter(move |mark, _| {
             let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+                names.get(n - 1 - i as usize).cloned().unwrap_or_default()
             } else {
                 String::new()
             }
         })
-        .show(ui, |plot_ui| {
-            for (k, (index, name, value)) in values.iter().enumerate() {
-                let bar = Bar::new(k as f64, *value)
-                    .width(0.6)
-                    .fill(round_color(*index))
-                    .name(name);
-                plot_ui.bar_chart(BarChart::new(*name, vec![bar]).color(round_color(*index)));
-                plot_ui.text(egui_plot::Text::new(
-                    "value",
-                    egui_plot::PlotPoint::new(k as f64, *value + top * 0.08),
-                    egui::RichText::new(format_value(*value)).size(13.0),
-                ));
-            }
+        .label_formatter(|pos| match pos {
+            HoverPosition::NearDataPoint { plot_name, .. } => Some((*plot_name).to_string()),
+            HoverPosition::Elsewhere { .. } => None,
         });
+    if log {
+        plot = plot.x_axis_formatter(|mark, _| format_value(10f64.powf(mark.value)));
+    }
+    let text_size = ui.text_style_height(&egui::TextStyle::Small);
+    plot.show(ui, |plot_ui| {
+        for (k, ((name, value), len)) in values.iter().zip(&lengths).enumerate() {
+            let color = round_color(name);
+            let bar = Bar::new(row(k), len - start)
+                .base_offset(start)
+                .width(0.7)
+                .fill(color)
+                .name(format!("{name}: {}", format_value(*value)));
+            plot_ui.bar_chart(BarChart::new(*name, vec![bar]).color(color).horizontal());
+            plot_ui.text(
+                Text::new(
+                    "value",
+                    PlotPoint::new(len + room * 0.05, row(k)),
+                    RichText::new(format_value(*value)).size(text_size),
+                )
+                .anchor(egui::Align2::LEFT_CENTER),
+            );
+        }
+    })
+    .response
 }
 
 /// A round's name short enough to sit under a narrow bar (the colours match the rounds
@@ -193,7 +394,7 @@ fn short_name(name: &str) -> String {
     }
 }
 
-/// A bar's value in at most five characters, so neighbouring labels do not run together.
+/// A value in at most five characters, so neighbouring labels do not run together.
 fn format_value(v: f64) -> String {
     let a = v.abs();
     if v == 0.0 {
@@ -211,22 +412,66 @@ fn format_value(v: f64) -> String {
     }
 }
 
-/// W2 against Euler steps (log-2 axis), one line per round, the metric floor dashed.
-fn w2_chart_ui(ui: &mut egui::Ui, rounds: &[RoundView], floor: Option<f64>) {
-    Plot::new("w2_chart")
-        .legend(Legend::default())
-        .x_axis_label("Euler steps")
+/// W2 against Euler steps (log-2 axis with a tick at every measured step count), one line
+/// per round named at its right end, the metric floor dashed; hovering reads the values.
+fn w2_chart_ui(
+    ui: &mut egui::Ui,
+    id: &str,
+    rounds: &[RoundView],
+    floor: Option<f64>,
+) -> egui::Response {
+    let mut measured: Vec<usize> = rounds
+        .iter()
+        .flat_map(|r| r.report.w2_by_steps.keys().copied())
+        .collect();
+    measured.sort_unstable();
+    measured.dedup();
+    let x_end = measured.last().map_or(1.0, |&s| (s as f64).log2());
+    let marks: Vec<f64> = measured.iter().map(|&s| (s as f64).log2()).collect();
+    Plot::new(("w2_chart", id))
+        .custom_x_axes(vec![dense_x_axis().label("Euler steps")])
         .y_axis_label("W2")
         .include_y(0.0)
-        .x_axis_formatter(|mark, _| {
-            let steps = 2f64.powf(mark.value);
-            if (steps - steps.round()).abs() < 1e-6 {
-                format!("{}", steps.round())
-            } else {
-                String::new()
-            }
+        .include_x(x_end + (x_end * 0.22).max(0.8))
+        .x_grid_spacer(move |_| {
+            marks
+                .iter()
+                .map(|&value| GridMark {
+                    value,
+                    step_size: 1.0,
+                })
+                .collect()
+        })
+        .x_axis_formatter(|mark, _| format!("{}", 2f64.powf(mark.value).round()))
+        .label_formatter(|pos| match pos {
+            HoverPosition::NearDataPoint {
+                plot_name,
+                position: p,
+                ..
+            } if !plot_name.is_empty() => Some(format!(
+                "{plot_name}\n{} steps\nW2 {:.3}",
+                2f64.powf(p.x).round(),
+                p.y
+            )),
+            _ => None,
         })
         .show(ui, |plot_ui| {
+            let ends: Vec<(&str, [f64; 2])> = rounds
+                .iter()
+                .filter_map(|r| {
+                    let (&s, &w) = r.report.w2_by_steps.iter().next_back()?;
+                    Some((r.report.name.as_str(), [(s as f64).log2(), w]))
+                })
+                .collect();
+            let bounds = plot_ui.plot_bounds();
+            let gap = (bounds.max()[1] - bounds.min()[1]) * 0.09;
+            for (name, at) in spread_labels(ends, gap) {
+                plot_ui.text(
+                    Text::new("", PlotPoint::new(at[0] + 0.15, at[1]), short_name(name))
+                        .color(round_color(name))
+                        .anchor(egui::Align2::LEFT_CENTER),
+                );
+            }
             for r in rounds {
                 let pts: Vec<[f64; 2]> = r
                     .report
@@ -234,15 +479,15 @@ fn w2_chart_ui(ui: &mut egui::Ui, rounds: &[RoundView], floor: Option<f64>) {
                     .iter()
                     .map(|(&s, &w)| [(s as f64).log2(), w])
                     .collect();
-                let color = round_color(r.index);
+                let color = round_color(&r.report.name);
                 plot_ui.points(
-                    Points::new(r.report.name.clone(), pts.clone())
+                    Points::new(r.report.name.as_str(), pts.clone())
                         .radius(4.0)
                         .color(color)
                         .filled(true),
                 );
                 plot_ui.line(
-                    Line::new(r.report.name.clone(), pts)
+                    Line::new(r.report.name.as_str(), pts)
                         .color(color)
                         .width(2.0),
                 );
@@ -250,10 +495,16 @@ fn w2_chart_ui(ui: &mut egui::Ui, rounds: &[RoundView], floor: Option<f64>) {
             if let Some(f) = floor {
                 plot_ui.hline(
                     HLine::new("metric floor", f)
-                        .color(Color32::from_gray(90))
+                        .color(Color32::from_gray(110))
                         .style(LineStyle::dashed_loose())
                         .width(1.5),
                 );
+                plot_ui.text(
+                    Text::new("", PlotPoint::new(x_end * 0.5, f), "metric floor")
+                        .color(Color32::from_gray(110))
+                        .anchor(egui::Align2::CENTER_TOP),
+                );
             }
-        });
+        })
+        .response
 }

@@ -126,6 +126,7 @@ pub(super) fn editor_2d_ui(
         handles_ui(plot_ui, &handles, 6.0);
         plot_input(plot_ui, handles.iter().map(|(_, p)| *p))
     });
+    super::probe::main_plot(ui.ctx(), response.response.rect);
     apply_input(target, &handles, response.inner, state, actions);
 }
 

@@ -112,11 +112,18 @@ fn chart_figure(
             need_rounds()?;
             plots::w2_figure(&rounds, run.floor_w2, run.w2_points)
         }
+        Chart::Guidance => {
+            let report = run
+                .rounds
+                .iter()
+                .find_map(|r| r.report.guidance.as_ref())
+                .ok_or(NothingToExport::NoRounds)?;
+            plots::guidance_figure(report)
+        }
         Chart::SideBySide => {
             let shown: Vec<(&str, &crate::flow::Trajectory)> = run
                 .rounds
                 .iter()
-                .filter(|r| !r.distilled)
                 .filter_map(|r| {
                     run.pictures
                         .get(&r.index)

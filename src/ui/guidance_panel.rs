@@ -1,63 +1,61 @@
-//! Classifier-free guidance on the class-conditional round: the class, the scale w (the
-//! samples are redrawn as it moves) and the measured distance and spread against w.
+//! Classifier-free guidance on the class-conditional round: the class and the scale w (the
+//! samples are redrawn as they move), and the measured distance and spread against w.
 
 use eframe::egui::{self, RichText};
+use egui_plot::{Line, Plot, Text, VLine};
 
 use super::palette;
 use super::tips;
 use super::view::GuidanceControls;
+use crate::pipeline::GuidanceReport;
 
-/// Classifier-free guidance on the selected class-conditional round: the class, the scale w
-/// (samples redrawn as it moves) and the measured distance/spread against w.
-pub fn guidance_ui(
-    ui: &mut egui::Ui,
-    controls: &mut GuidanceControls,
-    report: &crate::pipeline::GuidanceReport,
-) {
+/// Guided sampling on or off, the class and the scale w (one row of the view bar).
+pub fn guidance_controls_ui(ui: &mut egui::Ui, controls: &mut GuidanceControls, classes: usize) {
     ui.checkbox(&mut controls.on, "guided sampling")
         .on_hover_text(tips::GUIDED);
     if !controls.on {
         return;
     }
-    let classes = report.classes.len().max(1);
+    let classes = classes.max(1);
     controls.class = controls.class.min(classes - 1);
-    ui.horizontal(|ui| {
-        ui.label("class");
-        egui::ComboBox::from_id_salt("guidance_class")
-            .selected_text(
-                RichText::new(format!("mode {}", controls.class + 1))
-                    .color(palette::mode_color(controls.class)),
-            )
-            .show_ui(ui, |ui| {
-                for k in 0..classes {
-                    ui.selectable_value(
-                        &mut controls.class,
-                        k,
-                        RichText::new(format!("mode {}", k + 1)).color(palette::mode_color(k)),
-                    );
-                }
-            });
-    });
+    ui.label("class");
+    egui::ComboBox::from_id_salt("guidance_class")
+        .selected_text(
+            RichText::new(format!("mode {}", controls.class + 1))
+                .color(palette::mode_color(controls.class)),
+        )
+        .show_ui(ui, |ui| {
+            for k in 0..classes {
+                ui.selectable_value(
+                    &mut controls.class,
+                    k,
+                    RichText::new(format!("mode {}", k + 1)).color(palette::mode_color(k)),
+                );
+            }
+        });
     ui.add(
         egui::Slider::new(&mut controls.w, 0.0..=8.0)
             .step_by(0.25)
             .text("w"),
     )
     .on_hover_text(tips::GUIDANCE_W);
-    if let Some(class) = report.classes.get(controls.class) {
-        guidance_chart_ui(ui, report, class, controls.w);
-    }
 }
 
-/// Distance to the class centre and spread against w for one class (solid) and the mean over
-/// classes (faint), with the slider's w dashed.
-fn guidance_chart_ui(
+/// Distance to the class centre and spread against w for the chosen class (solid) and the
+/// mean distance over classes (faint), the slider's w dashed; each curve named at its end
+/// instead of a legend over the data, ticks at the measured scales.
+pub fn guidance_chart_ui(
     ui: &mut egui::Ui,
-    report: &crate::pipeline::GuidanceReport,
-    class: &crate::pipeline::ClassGuidance,
-    w: f32,
-) {
-    use egui_plot::{Legend, Line, Plot, VLine};
+    report: &GuidanceReport,
+    controls: &GuidanceControls,
+) -> egui::Response {
+    let class = report
+        .classes
+        .get(controls.class)
+        .or_else(|| report.classes.first());
+    let Some(class) = class else {
+        return ui.weak("No classes were measured.");
+    };
     let series = |values: &[f64]| -> Vec<[f64; 2]> {
         report
             .scales
@@ -66,34 +64,70 @@ fn guidance_chart_ui(
             .map(|(&s, &v)| [s, v])
             .collect()
     };
-    let (distance, spread) = (palette::round_color(0), palette::round_color(1));
+    let (distance, spread) = (palette::CHART_A, palette::CHART_B);
+    let scales = report.scales.clone();
+    let top = class
+        .mean_distance
+        .iter()
+        .chain(&class.spread)
+        .chain(&report.mean_distance)
+        .copied()
+        .fold(0.1, f64::max);
+    let w_end = scales.last().copied().unwrap_or(8.0);
     Plot::new("guidance_chart")
-        .height(170.0)
-        .legend(Legend::default().position(egui_plot::Corner::LeftTop))
-        .x_axis_label("w")
+        .custom_x_axes(vec![
+            egui_plot::AxisHints::new_x()
+                .label("guidance scale w")
+                .label_spacing(20.0..=30.0),
+        ])
         .include_y(0.0)
+        .include_y(top * 1.1)
+        .include_x(w_end * 1.25)
+        .x_grid_spacer(move |_| {
+            scales
+                .iter()
+                .map(|&v| egui_plot::GridMark {
+                    value: v,
+                    step_size: 1.0,
+                })
+                .collect()
+        })
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
         .show(ui, |plot_ui| {
+            let label = |plot_ui: &mut egui_plot::PlotUi<'_>, values: &[f64], text: &str, color| {
+                if let Some(&last) = values.last() {
+                    plot_ui.text(
+                        Text::new(text, egui_plot::PlotPoint::new(w_end * 1.02, last), text)
+                            .color(color)
+                            .anchor(egui::Align2::LEFT_CENTER),
+                    );
+                }
+            };
             plot_ui.line(
                 Line::new("distance to centre", series(&class.mean_distance))
                     .color(distance)
                     .width(2.5),
             );
+            label(plot_ui, &class.mean_distance, "distance", distance);
             plot_ui.line(
                 Line::new("spread", series(&class.spread))
                     .color(spread)
                     .width(2.5),
             );
+            label(plot_ui, &class.spread, "spread", spread);
+            let faint = palette::faded(distance, 90);
             plot_ui.line(
                 Line::new("all classes", series(&report.mean_distance))
-                    .color(palette::faded(distance, 90))
+                    .color(faint)
                     .width(1.5),
             );
-            plot_ui
-                .vline(VLine::new("w", f64::from(w)).style(egui_plot::LineStyle::dashed_loose()));
+            label(plot_ui, &report.mean_distance, "all", faint);
+            plot_ui.vline(
+                VLine::new("w", f64::from(controls.w)).style(egui_plot::LineStyle::dashed_loose()),
+            );
         })
         .response
-        .on_hover_text(tips::GUIDANCE_CHART);
+        .on_hover_text(tips::GUIDANCE_CHART)
 }

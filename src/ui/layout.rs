@@ -6,20 +6,29 @@ use eframe::egui;
 use super::action::Action;
 use super::app::FlowlabApp;
 use super::state::Persisted;
-use super::{charts, left_panel, main_view, shortcuts, toolbar, view_panel};
+use super::{charts, left_panel, main_view, shortcuts, toolbar, view_bar};
 
-/// Zoom of presentation mode: fonts, lines and markers 40 % larger for a projector.
-const PRESENTATION_ZOOM: f32 = 1.4;
+/// Text in presentation mode is this much larger (the window keeps its size in points, so
+/// the pictures keep the room a zoom would take from them).
+const PRESENTATION_TEXT: f32 = 1.25;
+/// Below this width (in points) the side panel starts closed: the pictures need the room.
+const WIDE_WINDOW: f32 = 1500.0;
+/// Share of the window height the chart strip starts with.
+const CHART_SHARE: f32 = 0.3;
+const CHART_SHARE_PRESENTING: f32 = 0.22;
 
 /// The window's own state: overlays and what was last applied to the context.
 #[derive(Default)]
 pub struct Chrome {
     /// The keyboard-shortcut overlay is open.
     pub help_open: bool,
-    /// The side panels are hidden (presentation: only the pictures).
-    pub controls_hidden: bool,
+    /// The side panel (target, source, exports, settings) as the user set it; `None` leaves
+    /// it to the window: open when wide and not presenting.
+    pub side_open: Option<bool>,
     /// Full screen was asked for (toggled at the end of the frame).
     fullscreen_toggle: bool,
+    /// What the window chose last frame while the user has not (wide and not presenting).
+    auto_side_open: bool,
     /// (dark, presentation) as last applied to the context.
     applied: Option<(bool, bool)>,
 }
@@ -30,8 +39,15 @@ impl Chrome {
         match action {
             Action::ToggleHelp => self.help_open = !self.help_open,
             Action::CloseHelp => self.help_open = false,
-            Action::TogglePresentation => persisted.presentation = !persisted.presentation,
-            Action::ToggleControls => self.controls_hidden = !self.controls_hidden,
+            Action::TogglePresentation => {
+                persisted.presentation = !persisted.presentation;
+                // Presenting gives the class the pictures; the panel follows the window again.
+                self.side_open = None;
+            }
+            Action::ToggleControls => {
+                let open = self.side_open.unwrap_or(self.auto_side_open);
+                self.side_open = Some(!open);
+            }
             Action::ToggleTheme => persisted.dark = !persisted.dark,
             Action::ToggleFullscreen => self.fullscreen_toggle = true,
             _ => {}
@@ -42,8 +58,7 @@ impl Chrome {
     pub fn apply(&mut self, ctx: &egui::Context, persisted: &Persisted) {
         let now = (persisted.dark, persisted.presentation);
         if self.applied != Some(now) {
-            apply_theme(ctx, persisted.dark);
-            apply_zoom(ctx, persisted.presentation);
+            apply_theme(ctx, persisted.dark, persisted.presentation);
             self.applied = Some(now);
         }
         if std::mem::take(&mut self.fullscreen_toggle) {
@@ -53,8 +68,8 @@ impl Chrome {
     }
 }
 
-/// Lays out the window: toolbar, status bar, the side panels (unless hidden), the chart
-/// strip and the main view; then the help overlay.
+/// Lays out the window: toolbar, status bar, the side panel (a drawer, open on demand), the
+/// chart strip, and the main view under its view bar; then the help overlay.
 pub fn window_ui(app: &mut FlowlabApp, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
     let FlowlabApp {
         persisted,
@@ -65,34 +80,47 @@ pub fn window_ui(app: &mut FlowlabApp, ui: &mut egui::Ui, actions: &mut Vec<Acti
         status,
         ..
     } = app;
-    egui::Panel::top("toolbar").show(ui, |ui| toolbar::toolbar_ui(ui, persisted, run, actions));
-    egui::Panel::bottom("status").show(ui, |ui| status.ui(ui));
-    if !chrome.controls_hidden {
-        egui::Panel::left("target_panel")
+    super::probe::begin_frame(ui.ctx());
+    let window = ui.ctx().content_rect();
+    chrome.auto_side_open = window.width() >= WIDE_WINDOW && !persisted.presentation;
+    let side_open = chrome.side_open.unwrap_or(chrome.auto_side_open);
+    egui::Panel::top("toolbar").show(ui, |ui| {
+        toolbar::toolbar_ui(ui, persisted, run, side_open, actions);
+    });
+    // Presenting, the status bar shows only when it has something to say.
+    if !persisted.presentation || status.get().is_some() {
+        egui::Panel::bottom("status").show(ui, |ui| status.ui(ui));
+    }
+    if side_open {
+        egui::Panel::left("side_panel")
             .resizable(true)
             .default_size(330.0)
             .show(ui, |ui| {
                 left_panel::left_panel_ui(ui, persisted, editing, actions)
             });
-        egui::Panel::right("view_panel")
-            .resizable(false)
-            .exact_size(270.0)
-            .show(ui, |ui| {
-                view_panel::view_panel_ui(ui, persisted, run, view, actions)
-            });
     }
+    let share = if persisted.presentation {
+        CHART_SHARE_PRESENTING
+    } else {
+        CHART_SHARE
+    };
     egui::Panel::bottom("charts")
         .resizable(true)
-        .default_size(ui.available_height() * 0.34)
-        .show(ui, |ui| charts::chart_strip_ui(ui, &run.view, actions));
+        .default_size(window.height() * share)
+        .show(ui, |ui| {
+            charts::chart_strip_ui(ui, &run.view, view, actions)
+        });
     egui::CentralPanel::default().show(ui, |ui| {
+        view_bar::view_bar_ui(ui, persisted, run, view, actions);
+        ui.separator();
         main_view::main_view_ui(ui, persisted, &run.view, view, editing, actions);
     });
     shortcuts::help_ui(ui.ctx(), chrome.help_open, actions);
 }
 
-/// Sets the light or dark theme and the app's text sizes.
-pub fn apply_theme(ctx: &egui::Context, dark: bool) {
+/// Sets the light or dark theme and the app's text sizes (larger when presenting).
+pub fn apply_theme(ctx: &egui::Context, dark: bool, presentation: bool) {
+    let k = if presentation { PRESENTATION_TEXT } else { 1.0 };
     ctx.set_theme(if dark {
         egui::Theme::Dark
     } else {
@@ -101,18 +129,14 @@ pub fn apply_theme(ctx: &egui::Context, dark: bool) {
     ctx.all_styles_mut(|style| {
         use egui::{FontId, TextStyle};
         style.text_styles = [
-            (TextStyle::Small, FontId::proportional(13.0)),
-            (TextStyle::Body, FontId::proportional(16.0)),
-            (TextStyle::Monospace, FontId::monospace(15.0)),
-            (TextStyle::Button, FontId::proportional(16.0)),
-            (TextStyle::Heading, FontId::proportional(22.0)),
+            (TextStyle::Small, FontId::proportional(13.0 * k)),
+            (TextStyle::Body, FontId::proportional(16.0 * k)),
+            (TextStyle::Monospace, FontId::monospace(15.0 * k)),
+            (TextStyle::Button, FontId::proportional(16.0 * k)),
+            (TextStyle::Heading, FontId::proportional(22.0 * k)),
         ]
         .into();
-        style.spacing.interact_size.y = 26.0;
+        style.spacing.interact_size.y = 26.0 * k;
+        style.spacing.slider_width = 130.0;
     });
-}
-
-/// Sets the zoom of presentation mode (on) or the normal size (off).
-pub fn apply_zoom(ctx: &egui::Context, presentation: bool) {
-    ctx.set_zoom_factor(if presentation { PRESENTATION_ZOOM } else { 1.0 });
 }

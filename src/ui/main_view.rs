@@ -4,18 +4,18 @@
 use eframe::egui::{self, RichText};
 
 use super::action::{Action, Chart};
-use super::charts::chart_title_ui;
+use super::charts::{chart_title_ui, chart_ui};
 use super::editing::Editing;
 use super::editor::{Overlay, editor_ui};
 use super::left_panel::source_edit;
 use super::paths::{PathsStyle, paths_ui};
-use super::received::RunView;
+use super::received::{Picture, RunView};
 use super::state::Persisted;
 use super::view::{Selection, ViewState};
 use super::view_box::ViewBox;
 use super::{palette, tips};
 
-/// The editor and the paths (or every round side by side).
+/// The editor (or an enlarged chart) and the paths; or every round side by side.
 pub fn main_view_ui(
     ui: &mut egui::Ui,
     persisted: &mut Persisted,
@@ -37,62 +37,93 @@ pub fn main_view_ui(
         return;
     }
     let picture = run.picture(view.selection);
-    let paths_view = paths_view(persisted);
     let title = match view.selection {
         Selection::Live if run.live.is_some() => "live model".to_string(),
         selection => run
             .model_name(selection)
             .unwrap_or_else(|| "no model yet".into()),
     };
-    let show_coupling = view.show_coupling;
-    let (generation, t, show_field) = (view.generation, view.scrub_t, view.show_field);
-    let coupling = if show_coupling {
-        view.coupling_lines(run, &persisted.target)
+    let from = if persisted.settings.source.is_some() {
+        "the source"
     } else {
-        &[]
+        "noise"
     };
-    let style = PathsStyle {
-        id: "paths",
-        view: paths_view,
-        generation,
-        t,
-        compact: false,
-        coupling,
+    let steps = match picture.map_or(persisted.steps, |p| p.steps) {
+        1 => "1 step".to_string(),
+        n => format!("{n} steps"),
+    };
+    let paths_chart = if view.show_field {
+        Chart::Field
+    } else {
+        Chart::Paths
+    };
+    let paths_tip = if dim == 1 {
+        tips::PATHS_1D
+    } else {
+        tips::PATHS_2D
     };
     ui.columns(2, |cols| {
-        let tip = if dim == 1 {
-            tips::EDITOR_1D
-        } else {
-            tips::EDITOR_2D
-        };
-        chart_title_ui(
-            &mut cols[0],
-            "Target density and samples",
-            tip,
-            Chart::Samples,
-            actions,
-        );
-        canvas_ui(&mut cols[0], persisted, picture, editing, actions);
-        let steps = picture.map_or(persisted.steps, |p| p.steps);
-        let paths_chart = if show_field {
-            Chart::Field
-        } else {
-            Chart::Paths
-        };
-        let tip = if dim == 1 {
-            tips::PATHS_1D
-        } else {
-            tips::PATHS_2D
-        };
+        match view.enlarged {
+            Some(chart) => {
+                chart_title_ui(&mut cols[0], chart.title(), chart.tip(), chart, actions);
+                if cols[0]
+                    .small_button("Back to the target (Esc)")
+                    .on_hover_text(tips::ENLARGE)
+                    .clicked()
+                {
+                    actions.push(Action::Enlarge(None));
+                }
+                chart_ui(&mut cols[0], chart, run, view, true);
+            }
+            None => {
+                let tip = if dim == 1 {
+                    tips::EDITOR_1D
+                } else {
+                    tips::EDITOR_2D
+                };
+                chart_title_ui(
+                    &mut cols[0],
+                    "Target density and samples",
+                    tip,
+                    Chart::Samples,
+                    actions,
+                );
+                canvas_ui(&mut cols[0], persisted, picture, editing, actions);
+            }
+        }
         chart_title_ui(
             &mut cols[1],
-            &format!("Paths from noise to data · {title} · {steps} steps"),
-            tip,
+            &format!("{title} · paths from {from} to data · {steps}"),
+            paths_tip,
             paths_chart,
             actions,
         );
-        paths_ui(&mut cols[1], dim, picture, &style);
+        let style = PathsStyle {
+            id: "paths",
+            view: paths_view(persisted, picture),
+            generation: view.generation,
+            t: view.scrub_t,
+            compact: false,
+            coupling: &[],
+            line_scale: line_scale(persisted),
+        };
+        let coupling = if view.show_coupling {
+            view.coupling_lines(run, &persisted.target)
+        } else {
+            &[]
+        };
+        paths_ui(
+            &mut cols[1],
+            dim,
+            picture,
+            &PathsStyle { coupling, ..style },
+        );
     });
+}
+
+/// Lines and markers grow in presentation mode.
+fn line_scale(persisted: &Persisted) -> f32 {
+    if persisted.presentation { 1.5 } else { 1.0 }
 }
 
 /// The canvas: the target with the selected model's samples (the user's points in grey,
@@ -100,7 +131,7 @@ pub fn main_view_ui(
 fn canvas_ui(
     ui: &mut egui::Ui,
     persisted: &mut Persisted,
-    picture: Option<&super::received::Picture>,
+    picture: Option<&Picture>,
     editing: &mut Editing,
     actions: &mut Vec<Action>,
 ) {
@@ -151,21 +182,28 @@ fn side_by_side_ui(ui: &mut egui::Ui, persisted: &Persisted, run: &RunView, view
     };
     let rows = rounds.len().div_ceil(cols);
     let height = (ui.available_height() / rows as f32 - 8.0).max(120.0);
-    let paths_view = paths_view(persisted);
+    let paths_view = paths_view(persisted, None);
     for chunk in rounds.chunks(cols) {
         ui.columns(cols, |columns| {
             for (col, r) in columns.iter_mut().zip(chunk) {
                 let picture = run.pictures.get(&r.index);
                 let quality = picture
-                    .map(|p| match p.w2 {
-                        Some(w2) => format!(" · {} steps · W2 {w2:.3}", p.steps),
-                        None => format!(" · {} steps", p.steps),
+                    .map(|p| {
+                        let steps = if p.steps == 1 {
+                            "1 step".to_string()
+                        } else {
+                            format!("{} steps", p.steps)
+                        };
+                        match p.w2 {
+                            Some(w2) => format!(" · {steps} · W2 {w2:.3}"),
+                            None => format!(" · {steps}"),
+                        }
                     })
                     .unwrap_or_default();
                 col.label(
                     RichText::new(format!("{}{quality}", r.report.name))
                         .strong()
-                        .color(palette::round_color(r.index)),
+                        .color(palette::round_color(&r.report.name)),
                 )
                 .on_hover_text(tips::SIDE_BY_SIDE);
                 let id = format!("compare{}", r.index);
@@ -176,6 +214,7 @@ fn side_by_side_ui(ui: &mut egui::Ui, persisted: &Persisted, run: &RunView, view
                     t: view.scrub_t,
                     compact: true,
                     coupling: &[],
+                    line_scale: line_scale(persisted),
                 };
                 col.allocate_ui(egui::vec2(col.available_width(), height - 24.0), |ui| {
                     paths_ui(ui, persisted.target.dim, picture, &style);
@@ -185,12 +224,22 @@ fn side_by_side_ui(ui: &mut egui::Ui, persisted: &Persisted, run: &RunView, view
     }
 }
 
-/// The region the paths plots show: the target's, grown to hold the noise (about ±3).
-pub fn paths_view(persisted: &Persisted) -> ViewBox {
+/// The region the paths plots show: the target's, grown to hold the noise (about ±3), the
+/// source, and the picture's samples when they land outside (strong guidance overshoots its
+/// mode). Grown in whole units, so the view does not creep with every new picture.
+pub fn paths_view(persisted: &Persisted, picture: Option<&Picture>) -> ViewBox {
     let mut v = ViewBox::around(&persisted.target);
+    if let Some(source) = &persisted.settings.source {
+        v = v.union(ViewBox::around(source));
+    }
     v.x = (v.x.0.min(-3.5), v.x.1.max(3.5));
     if persisted.target.dim > 1 {
         v.y = (v.y.0.min(-3.5), v.y.1.max(3.5));
+    }
+    if let Some(p) = picture
+        && let Some(extent) = ViewBox::of_points(&p.samples)
+    {
+        v = v.union(extent.grown_to_units(1.0));
     }
     v
 }

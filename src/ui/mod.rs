@@ -25,6 +25,7 @@ mod left_panel;
 mod main_view;
 mod palette;
 mod paths;
+pub mod probe;
 mod received;
 mod run;
 mod scenario;
@@ -35,8 +36,8 @@ mod status;
 mod tips;
 mod toolbar;
 mod view;
+mod view_bar;
 mod view_box;
-mod view_panel;
 
 use eframe::egui;
 
@@ -44,17 +45,26 @@ pub use app::FlowlabApp;
 pub use scenario::{SCENARIOS, Scenario};
 pub use status::Status;
 
+/// How the window opens.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WindowOptions {
+    /// Inner size in pixels (default 1600 × 1000, or the size it last had).
+    pub size: Option<[f32; 2]>,
+    /// Start in presentation mode.
+    pub presentation: bool,
+}
+
 /// Opens the window; with a scenario, plays it and closes after its screenshot (settings and
 /// target are then not read from or saved to storage, so screenshots are reproducible).
-pub fn run_native(scenario: Option<Scenario>) -> eframe::Result {
+pub fn run_native(scenario: Option<Scenario>, window: WindowOptions) -> eframe::Result {
     let scripted = scenario.is_some();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("flowlab — flow matching, reflow and distillation")
-            .with_inner_size([1600.0, 1000.0])
-            .with_min_inner_size([1000.0, 700.0]),
+            .with_inner_size(window.size.unwrap_or([1600.0, 1000.0]))
+            .with_min_inner_size([960.0, 540.0]),
         renderer: eframe::Renderer::Glow,
-        persist_window: !scripted,
+        persist_window: !scripted && window.size.is_none(),
         ..Default::default()
     };
     eframe::run_native(
@@ -67,7 +77,9 @@ pub fn run_native(scenario: Option<Scenario>) -> eframe::Result {
                 cc.storage
                     .and_then(|s| eframe::get_value::<state::Persisted>(s, eframe::APP_KEY))
             };
-            let mut app = FlowlabApp::new(&cc.egui_ctx, persisted);
+            let mut persisted = persisted.unwrap_or_default();
+            persisted.presentation |= window.presentation;
+            let mut app = FlowlabApp::new(&cc.egui_ctx, Some(persisted));
             app.set_scenario(scenario);
             Ok(Box::new(app))
         }),

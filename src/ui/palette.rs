@@ -4,7 +4,7 @@
 use eframe::egui::Color32;
 
 use crate::export::Rgb;
-use crate::export::palette::{density_rgb, mode_rgb, round_rgb};
+use crate::export::palette::{density_rgb, mode_rgb, round_kind_rgb};
 
 fn color32(c: Rgb) -> Color32 {
     Color32::from_rgb(c.0, c.1, c.2)
@@ -13,14 +13,20 @@ fn color32(c: Rgb) -> Color32 {
 /// The colour that marks the source mixture (t = 1) wherever it is edited.
 pub const SOURCE: Color32 = Color32::from_rgb(190, 60, 150);
 
+/// First series of a chart that is not about rounds (the guidance chart's distance).
+pub const CHART_A: Color32 = Color32::from_rgb(0, 114, 178);
+/// Second series of such a chart (the guidance chart's spread).
+pub const CHART_B: Color32 = Color32::from_rgb(213, 94, 0);
+
 /// The colour of target component `index` (colours repeat after ten).
 pub fn mode_color(index: usize) -> Color32 {
     color32(mode_rgb(index))
 }
 
-/// The colour of round `index` in the charts: 1-RF, 2-RF, … then the students.
-pub fn round_color(index: usize) -> Color32 {
-    color32(round_rgb(index))
+/// The colour of the round named `name`: one fixed colour per kind of round, on screen and
+/// in the figures.
+pub fn round_color(name: &str) -> Color32 {
+    color32(round_kind_rgb(name))
 }
 
 /// The density heat map's colour for a value in 0..=1 (white to deep blue on a light theme,

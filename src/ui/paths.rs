@@ -23,6 +23,41 @@ pub struct PathsStyle<'a> {
     /// Straight lines between the (noise, data) pairs a round trains on, in plot
     /// coordinates (1-D: from (1, z) to (0, x0)); drawn under the paths.
     pub coupling: &'a [[[f64; 2]; 2]],
+    /// Line widths and markers grow by this (presentation mode).
+    pub line_scale: f32,
+}
+
+impl PathsStyle<'_> {
+    /// The plot's id: a new view box (a new target, samples beyond the old box) is a new
+    /// plot, so it opens on the new box instead of keeping the old zoom.
+    fn plot_id(&self) -> (&str, u64, [i64; 4]) {
+        let v = self.view;
+        let q = |a: f64| (a * 4.0).round() as i64;
+        (
+            self.id,
+            self.generation,
+            [q(v.x.0), q(v.x.1), q(v.y.0), q(v.y.1)],
+        )
+    }
+}
+
+/// Where a particle is at time `t` on its recorded path (times fall from 1 to 0): between
+/// two recorded frames it moves along the straight segment joining them, so even a one-step
+/// path carries its particles smoothly from noise to data as the scrubber plays.
+fn position_at(path: &[egui_plot::PlotPoint], times: &[f32], t: f32) -> Option<[f64; 2]> {
+    let last = path.len().min(times.len()).checked_sub(1)?;
+    let k = (0..last).find(|&k| t >= times[k + 1]).unwrap_or(last);
+    if k == last {
+        return path.get(last).map(|p| [p.x, p.y]);
+    }
+    let (t0, t1) = (times[k], times[k + 1]);
+    let f = if t0 > t1 {
+        f64::from(((t0 - t) / (t0 - t1)).clamp(0.0, 1.0))
+    } else {
+        0.0
+    };
+    let (a, b) = (path[k], path[k + 1]);
+    Some([a.x + (b.x - a.x) * f, a.y + (b.y - a.y) * f])
 }
 
 fn coupling_ui(plot_ui: &mut egui_plot::PlotUi<'_>, coupling: &[[[f64; 2]; 2]]) {
@@ -45,15 +80,6 @@ pub fn paths_ui(ui: &mut egui::Ui, dim: usize, picture: Option<&Picture>, style:
     }
 }
 
-/// Index of the recorded frame nearest to time `t`.
-fn frame_at(times: &[f32], t: f32) -> usize {
-    times
-        .iter()
-        .enumerate()
-        .min_by(|a, b| (a.1 - t).abs().total_cmp(&(b.1 - t).abs()))
-        .map_or(0, |(k, _)| k)
-}
-
 fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<'_>) {
     // Grow the box to the plot's shape first: left to egui_plot, equal aspect can crop it.
     let size = ui.available_size();
@@ -65,7 +91,7 @@ fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<
     let view = style
         .view
         .with_equal_aspect(size.x - margin.0, size.y - margin.1);
-    let mut plot = Plot::new((style.id, style.generation))
+    let mut plot = Plot::new(style.plot_id())
         .data_aspect(1.0)
         .default_x_bounds(view.x.0, view.x.1)
         .default_y_bounds(view.y.0, view.y.1)
@@ -74,24 +100,24 @@ fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<
     if !style.compact {
         plot = plot.x_axis_label("x₁").y_axis_label("x₂");
     }
-    let line_width = if style.compact { 0.8 } else { 1.2 };
-    plot.show(ui, |plot_ui| {
+    let line_width = style.line_scale * if style.compact { 0.8 } else { 1.2 };
+    let shown = plot.show(ui, |plot_ui| {
         coupling_ui(plot_ui, style.coupling);
         let Some(p) = picture else { return };
         let tr = &p.trajectory;
         if tr.dim != 2 || tr.particles == 0 {
             return;
         }
-        let k_now = frame_at(&tr.times, style.t);
         let mut starts = Vec::with_capacity(tr.particles);
         let mut now: std::collections::BTreeMap<usize, Vec<[f64; 2]>> = Default::default();
         for (i, path) in p.paths.iter().enumerate() {
             let label = p.labels.get(i).copied().unwrap_or(0);
-            let (Some(start), Some(here)) = (path.first(), path.get(k_now)) else {
+            let (Some(start), Some(here)) = (path.first(), position_at(path, &tr.times, style.t))
+            else {
                 continue;
             };
             starts.push([start.x, start.y]);
-            now.entry(label).or_default().push([here.x, here.y]);
+            now.entry(label).or_default().push(here);
             plot_ui.line(
                 Line::new("path", PlotPoints::Borrowed(path))
                     .color(faded(mode_color(label), 120))
@@ -107,11 +133,14 @@ fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<
         );
         particles_and_field_ui(plot_ui, now, p, 2, style);
     });
+    if !style.compact {
+        super::probe::main_plot(ui.ctx(), shown.response.rect);
+    }
 }
 
 fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<'_>) {
     let view = style.view;
-    let mut plot = Plot::new((style.id, style.generation))
+    let mut plot = Plot::new(style.plot_id())
         .invert_x(true)
         .default_x_bounds(0.0, 1.0)
         .default_y_bounds(view.x.0, view.x.1)
@@ -122,23 +151,21 @@ fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<
             .x_axis_label("t   (noise at t = 1, data at t = 0)")
             .y_axis_label("x");
     }
-    let line_width = if style.compact { 0.8 } else { 1.2 };
-    plot.show(ui, |plot_ui| {
+    let line_width = style.line_scale * if style.compact { 0.8 } else { 1.2 };
+    let shown = plot.show(ui, |plot_ui| {
         coupling_ui(plot_ui, style.coupling);
         let Some(p) = picture else { return };
         let tr = &p.trajectory;
         if tr.dim != 1 || tr.particles == 0 {
             return;
         }
-        let k_now = frame_at(&tr.times, style.t);
-        let t_now = f64::from(tr.times[k_now]);
         let mut now: std::collections::BTreeMap<usize, Vec<[f64; 2]>> = Default::default();
         for (i, path) in p.paths.iter().enumerate() {
             let label = p.labels.get(i).copied().unwrap_or(0);
-            let Some(here) = path.get(k_now) else {
+            let Some(here) = position_at(path, &tr.times, style.t) else {
                 continue;
             };
-            now.entry(label).or_default().push([t_now, here.y]);
+            now.entry(label).or_default().push(here);
             plot_ui.line(
                 Line::new("path", PlotPoints::Borrowed(path))
                     .color(faded(mode_color(label), 120))
@@ -148,6 +175,9 @@ fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<
         }
         particles_and_field_ui(plot_ui, now, p, 1, style);
     });
+    if !style.compact {
+        super::probe::main_plot(ui.ctx(), shown.response.rect);
+    }
 }
 
 /// The particles where they are at the scrubber's time, coloured by their mode, and the
@@ -162,7 +192,7 @@ fn particles_and_field_ui(
     for (label, pts) in now {
         plot_ui.points(
             Points::new("particles", pts)
-                .radius(if style.compact { 2.0 } else { 3.0 })
+                .radius(style.line_scale * if style.compact { 2.0 } else { 3.0 })
                 .filled(true)
                 .color(mode_color(label))
                 .allow_hover(false),

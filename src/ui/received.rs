@@ -132,6 +132,21 @@ impl RunView {
         }
     }
 
+    /// True when `selection` is a one-step student (a distilled round).
+    pub fn is_student(&self, selection: Selection) -> bool {
+        matches!(selection, Selection::Round(i) if self.rounds.get(i).is_some_and(|r| r.distilled))
+    }
+
+    /// The step count a picture of `selection` is drawn at: the slider's, except for a
+    /// one-step student, which is drawn and measured at its own single step.
+    pub fn shown_steps(&self, selection: Selection, slider: usize) -> usize {
+        if self.is_student(selection) {
+            1
+        } else {
+            slider
+        }
+    }
+
     /// The round whose own pairs round `index` was trained on: the latest rectified flow
     /// before it (`None` for 1-RF, trained on independent pairs).
     pub fn teacher_of(&self, index: usize) -> Option<usize> {

@@ -256,10 +256,11 @@ impl RunState {
         let Some(worker) = self.worker.as_ref() else {
             return;
         };
+        let run = &self.view;
         let base = |round: usize, paths: usize| SampleRequest {
             round,
             solver: persisted.solver,
-            steps: persisted.steps,
+            steps: run.shown_steps(Selection::Round(round), persisted.steps),
             particles: PICTURE_PARTICLES,
             paths,
             field_at: None,
@@ -278,10 +279,10 @@ impl RunState {
             if view.show_field {
                 request.field_at = Some((view.scrub_t * 20.0).round() / 20.0);
             }
-            request.guidance = view.active_guidance(&self.view);
+            request.guidance = view.active_guidance(run);
             wanted.push(request);
             if view.show_coupling
-                && let Some(teacher) = self.view.teacher_of(i)
+                && let Some(teacher) = run.teacher_of(i)
             {
                 // The pairs were integrated with the pair-making Euler steps.
                 wanted.push(SampleRequest {

@@ -30,7 +30,11 @@ enum Step {
 }
 
 /// The scenarios `--scenario` accepts.
-pub const SCENARIOS: [(&str, &str); 10] = [
+pub const SCENARIOS: [(&str, &str); 11] = [
+    (
+        "lecture",
+        "every round of a lecture on two far modes (1-RF to distilled, OT-CFM, diffusion, guided), 1-RF shown",
+    ),
     ("editor", "the target editor on the eight Gaussians"),
     ("training", "1-RF training live on two far modes"),
     (
@@ -84,6 +88,15 @@ impl Scenario {
         let select = |i| Act(Action::Select(Selection::Round(i)));
         let mut steps: Vec<Step> = match name {
             "editor" => vec![Act(Action::Preset("eight-gaussians".into())), Frames(5)],
+            "lecture" => vec![
+                Act(Action::Preset("two-far".into())),
+                Act(Action::RunAll),
+                Act(Action::OtCfm),
+                Act(Action::Diffusion),
+                Act(Action::Guided),
+                WaitIdle,
+                select(0),
+            ],
             "training" => vec![
                 Act(Action::Preset("two-far".into())),
                 Act(Action::RunAll),

@@ -7,7 +7,7 @@ use super::action::Action;
 use super::run::RunState;
 
 /// Every shortcut with what it does, as the help overlay lists them.
-pub const SHORTCUTS: [(&str, &str); 18] = [
+pub const SHORTCUTS: [(&str, &str); 24] = [
     ("Space", "train 1-RF · pause · resume"),
     ("R", "one reflow round"),
     ("D", "distil a one-step sampler"),
@@ -23,12 +23,24 @@ pub const SHORTCUTS: [(&str, &str); 18] = [
     ("E", "export everything (figures, data, run card, session)"),
     ("Ctrl+S", "save the session"),
     ("Ctrl+O", "open the session"),
-    ("P", "presentation mode (larger, for a projector)"),
-    ("H", "hide or show the controls"),
+    (
+        "C",
+        "show the next chart big (loss, cost, straightness, W2)",
+    ),
+    ("P", "presentation mode (larger text, the pictures first)"),
+    (
+        "H",
+        "open or close the side panel (target, source, exports, settings)",
+    ),
     ("T", "light or dark theme"),
     ("F11", "full screen"),
     ("F1 or ?", "this help"),
-    ("Esc", "close this help"),
+    ("Esc", "close this help · back from a big chart"),
+    ("drag a centre", "move a mode (on the target plot)"),
+    ("drag a square", "change a mode's width"),
+    ("scroll over a mode", "change its weight"),
+    ("click empty space", "add a mode"),
+    ("Delete", "remove the selected mode"),
 ];
 
 /// The shortcuts pressed this frame, as actions (none while a text field has the keyboard).
@@ -62,6 +74,8 @@ pub fn read_keys(ctx: &egui::Context, run: &RunState, actions: &mut Vec<Action>)
     }
     let keys = [
         (Key::Escape, Action::CloseHelp),
+        (Key::Escape, Action::Enlarge(None)),
+        (Key::C, Action::CycleChart),
         (Key::R, Action::Reflow),
         (Key::D, Action::Distill),
         (Key::A, Action::RunAll),

@@ -11,10 +11,20 @@ pub struct Status {
     pub error: bool,
 }
 
-/// The status bar's state: the message shown, if any.
+/// What an error was about, so it can go away by itself once that is fixed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The target did not validate.
+    Target,
+    /// A setting was out of range.
+    Settings,
+}
+
+/// The status bar's state: the message shown, if any, and what it was about.
 #[derive(Default)]
 pub struct StatusLine {
     current: Option<Status>,
+    cause: Option<Cause>,
 }
 
 impl StatusLine {
@@ -29,6 +39,7 @@ impl StatusLine {
             text: text.into(),
             error: false,
         });
+        self.cause = None;
     }
 
     /// Shows `text` as an error.
@@ -37,11 +48,26 @@ impl StatusLine {
             text: text.into(),
             error: true,
         });
+        self.cause = None;
+    }
+
+    /// Shows `text` as an error about `cause`, cleared by [`Self::fixed`].
+    pub fn error_about(&mut self, cause: Cause, text: impl Into<String>) {
+        self.error(text);
+        self.cause = Some(cause);
+    }
+
+    /// Clears the message if it was about `cause` (which is now fixed).
+    pub fn fixed(&mut self, cause: Cause) {
+        if self.cause == Some(cause) {
+            self.clear();
+        }
     }
 
     /// Clears the message.
     pub fn clear(&mut self) {
         self.current = None;
+        self.cause = None;
     }
 
     /// Draws the bar.

@@ -1,6 +1,6 @@
 //! The toolbar: target presets, the run's buttons, its progress, theme, presentation, help.
 
-use eframe::egui::{self, Button, ProgressBar, RichText};
+use eframe::egui::{self, Button, ProgressBar};
 
 use super::action::Action;
 use super::run::RunState;
@@ -14,17 +14,31 @@ pub fn toolbar_ui(
     ui: &mut egui::Ui,
     persisted: &Persisted,
     run: &RunState,
+    side_open: bool,
     actions: &mut Vec<Action>,
 ) {
     ui.add_space(4.0);
     ui.horizontal_wrapped(|ui| {
-        ui.heading(RichText::new("flowlab").strong());
+        let menu = if persisted.presentation {
+            "☰"
+        } else {
+            "☰ Controls"
+        };
+        if ui
+            .selectable_label(side_open, menu)
+            .on_hover_text(tips::CONTROLS)
+            .clicked()
+        {
+            actions.push(Action::ToggleControls);
+        }
         ui.separator();
         preset_menu_ui(ui, persisted, actions);
         ui.separator();
-        run_buttons_ui(ui, run, actions);
+        run_buttons_ui(ui, persisted, run, actions);
         ui.separator();
-        comparison_buttons_ui(ui, run, actions);
+        ui.menu_button("Compare ▾", |ui| comparison_buttons_ui(ui, run, actions))
+            .response
+            .on_hover_text(tips::COMPARE);
         ui.separator();
         progress_ui(ui, run);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -39,7 +53,7 @@ fn preset_menu_ui(ui: &mut egui::Ui, persisted: &Persisted, actions: &mut Vec<Ac
     let label = ui.label("target").id;
     egui::ComboBox::from_id_salt("preset")
         .selected_text(current)
-        .width(220.0)
+        .width(150.0)
         .show_ui(ui, |ui| {
             for p in PRESETS {
                 if ui
@@ -56,8 +70,26 @@ fn preset_menu_ui(ui: &mut egui::Ui, persisted: &Persisted, actions: &mut Vec<Ac
         .on_hover_text(tips::PRESET);
 }
 
-/// Train / Pause / Resume, Stop, Reset, Reflow, Distill, Run all.
-fn run_buttons_ui(ui: &mut egui::Ui, run: &RunState, actions: &mut Vec<Action>) {
+/// Train / Pause / Resume, Stop, Reset, Reflow, Distill, Run all. What cannot run is
+/// disabled, and its tooltip says why.
+fn run_buttons_ui(
+    ui: &mut egui::Ui,
+    persisted: &Persisted,
+    run: &RunState,
+    actions: &mut Vec<Action>,
+) {
+    let invalid = persisted
+        .target
+        .validate()
+        .err()
+        .map(|e| format!("Fix the target first: {e}"))
+        .or_else(|| {
+            persisted
+                .settings
+                .validate()
+                .err()
+                .map(|e| format!("Fix the settings first: {e}"))
+        });
     let busy = run.is_busy();
     let paused = run.is_paused();
     let has_rounds = !run.view.rounds.is_empty();
@@ -75,9 +107,16 @@ fn run_buttons_ui(ui: &mut egui::Ui, run: &RunState, actions: &mut Vec<Action>) 
             actions.push(Action::Play);
         }
     } else if ui
-        .add_enabled(!has_rounds || run.needs_new_run, Button::new("Train"))
+        .add_enabled(
+            invalid.is_none() && (!has_rounds || run.needs_new_run),
+            Button::new("Train"),
+        )
         .on_hover_text(tips::PLAY)
-        .on_disabled_hover_text("1-RF is trained: press Reflow, Distill, or Reset to start over.")
+        .on_disabled_hover_text(
+            invalid
+                .as_deref()
+                .unwrap_or("1-RF is trained: press Reflow, Distill, or Reset to start over."),
+        )
         .clicked()
     {
         actions.push(Action::Play);
@@ -88,12 +127,19 @@ fn run_buttons_ui(ui: &mut egui::Ui, run: &RunState, actions: &mut Vec<Action>) 
         (true, "Reset", tips::RESET, Action::Reset),
         (can_follow, "Reflow", tips::REFLOW, Action::Reflow),
         (can_follow, "Distill", tips::DISTILL, Action::Distill),
-        (true, "Run all", tips::RUN_ALL, Action::RunAll),
+        (invalid.is_none(), "Run all", tips::RUN_ALL, Action::RunAll),
     ] {
         if label == "Reflow" {
             ui.separator();
         }
-        if button(ui, enabled, label, tip) {
+        let response = ui
+            .add_enabled(enabled, Button::new(label))
+            .on_hover_text(tip);
+        let response = match (&invalid, label) {
+            (Some(why), "Run all") => response.on_disabled_hover_text(why.as_str()),
+            _ => response,
+        };
+        if response.clicked() {
             actions.push(action);
         }
     }
@@ -152,36 +198,36 @@ fn progress_ui(ui: &mut egui::Ui, run: &RunState) {
         None if run.is_busy() => (0.0, "starting…".to_string()),
         None => (0.0, "idle".to_string()),
     };
-    ui.add(ProgressBar::new(fraction).desired_width(360.0).text(text))
+    ui.add(ProgressBar::new(fraction).desired_width(180.0).text(text))
         .on_hover_text(tips::PROGRESS);
 }
 
-/// Help, presentation mode and the theme, right-aligned.
+/// Help, presentation mode and the theme, right-aligned and short.
 fn window_switches_ui(ui: &mut egui::Ui, persisted: &Persisted, actions: &mut Vec<Action>) {
     if ui
-        .button("Help (F1)")
-        .on_hover_text("List the keyboard shortcuts.")
+        .button("?")
+        .on_hover_text("List the keyboard shortcuts (F1).")
         .clicked()
     {
         actions.push(Action::ToggleHelp);
     }
     if ui
-        .selectable_label(persisted.presentation, "Presentation (P)")
+        .selectable_label(persisted.presentation, "Present")
         .on_hover_text(tips::PRESENTATION)
         .clicked()
     {
         actions.push(Action::TogglePresentation);
     }
-    let label = if persisted.dark {
-        "Light theme"
+    // Presenting, the theme stays on its key (T) to leave the toolbar one row.
+    if persisted.presentation {
+        return;
+    }
+    let (label, tip) = if persisted.dark {
+        ("Light", "Switch to the light theme (T).")
     } else {
-        "Dark theme"
+        ("Dark", "Switch to the dark theme (T).")
     };
-    if ui
-        .button(label)
-        .on_hover_text("Switch the colour theme.")
-        .clicked()
-    {
+    if ui.button(label).on_hover_text(tip).clicked() {
         actions.push(Action::ToggleTheme);
     }
 }

@@ -2,6 +2,7 @@
 //! every round side by side, and the guidance controls. Owned by the app, changed by the
 //! view panel's widgets and by [`super::action::Action`]s.
 
+use super::action::Chart;
 use super::received::RunView;
 use crate::target::Mixture;
 
@@ -62,6 +63,10 @@ pub struct ViewState {
     pub guidance: GuidanceControls,
     /// Bumped to reset the plots' zoom (a new target).
     pub generation: u64,
+    /// Seconds Play takes from t = 1 to t = 0.
+    pub play_seconds: f32,
+    /// A chart shown big in the main view, in place of the target.
+    pub enlarged: Option<Chart>,
     coupling: CouplingCache,
 }
 
@@ -76,13 +81,12 @@ impl Default for ViewState {
             side_by_side: false,
             guidance: GuidanceControls::default(),
             generation: 0,
+            play_seconds: 3.0,
+            enlarged: None,
             coupling: CouplingCache::default(),
         }
     }
 }
-
-/// Seconds the scrubber's play takes from t = 1 to t = 0.
-const SCRUB_SECONDS: f32 = 3.0;
 
 impl ViewState {
     /// Selects the next (`forward`) or previous round, from the live model the last round.
@@ -108,7 +112,7 @@ impl ViewState {
         if !self.scrub_playing {
             return false;
         }
-        self.scrub_t -= dt / SCRUB_SECONDS;
+        self.scrub_t -= dt / self.play_seconds.max(0.1);
         if self.scrub_t <= 0.0 {
             self.scrub_t = 0.0;
             self.scrub_playing = false;
@@ -122,6 +126,19 @@ impl ViewState {
             self.scrub_t = 1.0;
         }
         self.scrub_playing = !self.scrub_playing;
+    }
+
+    /// Shows the next chart big (none → loss → cost → straightness → W2 → none).
+    pub fn cycle_enlarged(&mut self) {
+        const ORDER: [Chart; 4] = [Chart::Loss, Chart::Cost, Chart::Straightness, Chart::W2];
+        self.enlarged = match self.enlarged {
+            None => Some(ORDER[0]),
+            Some(c) => ORDER
+                .iter()
+                .position(|&o| o == c)
+                .and_then(|k| ORDER.get(k + 1))
+                .copied(),
+        };
     }
 
     /// A new target: forget the zoom of every plot.

@@ -1,0 +1,208 @@
+//! The view bar above the pictures: which round is shown (or all side by side), the step
+//! count and solver, the quality of the picture on screen, guidance on the guided round, and
+//! the time scrubber with its overlays. A bar instead of a side panel, so the pictures get
+//! the window's whole width.
+
+use eframe::egui::{self, RichText};
+
+use super::action::Action;
+use super::app::MAX_STEPS;
+use super::guidance_panel::guidance_controls_ui;
+use super::palette;
+use super::received::RunView;
+use super::run::RunState;
+use super::state::Persisted;
+use super::tips;
+use super::view::{Selection, ViewState};
+use crate::flow::Solver;
+
+/// The bar, wrapping onto a second row when the window is narrow.
+pub fn view_bar_ui(
+    ui: &mut egui::Ui,
+    persisted: &mut Persisted,
+    run: &RunState,
+    view: &mut ViewState,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal_wrapped(|ui| {
+        rounds_ui(ui, run, view);
+    });
+    ui.horizontal_wrapped(|ui| {
+        steps_ui(ui, persisted, &run.view, view);
+        ui.separator();
+        quality_ui(ui, &run.view, view, persisted);
+        ui.separator();
+        scrubber_ui(ui, view, actions);
+        if let Selection::Round(i) = view.selection
+            && !view.side_by_side
+            && let Some(report) = run
+                .view
+                .rounds
+                .get(i)
+                .and_then(|r| r.report.guidance.as_ref())
+        {
+            ui.separator();
+            guidance_controls_ui(ui, &mut view.guidance, report.classes.len());
+        }
+    });
+}
+
+/// The rounds as a row of coloured choices (and the live model while training), and the
+/// side-by-side switch.
+fn rounds_ui(ui: &mut egui::Ui, run: &RunState, view: &mut ViewState) {
+    ui.label(RichText::new("Rounds").strong())
+        .on_hover_text(tips::ROUNDS);
+    if run.is_busy()
+        && ui
+            .selectable_label(view.selection == Selection::Live, "live")
+            .on_hover_text(tips::LIVE)
+            .clicked()
+    {
+        view.selection = Selection::Live;
+    }
+    for r in &run.view.rounds {
+        let text = RichText::new(r.report.name.as_str())
+            .strong()
+            .color(palette::round_color(&r.report.name));
+        if ui
+            .selectable_label(
+                !view.side_by_side && view.selection == Selection::Round(r.index),
+                text,
+            )
+            .on_hover_text(tips::ROUNDS)
+            .clicked()
+        {
+            view.selection = Selection::Round(r.index);
+            view.side_by_side = false;
+        }
+    }
+    if run.view.rounds.is_empty() && !run.is_busy() {
+        ui.weak("none yet: press Train");
+    }
+    ui.checkbox(&mut view.side_by_side, "side by side")
+        .on_hover_text(tips::SIDE_BY_SIDE);
+}
+
+/// The step slider (a one-step student shows its own single step) and the solver.
+fn steps_ui(ui: &mut egui::Ui, persisted: &mut Persisted, run: &RunView, view: &ViewState) {
+    let response = ui.add(
+        egui::Slider::new(&mut persisted.steps, 1..=MAX_STEPS)
+            .logarithmic(true)
+            .text("steps"),
+    );
+    // While dragging, a tooltip would cover the readout beside the slider.
+    if !response.dragged() {
+        response.on_hover_text(tips::STEPS);
+    }
+    if run.is_student(view.selection) && !view.side_by_side {
+        ui.label(RichText::new("(student: 1 step)").italics())
+            .on_hover_text(tips::STUDENT_STEPS);
+    }
+    egui::ComboBox::from_id_salt("solver")
+        .selected_text(persisted.solver.name())
+        .width(90.0)
+        .show_ui(ui, |ui| {
+            for s in Solver::ALL {
+                ui.selectable_value(&mut persisted.solver, s, s.name());
+            }
+        })
+        .response
+        .on_hover_text(tips::SOLVER);
+}
+
+/// W2 and mode coverage of the picture on screen (for a guided picture: how close its
+/// samples sit to their class's centre).
+fn quality_ui(ui: &mut egui::Ui, run: &RunView, view: &ViewState, persisted: &Persisted) {
+    let picture = run.picture(view.selection);
+    let steps = run.shown_steps(view.selection, persisted.steps);
+    let current = picture.filter(|p| p.steps == steps && p.solver == persisted.solver);
+    let big = |text: String| {
+        RichText::new(text)
+            .strong()
+            .size(ui.text_style_height(&egui::TextStyle::Heading) * 0.85)
+    };
+    match current {
+        Some(p) if p.guided.is_some() => {
+            if let Some(g) = &p.guided {
+                ui.label(big(format!(
+                    "mode {} at w = {:.2}: distance to centre {:.3}, spread {:.3}",
+                    g.class + 1,
+                    g.w,
+                    g.distance,
+                    g.spread
+                )))
+                .on_hover_text(tips::GUIDANCE_CHART);
+            }
+        }
+        Some(p) => {
+            let floor = run
+                .floor_w2
+                .map(|f| format!(" (floor {f:.3})"))
+                .unwrap_or_default();
+            let w2 =
+                p.w2.map_or_else(|| "…".to_string(), |w2| format!("{w2:.3}"));
+            ui.label(big(format!("W2 = {w2}{floor}")))
+                .on_hover_text(tips::W2);
+            ui.label(format!("mode TV = {:.3}", p.mode_tv))
+                .on_hover_text(tips::COVERAGE);
+        }
+        None => {
+            let pending = if picture.is_some() { "…" } else { "—" };
+            ui.label(big(format!("W2 = {pending}")))
+                .on_hover_text(tips::W2);
+        }
+    }
+}
+
+/// The time scrubber with Play, and a menu with the play speed and the overlays.
+fn scrubber_ui(ui: &mut egui::Ui, view: &mut ViewState, actions: &mut Vec<Action>) {
+    ui.label("t").on_hover_text(tips::SCRUBBER);
+    let label = if view.scrub_playing { "Pause" } else { "Play" };
+    if ui
+        .button(label)
+        .on_hover_text("Play the particles from noise to data.")
+        .clicked()
+    {
+        view.toggle_play();
+    }
+    ui.add(
+        egui::Slider::new(&mut view.scrub_t, 1.0..=0.0)
+            .fixed_decimals(2)
+            .show_value(false),
+    )
+    .on_hover_text(tips::SCRUBBER);
+    ui.label(format!("{:.2}", view.scrub_t));
+    ui.menu_button("Show ▾", |ui| overlays_ui(ui, view, actions))
+        .response
+        .on_hover_text("The velocity field, the training pairs and the speed of Play.");
+}
+
+/// The overlays of the paths plot and the play speed.
+fn overlays_ui(ui: &mut egui::Ui, view: &mut ViewState, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        ui.label("Play takes");
+        ui.add(
+            egui::DragValue::new(&mut view.play_seconds)
+                .range(0.5..=20.0)
+                .speed(0.1)
+                .suffix(" s"),
+        )
+        .on_hover_text(tips::PLAY_SECONDS);
+    });
+    let mut field = view.show_field;
+    if ui
+        .checkbox(&mut field, "velocity field at t")
+        .on_hover_text(tips::FIELD)
+        .changed()
+    {
+        actions.push(Action::ShowField(field.then_some(view.scrub_t)));
+    }
+    let mut coupling = view.show_coupling;
+    if ui
+        .checkbox(&mut coupling, "training pairs")
+        .on_hover_text(tips::COUPLING)
+        .changed()
+    {
+        actions.push(Action::ShowCoupling(coupling));
+    }
+}
