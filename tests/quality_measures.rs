@@ -1,0 +1,189 @@
+//! The quality measures on synthetic samplers — samples drawn from the target itself, or
+//! from a target deliberately made wrong — through the same evaluator the rounds go through,
+//! and the optimal transport cost against values worked out independently.
+
+use flowlab::Points;
+use flowlab::metrics::{Estimate, mode_tv, ot_minimum};
+use flowlab::pipeline::{EvalSettings, Evaluator, QualityNumbers, quality_of};
+use flowlab::target::presets::preset;
+use flowlab::target::{Mixture, Source};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+const SEED: u64 = 11;
+
+fn two_far() -> Mixture {
+    preset("two-far").unwrap()
+}
+
+/// The evaluator of a default run on `target`, and the quality numbers of `sampler` on its
+/// draws (one fresh sample per draw, as many points as the draw's reference).
+fn measure(
+    target: &Mixture,
+    sampler: &dyn Fn(usize, &mut StdRng) -> Points,
+) -> (Evaluator, QualityNumbers) {
+    let evaluator = Evaluator::new(target, None, &EvalSettings::default(), SEED).unwrap();
+    let draws = evaluator.draws();
+    let rng = &mut StdRng::seed_from_u64(SEED + 1);
+    let pairs: Vec<(Points, Points)> = draws
+        .pairs
+        .iter()
+        .map(|(_, reference)| (sampler(reference.len(), rng), reference.clone()))
+        .collect();
+    let numbers = quality_of(target, &pairs, &draws.seeds);
+    (evaluator, numbers)
+}
+
+fn within_se(value: Estimate, floor: Estimate, k: f64) -> bool {
+    (value.mean - floor.mean).abs() <= k * value.combined_se(floor)
+}
+
+/// `n` points of `target` with a share `smear` of them replaced by points uniform on the
+/// segment between the first two means.
+fn smeared(target: &Mixture, smear: f64, n: usize, rng: &mut StdRng) -> Points {
+    let mut points = target.sample(n, rng);
+    let (a, b) = (&target.components[0].mean, &target.components[1].mean);
+    for i in 0..n {
+        if rng.random::<f64>() < smear {
+            let u: f64 = rng.random();
+            for d in 0..target.dim {
+                points.data[i * target.dim + d] = (a[d] + u * (b[d] - a[d])) as f32;
+            }
+        }
+    }
+    points
+}
+
+fn widened(target: &Mixture, factor: f64) -> Mixture {
+    let mut wide = target.clone();
+    for c in &mut wide.components {
+        for s in &mut c.std {
+            *s *= factor;
+        }
+    }
+    wide
+}
+
+#[test]
+fn a_perfect_sampler_scores_its_floors() {
+    for name in ["two-far", "two-modes-1d", "eight-gaussians"] {
+        let target = preset(name).unwrap();
+        let (evaluator, q) = measure(&target, &|n, rng| target.sample(n, rng));
+        let floors = evaluator.floors();
+        eprintln!(
+            "{name}: within-mode {:.4} ± {:.4} (floor {:.4} ± {:.4}), stray {:.4} ± {:.4} \
+             (floor {:.4} ± {:.4}), W2 {:.3} ± {:.3} (floor {:.3} ± {:.3})",
+            q.within_mode_w2.mean,
+            q.within_mode_w2.se,
+            floors.within_mode_w2.mean,
+            floors.within_mode_w2.se,
+            q.stray_mass.mean,
+            q.stray_mass.se,
+            floors.stray_mass.mean,
+            floors.stray_mass.se,
+            q.w2.mean,
+            q.w2.se,
+            floors.w2.mean,
+            floors.w2.se
+        );
+        assert!(
+            within_se(q.within_mode_w2, floors.within_mode_w2, 2.0),
+            "{name}: within-mode W2"
+        );
+        assert!(
+            within_se(q.stray_mass, floors.stray_mass, 2.0),
+            "{name}: stray mass"
+        );
+        assert!(floors.within_mode_w2.se > 0.0 && floors.stray_mass.se > 0.0);
+    }
+}
+
+#[test]
+fn within_mode_w2_sees_smeared_and_widened_modes() {
+    let target = two_far();
+    let (evaluator, perfect) = measure(&target, &|n, rng| target.sample(n, rng));
+    let floor = evaluator.floors().within_mode_w2.mean;
+    let (_, smear) = measure(&target, &|n, rng| smeared(&target, 0.01, n, rng));
+    let wide = widened(&target, 1.3);
+    let (_, widths) = measure(&target, &|n, rng| wide.sample(n, rng));
+    eprintln!(
+        "within-mode W2: floor {floor:.4}, perfect {:.4}, 1 % smear {:.4} (stray {:.4}), \
+         widths x1.3 {:.4}; W2 perfect {:.3} ± {:.3}, 1 % smear {:.3} ± {:.3}",
+        perfect.within_mode_w2.mean,
+        smear.within_mode_w2.mean,
+        smear.stray_mass.mean,
+        widths.within_mode_w2.mean,
+        perfect.w2.mean,
+        perfect.w2.se,
+        smear.w2.mean,
+        smear.w2.se
+    );
+    assert!(smear.within_mode_w2.mean >= 2.0 * floor);
+    assert!(widths.within_mode_w2.mean >= 2.0 * floor);
+    // The smear strands mass between the modes: stray mass rises clearly above the floor.
+    let stray_floor = evaluator.floors().stray_mass;
+    assert!(smear.stray_mass.mean > stray_floor.mean + 3.0 * smear.stray_mass.combined_se(stray_floor));
+}
+
+#[test]
+fn mode_tv_sees_weights_off_by_three_percent() {
+    let target = two_far();
+    let evaluator = Evaluator::new(&target, None, &EvalSettings::default(), SEED).unwrap();
+    let floor = evaluator.floors().mode_tv;
+    let mut skewed = target.clone();
+    skewed.components[0].weight = 0.53;
+    skewed.components[1].weight = 0.47;
+    let n = EvalSettings::default().coverage_points;
+    let rng = &mut StdRng::seed_from_u64(SEED + 2);
+    let tv_skewed = mode_tv(&target, &skewed.sample(n, rng));
+    let tv_perfect = mode_tv(&target, &target.sample(n, rng));
+    eprintln!(
+        "mode TV: floor {:.4} ± {:.4}, perfect {tv_perfect:.4}, weights off by 0.03 {tv_skewed:.4}",
+        floor.mean, floor.se
+    );
+    // Four standard deviations of the floor's draws above it (SE·√repeats is the spread).
+    let spread = floor.se * (EvalSettings::default().floor_repeats as f64).sqrt();
+    assert!(tv_skewed > floor.mean + 4.0 * spread);
+    assert!(tv_perfect < floor.mean + 4.0 * spread);
+}
+
+#[test]
+fn the_optimal_transport_cost_of_the_presets() {
+    let rng = &mut StdRng::seed_from_u64(SEED);
+    let far = ot_minimum(Source::StandardNormal(2), &two_far(), rng);
+    let one_d = ot_minimum(Source::StandardNormal(1), &preset("two-modes-1d").unwrap(), rng);
+    eprintln!("two-far {far:?}\ntwo-modes-1d {one_d:?}");
+    assert!((far.cost - 10.85).abs() < 0.02, "{far:?}");
+    assert!(far.method.contains("factorises"));
+    assert!(far.error < 1e-3);
+    assert!((one_d.cost - 1.478).abs() < 0.01, "{one_d:?}");
+    assert!(one_d.method.contains("1-D"));
+    // No closed form for eight Gaussians on a ring: assignment on samples, error stated.
+    let ring = preset("eight-gaussians").unwrap();
+    let estimate = ot_minimum(Source::StandardNormal(2), &ring, rng);
+    eprintln!("eight-gaussians {estimate:?}");
+    assert!(estimate.method.contains("assignment"));
+    assert!(estimate.error > 0.0 && estimate.error < 0.05 * estimate.cost);
+}
+
+#[test]
+fn the_sampled_estimate_agrees_with_the_exact_cost_where_both_exist() {
+    // two-far turned by 45° shares no axis, so it goes to the assignment estimate; N(0, I)
+    // is rotation invariant, so its exact cost is two-far's.
+    let rng = &mut StdRng::seed_from_u64(SEED);
+    let exact = ot_minimum(Source::StandardNormal(2), &two_far(), rng);
+    let mut diagonal = two_far();
+    let r = 4.0 / 2f64.sqrt();
+    diagonal.components[0].mean = vec![-r, -r];
+    diagonal.components[1].mean = vec![r, r];
+    let sampled = ot_minimum(Source::StandardNormal(2), &diagonal, rng);
+    eprintln!("exact {exact:?}\nsampled {sampled:?}");
+    assert!(sampled.method.contains("assignment"));
+    // The sample overstates the cost a little (finite-sample bias), never by much.
+    assert!(
+        (sampled.cost - exact.cost).abs() < sampled.error + 0.1,
+        "{} vs {}",
+        sampled.cost,
+        exact.cost
+    );
+}
