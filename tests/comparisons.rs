@@ -159,8 +159,16 @@ fn reflow_blurs_the_modes_and_the_cost_drifts_below_the_optimum() {
         report.within_mode_floor_se
     );
     let (r1, r6) = (report.round("1-RF").unwrap(), report.round("6-RF").unwrap());
-    let stray = |r: &RoundReport| (r.stray_mass_at(100).unwrap(), r.stray_mass_se_by_steps[&100]);
+    let stray = |r: &RoundReport| {
+        (
+            r.stray_mass_at(100).unwrap(),
+            r.stray_mass_se_by_steps[&100],
+        )
+    };
     let ((s1, e1), (s6, e6)) = (stray(r1), stray(r6));
     assert!(s6 > s1 + 2.0 * e1.hypot(e6), "stray mass {s1} -> {s6}");
-    assert!(!report.cost_drift(r1), "1-RF's independent pairs cost far more");
+    assert!(
+        !report.cost_drift(r1),
+        "1-RF's independent pairs cost far more"
+    );
 }

@@ -334,7 +334,12 @@ fn results(md: &mut String, report: &RunReport) {
             if report.cost_drift(r) { " (drift)" } else { "" },
             r.straightness.map_or("–".into(), format_number),
             format_number(r.mode_tv),
-            with_se(&r.stray_mass_by_steps, &r.stray_mass_se_by_steps, at, percent),
+            with_se(
+                &r.stray_mass_by_steps,
+                &r.stray_mass_se_by_steps,
+                at,
+                percent
+            ),
             with_se(
                 &r.within_mode_w2_by_steps,
                 &r.within_mode_w2_se_by_steps,

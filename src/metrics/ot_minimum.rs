@@ -12,7 +12,7 @@ const ASSIGNMENT_POINTS: usize = 1000;
 /// Samples the assignment estimate is averaged over.
 const ASSIGNMENT_REPEATS: usize = 8;
 /// Quadrature intervals of the 1-D quantile integral.
-const QUADRATURE_INTERVALS: usize = 4000;
+const QUADRATURE_INTERVALS: usize = 16_000;
 
 /// `min over couplings of E ‖z − x0‖²` between the source and the target, how it was found
 /// and how far it may be off.
@@ -162,9 +162,14 @@ fn simpson_cost(source: &Mixture, target: &Mixture, intervals: usize) -> f64 {
 
 /// Where a 1-D mixture has its mass: its components' ±12 std.
 fn support(m: &Mixture) -> (f64, f64) {
-    m.components.iter().fold((f64::MAX, f64::MIN), |(lo, hi), c| {
-        (lo.min(c.mean[0] - 12.0 * c.std[0]), hi.max(c.mean[0] + 12.0 * c.std[0]))
-    })
+    m.components
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), c| {
+            (
+                lo.min(c.mean[0] - 12.0 * c.std[0]),
+                hi.max(c.mean[0] + 12.0 * c.std[0]),
+            )
+        })
 }
 
 /// The monotone map `G⁻¹(F(x))`, solved in whichever tail keeps the precision.
