@@ -2,6 +2,8 @@
 //! from a target deliberately made wrong — through the same evaluator the rounds go through,
 //! and the optimal transport cost against values worked out independently.
 
+mod common;
+
 use std::sync::atomic::AtomicBool;
 
 use flowlab::Points;
@@ -277,4 +279,26 @@ fn the_reported_quality_is_within_one_standard_error_of_fresh_draws() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn the_app_readout_gives_the_round_report_numbers() {
+    // What the app's sampling thread would call: the evaluator's draws, the round's network,
+    // the same solver and steps.
+    let pipeline = common::tiny_run("two-far");
+    let target = pipeline.target();
+    let draws = pipeline.evaluator().draws();
+    for round in pipeline.rounds() {
+        for (&steps, &w2) in &round.report.w2_by_steps {
+            let reference_steps = round.kind.reference_steps(&pipeline.settings().eval);
+            let first = (steps == reference_steps).then_some(&round.samples);
+            let live = draws
+                .quality(&round.net, target, Solver::Euler, steps, first)
+                .unwrap();
+            let report = round.report.quality_at(steps).unwrap();
+            assert_eq!(live.w2.mean, w2, "{} at {steps}", round.name);
+            assert_eq!(live.within_mode_w2, report.within_mode_w2);
+            assert_eq!(live.stray_mass, report.stray_mass);
+        }
+    }
 }
