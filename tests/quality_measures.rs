@@ -50,11 +50,11 @@ fn within_se(value: Estimate, floor: Estimate, k: f64) -> bool {
 fn smeared(target: &Mixture, smear: f64, n: usize, rng: &mut StdRng) -> Points {
     let mut points = target.sample(n, rng);
     let (a, b) = (&target.components[0].mean, &target.components[1].mean);
-    for i in 0..n {
+    for row in points.data.chunks_mut(target.dim) {
         if rng.random::<f64>() < smear {
             let u: f64 = rng.random();
-            for d in 0..target.dim {
-                points.data[i * target.dim + d] = (a[d] + u * (b[d] - a[d])) as f32;
+            for ((x, p), q) in row.iter_mut().zip(a).zip(b) {
+                *x = (p + u * (q - p)) as f32;
             }
         }
     }
