@@ -119,3 +119,56 @@ fn ot_cfm_is_straighter_and_the_diffusion_path_needs_more_steps() {
     assert!(w2(vp, 2) > 1.05 * w2(r1, 2));
     assert!(w2(vp, 4) > 1.02 * w2(r1, 4));
 }
+
+#[test]
+fn reflow_blurs_the_modes_and_the_cost_drifts_below_the_optimum() {
+    // 1-RF and five reflows on two-far at the default settings.
+    let settings = Settings {
+        reflows: 5,
+        distill: None,
+        ..Settings::default()
+    };
+    let mut pipeline = Pipeline::new(preset("two-far").unwrap(), settings).unwrap();
+    let report = pipeline
+        .run_all(&mut |_| {}, &AtomicBool::new(false))
+        .unwrap();
+    let optimum = report.ot_minimum_cost.unwrap();
+    for r in &report.rounds {
+        eprintln!(
+            "{}: cost {:.3} ± {:.3}{}, stray {:.4} ± {:.4}, within-mode {:.4} ± {:.4}, \
+             W2 {:.3} ± {:.3}, mode TV {:.4}",
+            r.name,
+            r.coupling_cost,
+            r.coupling_cost_se,
+            if report.cost_drift(r) { " drift" } else { "" },
+            r.stray_mass_at(100).unwrap(),
+            r.stray_mass_se_by_steps[&100],
+            r.within_mode_w2_at(100).unwrap(),
+            r.within_mode_w2_se_by_steps[&100],
+            w2(r, 100),
+            r.w2_se_by_steps[&100],
+            r.mode_tv
+        );
+    }
+    eprintln!(
+        "optimum {optimum:.3} ± {:.4}; floors: stray {:.4} ± {:.4}, within-mode {:.4} ± {:.4}",
+        report.ot_minimum_error.unwrap(),
+        report.stray_mass_floor,
+        report.stray_mass_floor_se,
+        report.within_mode_floor,
+        report.within_mode_floor_se
+    );
+    let (r1, r6) = (report.round("1-RF").unwrap(), report.round("6-RF").unwrap());
+    let stray = |r: &RoundReport| {
+        (
+            r.stray_mass_at(100).unwrap(),
+            r.stray_mass_se_by_steps[&100],
+        )
+    };
+    let ((s1, e1), (s6, e6)) = (stray(r1), stray(r6));
+    assert!(s6 > s1 + 2.0 * e1.hypot(e6), "stray mass {s1} -> {s6}");
+    assert!(
+        !report.cost_drift(r1),
+        "1-RF's independent pairs cost far more"
+    );
+}

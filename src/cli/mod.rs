@@ -109,8 +109,8 @@ pub struct RunArgs {
     /// report it beside 1-RF and 2-RF.
     #[arg(long)]
     ot_cfm: bool,
-    /// Also train the network on the variance-preserving diffusion path (cosine schedule
-    /// x_t = cos(πt/2)·x0 + sin(πt/2)·z) and report it beside the straight path.
+    /// Also train the network on the variance-preserving diffusion path (VP / DDPM schedule
+    /// β(t) = 0.1 + 19.9·t, x_t = α(t)·x0 + σ(t)·z) and report it beside the straight path.
     #[arg(long)]
     diffusion: bool,
     /// Also train a class-conditional network (class = the component a sample came from,

@@ -1,11 +1,12 @@
 //! The run card: one markdown page with the recipe of a run and its results, written so
 //! someone could follow it for a bigger model.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::format_number;
 use crate::flow::{Activation, DistillMethod, FlowPath, TimeEmbedding, TimeSampling};
-use crate::pipeline::RunReport;
+use crate::pipeline::{RoundReport, RunReport};
 use crate::target::Mixture;
 
 /// The run card of `report`. `figures` lists figure files (stems) written beside it, linked
@@ -141,88 +142,17 @@ pub fn run_card(report: &RunReport, figures: &[String]) -> String {
         let _ = writeln!(
             md,
             "- **Diffusion path** (comparison): {} steps from fresh weights on independent \
-             pairs, on the {} instead of the straight line; sampled with the same Euler steps.",
+             pairs, on the {} instead of the straight line; sampled with the same Euler steps \
+             (the probability-flow ODE) and with the stochastic DDPM sampler (Euler–Maruyama \
+             of the reverse SDE, score `−ẑ/σ` derived from the velocity, no noise on the last \
+             step).",
             t.steps,
             FlowPath::VpLinear.describe()
         );
     }
 
-    let e = &s.eval;
-    let _ = writeln!(md, "\n## Evaluation protocol\n");
-    let _ = writeln!(
-        md,
-        "- **W2**: {} on {} generated points (fixed evaluation noise, the same for every round) \
-         against {} target points.",
-        if target.dim == 1 {
-            "√ mean of squared differences of the sorted samples"
-        } else {
-            "√ of the mean squared distance of the optimal one-to-one matching (exact assignment)"
-        },
-        report.w2_points,
-        report.w2_points
-    );
-    let _ = writeln!(
-        md,
-        "- **Metric floor**: {} — the same W2 between two independent target samples of that \
-         size (mean of {}); no model can be expected to beat it.",
-        format_number(report.metric_floor_w2),
-        e.floor_repeats
-    );
-    let _ = writeln!(
-        md,
-        "- **Transport cost**: `E‖z − x0‖²` over the pairs a round trains on (1-RF: independent \
-         pairs)."
-    );
-    let _ = writeln!(
-        md,
-        "- **Straightness**: `∫ E‖(z − x̂0) − v(x_t, t)‖² dt` on the {}-step Euler path of {} \
-         points; 0 means straight.",
-        e.path_steps, e.coverage_points
-    );
-    let _ = writeln!(
-        md,
-        "- **Mode TV**: total variation between the fraction of samples nearest each component \
-         and the weights ({} points).",
-        e.coverage_points
-    );
-
-    let _ = writeln!(md, "\n## Results\n");
-    let steps: std::collections::BTreeSet<usize> = report
-        .rounds
-        .iter()
-        .flat_map(|r| r.w2_by_steps.keys().copied())
-        .collect();
-    let _ = write!(md, "| round | transport cost | straightness | mode TV |");
-    for n in &steps {
-        let _ = write!(md, " W2 @{n} |");
-    }
-    let _ = writeln!(md, " train steps | train s |");
-    let _ = write!(md, "|---|---:|---:|---:|");
-    for _ in &steps {
-        let _ = write!(md, "---:|");
-    }
-    let _ = writeln!(md, "---:|---:|");
-    for r in &report.rounds {
-        let _ = write!(
-            md,
-            "| {} | {} | {} | {} |",
-            r.name,
-            format_number(r.coupling_cost),
-            r.straightness.map_or("–".into(), format_number),
-            format_number(r.mode_tv)
-        );
-        for n in &steps {
-            let _ = write!(md, " {} |", r.w2_at(*n).map_or("–".into(), format_number));
-        }
-        let _ = writeln!(md, " {} | {:.1} |", r.train_steps, r.train_seconds);
-    }
-    let _ = writeln!(
-        md,
-        "\nMetric floor W2 = {}. Total wall time {:.1} s, {:.0} training steps per second.",
-        format_number(report.metric_floor_w2),
-        report.timings.total_seconds,
-        report.timings.train_steps_per_second
-    );
+    evaluation_protocol(&mut md, report);
+    results(&mut md, report);
 
     if !figures.is_empty() {
         let _ = writeln!(md, "\n## Figures\n");
@@ -234,8 +164,9 @@ pub fn run_card(report: &RunReport, figures: &[String]) -> String {
         md,
         "\n## Scaling this recipe up\n\nKeep the interpolant, loss and time sampling; widen and \
          deepen the network and raise the batch before the step count; keep reflow pairs ≥ 10× \
-         the batch so a round does not memorise its pairs; compare every number to its metric \
-         floor, measured with the same sample size."
+         the batch so a round does not memorise its pairs; compare every number to its floor \
+         (the same measure on target samples of the same size) and read it with its standard \
+         error."
     );
     md
 }
@@ -289,4 +220,239 @@ fn time_sampling(s: TimeSampling) -> String {
         }
         TimeSampling::Cosine => "raised cosine, p(t) = 1 − cos(2πt)".into(),
     }
+}
+
+fn evaluation_protocol(md: &mut String, report: &RunReport) {
+    let e = &report.settings.eval;
+    let target = &report.target;
+    let draws = e.w2_repeats;
+    let _ = writeln!(md, "\n## Evaluation protocol\n");
+    let _ = writeln!(
+        md,
+        "Every quality number is the mean over {draws} independent draws of {} generated \
+         points (fixed noise, the same for every round) and is shown ± its standard error \
+         (the spread over the draws / √{draws}). Each has a floor: the same measure on samples \
+         of the target itself, what a perfect sampler shows on average. A model can sit below \
+         a floor by chance.\n",
+        report.w2_points
+    );
+    let _ = writeln!(
+        md,
+        "- **Within-mode W2** (the main quality number): each generated point is assigned to \
+         its most likely component k; W2_k compares the points of k with as many fresh draws \
+         from component k; the result is `√(Σ_k w_k·W2_k²)`. It sees modes that are too wide \
+         or mass smeared between them, and ignores how the mass is split between modes. \
+         Floor: {} ± {}.",
+        format_number(report.within_mode_floor),
+        format_number(report.within_mode_floor_se)
+    );
+    let _ = writeln!(
+        md,
+        "- **Stray mass**: the share of points farther than 3 (Mahalanobis distance) from \
+         every component — mass stranded between the modes. Floor: {} ± {}.",
+        percent(report.stray_mass_floor),
+        percent(report.stray_mass_floor_se)
+    );
+    let _ = writeln!(
+        md,
+        "- **Mode TV**: total variation between the fraction of samples nearest each component \
+         and the weights, on {} points at the end of the {}-step path; it catches wrong \
+         weights, which within-mode W2 ignores. Floor: {} ± {}.",
+        e.coverage_points,
+        e.path_steps,
+        format_number(report.mode_tv_floor),
+        format_number(report.mode_tv_floor_se)
+    );
+    let _ = writeln!(
+        md,
+        "- **W2**: {} against as many target points. On a multi-mode target it is dominated by \
+         chance differences in how many points land in each mode: read it with its ±. Floor: \
+         {} ± {} (mean of {} pairs of target samples).",
+        if target.dim == 1 {
+            "√ mean of squared differences of the sorted samples"
+        } else {
+            "√ of the mean squared distance of the optimal one-to-one matching (exact assignment)"
+        },
+        format_number(report.metric_floor_w2),
+        format_number(report.metric_floor_w2_se),
+        e.floor_repeats
+    );
+    let _ = writeln!(
+        md,
+        "- **Transport cost**: `E‖z − x0‖²` over the pairs a round trains on (1-RF: independent \
+         pairs), ± its standard error."
+    );
+    if let (Some(cost), Some(error), Some(method)) = (
+        report.ot_minimum_cost,
+        report.ot_minimum_error,
+        report.ot_minimum_method.as_deref(),
+    ) {
+        let _ = writeln!(
+            md,
+            "- **Optimal transport cost**: {} ± {} ({method}). No coupling of the source and the \
+             target costs less: a round whose cost sits below it by more than its error (twice \
+             its standard error and this error combined) is marked *drift* — its teacher no \
+             longer generates the target, it has not found a better coupling.",
+            format_number(cost),
+            format_number(error)
+        );
+    }
+    let _ = writeln!(
+        md,
+        "- **Straightness**: `∫ E‖(z − x̂0) − v(x_t, t)‖² dt` on the {}-step Euler path of {} \
+         points; 0 means straight.",
+        e.path_steps, e.coverage_points
+    );
+}
+
+fn results(md: &mut String, report: &RunReport) {
+    let _ = writeln!(md, "\n## Results\n");
+    let steps: BTreeSet<usize> = report
+        .rounds
+        .iter()
+        .flat_map(|r| r.w2_by_steps.keys().copied())
+        .collect();
+    let path_steps = report.settings.eval.path_steps;
+    let _ = writeln!(
+        md,
+        "| round | transport cost | straightness | mode TV | stray mass | within-mode W2 | \
+         train steps | train s |\n|---|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    for r in &report.rounds {
+        // A one-step student is measured at 1 step; flows at the reference path's steps.
+        let at = if r.within_mode_w2_by_steps.contains_key(&path_steps) {
+            path_steps
+        } else {
+            r.within_mode_w2_by_steps.keys().copied().max().unwrap_or(1)
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {} ± {}{} | {} | {} | {} | {} | {} | {:.1} |",
+            r.name,
+            format_number(r.coupling_cost),
+            format_number(r.coupling_cost_se),
+            if report.cost_drift(r) { " (drift)" } else { "" },
+            r.straightness.map_or("–".into(), format_number),
+            format_number(r.mode_tv),
+            with_se(
+                &r.stray_mass_by_steps,
+                &r.stray_mass_se_by_steps,
+                at,
+                percent
+            ),
+            with_se(
+                &r.within_mode_w2_by_steps,
+                &r.within_mode_w2_se_by_steps,
+                at,
+                format_number
+            ),
+            r.train_steps,
+            r.train_seconds
+        );
+    }
+    let _ = writeln!(
+        md,
+        "\nStray mass and within-mode W2 at {path_steps} Euler steps (1 for a one-step \
+         student). Floors: within-mode W2 {}, stray mass {}, mode TV {}.",
+        format_number(report.within_mode_floor),
+        percent(report.stray_mass_floor),
+        format_number(report.mode_tv_floor)
+    );
+    steps_table(
+        md,
+        "Within-mode W2 by Euler steps",
+        report,
+        &steps,
+        |r| &r.within_mode_w2_by_steps,
+        |r| &r.within_mode_w2_se_by_steps,
+    );
+    steps_table(
+        md,
+        "W2 by Euler steps",
+        report,
+        &steps,
+        |r| &r.w2_by_steps,
+        |r| &r.w2_se_by_steps,
+    );
+    let ddpm: Vec<_> = report
+        .rounds
+        .iter()
+        .filter(|r| !r.ddpm_by_steps.is_empty())
+        .collect();
+    for r in ddpm {
+        let _ = writeln!(
+            md,
+            "\n{} sampled by the stochastic DDPM sampler:\n\n| steps | within-mode W2 | stray \
+             mass | mode TV | W2 |\n|---:|---:|---:|---:|---:|",
+            r.name
+        );
+        for (n, q) in &r.ddpm_by_steps {
+            let _ = writeln!(
+                md,
+                "| {n} | {} ± {} | {} ± {} | {} | {} ± {} |",
+                format_number(q.within_mode_w2.mean),
+                format_number(q.within_mode_w2.se),
+                percent(q.stray_mass.mean),
+                percent(q.stray_mass.se),
+                format_number(q.mode_tv.mean),
+                format_number(q.w2.mean),
+                format_number(q.w2.se)
+            );
+        }
+    }
+    let _ = writeln!(
+        md,
+        "\nTotal wall time {:.1} s, {:.0} training steps per second.",
+        report.timings.total_seconds, report.timings.train_steps_per_second
+    );
+}
+
+type Series = fn(&RoundReport) -> &BTreeMap<usize, f64>;
+
+/// A table of one measure ± its standard error: a row per step count, a column per round.
+fn steps_table(
+    md: &mut String,
+    title: &str,
+    report: &RunReport,
+    steps: &BTreeSet<usize>,
+    means: Series,
+    ses: Series,
+) {
+    let _ = writeln!(md, "\n{title} (± standard error):\n");
+    let _ = write!(md, "| steps |");
+    for r in &report.rounds {
+        let _ = write!(md, " {} |", r.name);
+    }
+    let _ = write!(md, "\n|---:|");
+    for _ in &report.rounds {
+        let _ = write!(md, "---:|");
+    }
+    let _ = writeln!(md);
+    for n in steps {
+        let _ = write!(md, "| {n} |");
+        for r in &report.rounds {
+            let _ = write!(md, " {} |", with_se(means(r), ses(r), *n, format_number));
+        }
+        let _ = writeln!(md);
+    }
+}
+
+/// `mean ± se` at `steps`, or a dash when not measured.
+fn with_se(
+    means: &BTreeMap<usize, f64>,
+    ses: &BTreeMap<usize, f64>,
+    steps: usize,
+    format: fn(f64) -> String,
+) -> String {
+    match means.get(&steps) {
+        Some(&m) => match ses.get(&steps) {
+            Some(&se) => format!("{} ± {}", format(m), format(se)),
+            None => format(m),
+        },
+        None => "–".into(),
+    }
+}
+
+fn percent(share: f64) -> String {
+    format!("{} %", format_number(100.0 * share))
 }

@@ -1,5 +1,5 @@
 //! Flow matching with candle: the velocity network, conditional flow matching (CFM) training,
-//! ODE samplers, reflow pairs and distillation.
+//! ODE samplers and the stochastic DDPM sampler, reflow pairs and distillation.
 //!
 //! Conventions: t = 0 is data, t = 1 is noise; `x_t = t·z + (1 − t)·x0`; the network learns
 //! `v(x_t, t) ≈ z − x0`; samplers integrate from t = 1 down to t = 0 with `x ← x − Δt·v`.
@@ -10,11 +10,13 @@ mod field;
 pub mod fused;
 mod guidance;
 mod net;
+mod on_path;
 mod optim;
 mod ot;
 mod path;
 mod reflow;
 mod sampler;
+pub mod stochastic;
 mod time;
 mod train;
 
@@ -26,6 +28,7 @@ pub use net::{
     Activation, DEPTH_RANGE, Kernels, NamedArray, NetConfig, NetWeights, TimeEmbedding,
     VelocityNet, WIDTH_RANGE,
 };
+pub use on_path::OnPath;
 pub use ot::ot_pair;
 pub use path::{FlowPath, PathCoefficients};
 pub use reflow::{Pairs, make_pairs};

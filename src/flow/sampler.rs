@@ -1,8 +1,9 @@
-//! ODE samplers from noise (t = 1) to data (t = 0).
+//! Samplers from noise (t = 1) to data (t = 0): ODE solvers, and the stochastic DDPM-style
+//! sampler of a diffusion-path model.
 
 use serde::{Deserialize, Serialize};
 
-use super::FlowError;
+use super::{FlowError, FlowPath};
 use crate::Points;
 
 /// Anything that gives a velocity `v(x, t)` for a batch of points. `Sync`, so that groups of
@@ -12,6 +13,11 @@ pub trait VelocityField: Sync {
     fn dim(&self) -> usize;
     /// Velocities of the points `x` (row-major) at time `t`, same layout as `x`.
     fn velocity(&self, x: &[f32], t: f32) -> Result<Vec<f32>, FlowError>;
+    /// The probability path the field was trained on: what the stochastic sampler derives
+    /// the score from. A network does not know it; wrap it in [`super::OnPath`] to say.
+    fn path(&self) -> FlowPath {
+        FlowPath::Straight
+    }
 }
 
 /// The integration rule for one step from t to t − Δt.
@@ -27,19 +33,30 @@ pub enum Solver {
     Heun,
     /// Classic fourth-order Runge–Kutta: four evaluations per step.
     Rk4,
+    /// DDPM-style stochastic sampler: Euler–Maruyama of the reverse SDE with the path's
+    /// marginals, the score derived from the velocity (see [`super::stochastic`]). Only for
+    /// a field on the diffusion path ([`FlowPath::VpLinear`]); one evaluation per step.
+    Ddpm,
 }
 
 impl Solver {
-    /// All solvers, in menu order.
+    /// The ODE solvers, in menu order: usable on every round. [`Solver::Ddpm`] is left out
+    /// because it needs a diffusion-path round.
     pub const ALL: [Solver; 4] = [Solver::Euler, Solver::Midpoint, Solver::Heun, Solver::Rk4];
 
     /// Velocity evaluations per step.
     pub fn evaluations_per_step(self) -> usize {
         match self {
-            Solver::Euler => 1,
+            Solver::Euler | Solver::Ddpm => 1,
             Solver::Midpoint | Solver::Heun => 2,
             Solver::Rk4 => 4,
         }
+    }
+
+    /// True for the sampler that adds noise on the way (its result depends on more than the
+    /// starting points' ODE path).
+    pub fn is_stochastic(self) -> bool {
+        matches!(self, Solver::Ddpm)
     }
 
     /// Display name.
@@ -49,6 +66,7 @@ impl Solver {
             Solver::Midpoint => "midpoint",
             Solver::Heun => "Heun",
             Solver::Rk4 => "RK4",
+            Solver::Ddpm => "DDPM (stochastic)",
         }
     }
 
@@ -59,10 +77,12 @@ impl Solver {
         x: &mut [f32],
         t: f32,
         dt: f32,
+        context: super::stochastic::StepNoise<'_>,
     ) -> Result<Vec<f32>, FlowError> {
         let k1 = field.velocity(x, t)?;
         match self {
             Solver::Euler => axpy(x, -dt, &k1),
+            Solver::Ddpm => super::stochastic::ddpm_step(field.path(), x, &k1, t, dt, context)?,
             Solver::Midpoint => {
                 let mid = offset(x, -0.5 * dt, &k1);
                 let k2 = field.velocity(&mid, t - 0.5 * dt)?;
@@ -198,6 +218,9 @@ pub fn integrate_observed(
     on_velocity: &mut dyn FnMut(&[f32]),
 ) -> Result<(Points, Trajectory), FlowError> {
     check_steps(steps)?;
+    if solver.is_stochastic() {
+        super::stochastic::check_path(field.path())?;
+    }
     let dim = z.dim;
     let record = record.min(z.len());
     let mut x = z.data.clone();
@@ -212,7 +235,13 @@ pub fn integrate_observed(
     trajectory.positions.extend_from_slice(&x[..record * dim]);
     for k in 0..steps {
         let t = 1.0 - k as f32 * dt;
-        let v = solver.step(field, &mut x, t, dt)?;
+        let noise = super::stochastic::StepNoise {
+            start: &z.data,
+            dim,
+            step: k,
+            last: k + 1 == steps,
+        };
+        let v = solver.step(field, &mut x, t, dt, noise)?;
         on_velocity(&v);
         let t_next = 1.0 - (k + 1) as f32 / steps as f32;
         trajectory.times.push(t_next);

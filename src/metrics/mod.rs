@@ -1,15 +1,24 @@
 //! The numbers flowlab reports (definitions in `DESIGN.md` §1): W2 and its metric floor,
-//! transport cost of a coupling, straightness of a flow, and per-mode coverage.
+//! within-mode W2, stray mass, transport cost of a coupling and its optimum, straightness of
+//! a flow, and per-mode coverage.
 
 mod assignment;
 mod coverage;
+mod estimate;
+mod ot_minimum;
 mod straightness;
+mod stray;
 mod w2;
+mod within_mode;
 
 pub use assignment::{min_cost_assignment, optimal_matching, squared_distance};
 pub use coverage::{mode_fractions, mode_tv};
+pub use estimate::Estimate;
+pub use ot_minimum::{OtMinimum, ot_minimum};
 pub use straightness::{StraightnessMeter, straightness};
+pub use stray::{STRAY_MAHALANOBIS, stray_mass};
 pub use w2::{metric_floor, w2};
+pub use within_mode::within_mode_w2;
 
 use crate::Points;
 
@@ -29,4 +38,19 @@ pub fn transport_cost(z: &Points, x0: &Points) -> f64 {
         .map(|(a, b)| f64::from(a - b).powi(2))
         .sum();
     sum / z.len() as f64
+}
+
+/// Transport cost of a coupling with its standard error: the mean of `‖z − x0‖²` over paired
+/// rows and the standard error of that mean (pairs taken as independent).
+///
+/// # Panics
+/// If the two sets differ in size or dimension (a programming error).
+pub fn transport_cost_estimate(z: &Points, x0: &Points) -> Estimate {
+    assert_eq!(z.data.len(), x0.data.len(), "paired sets must match");
+    let costs: Vec<f64> = z
+        .rows()
+        .zip(x0.rows())
+        .map(|(a, b)| squared_distance(a, b))
+        .collect();
+    Estimate::of(&costs)
 }

@@ -3,44 +3,58 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rand::SeedableRng;
 use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 
+use super::quality::{EvalDraws, QualityFloors, QualityNumbers};
 use super::{EvalSettings, PipelineError, RoundKind};
 use crate::Points;
 use crate::flow::{
-    FlowError, Solver, Trajectory, VelocityField, VelocityNet, integrate, integrate_observed,
+    FlowError, FlowPath, OnPath, Solver, Trajectory, VelocityField, VelocityNet, integrate,
+    integrate_observed,
 };
-use crate::metrics::{StraightnessMeter, metric_floor, mode_tv, w2};
+use crate::metrics::{
+    Estimate, OtMinimum, StraightnessMeter, mode_tv, ot_minimum, stray_mass, w2, within_mode_w2,
+};
 use crate::target::{Mixture, Source};
 
 /// Mixed into the run's seed for the evaluation's own random stream.
 const EVALUATION_STREAM: u64 = 0xe7a1_5eed;
+/// Mixed into the run's seed for the draws the quality readout added (within-mode W2's
+/// component draws, the new floors, the OT minimum), so the W2 draws stay as they were.
+const QUALITY_STREAM: u64 = 0x9a11_7e57;
+
+/// Step counts the diffusion round is also sampled at with the stochastic DDPM sampler.
+pub const DDPM_STEP_COUNTS: [usize; 4] = [10, 20, 50, 100];
 
 /// Largest 2-D W2 sample: the exact assignment is cubic in it.
 pub const MAX_W2_POINTS_2D: usize = 2000;
 
-/// The fixed noise every round is integrated from, a target sample to compare against, and
-/// the metric floor.
+/// The fixed noise every round is integrated from, the target samples to compare against,
+/// the floors and the optimal transport cost.
 ///
-/// W2 is averaged over `w2_repeats` independent draws: the first integrates the head of the
-/// evaluation noise and compares with the reference sample, each further draw has its own
-/// noise and reference. The floor is the mean over `floor_repeats` pairs of target samples.
+/// Every quality number is averaged over `w2_repeats` independent draws: the first
+/// integrates the head of the evaluation noise and compares with the reference sample, each
+/// further draw has its own noise and reference. Its standard error is the spread over the
+/// draws. The floors are the means over `floor_repeats` target samples.
 pub struct Evaluator {
     w2_points: usize,
     noise: Points,
     reference: Points,
     /// The draws after the first: (noise, reference), `w2_points` each.
     extra_draws: Vec<(Points, Points)>,
-    floor: f64,
+    /// One seed per draw for within-mode W2's fresh component draws.
+    draw_seeds: Vec<u64>,
+    floors: QualityFloors,
+    ot_minimum: OtMinimum,
 }
 
 /// W2 of `field` under `solver` with `steps`, averaged over independent draws: `first` is what
 /// the field already made of the first draw's noise, compared with `reference`; each of
 /// `extra` is a further (noise, reference) pair, integrated here. Every sample is cut to the
-/// same size, the smaller of `first` and `reference`. The round reports and the app's live W2
-/// both measure this way.
+/// same size, the smaller of `first` and `reference`. (The round reports measure W2 the
+/// same way, together with the other numbers, through [`EvalDraws::quality`].)
 pub fn averaged_w2(
     field: &dyn VelocityField,
     first: &Points,
@@ -65,8 +79,11 @@ pub struct Measured {
     pub straightness: Option<f64>,
     /// Mode coverage TV on the coverage sample.
     pub mode_tv: f64,
-    /// W2 keyed by Euler step count.
-    pub w2_by_steps: BTreeMap<usize, f64>,
+    /// The quality numbers keyed by Euler step count.
+    pub quality_by_steps: BTreeMap<usize, QualityNumbers>,
+    /// The diffusion round's quality under the stochastic DDPM sampler, keyed by steps
+    /// (empty for other rounds).
+    pub ddpm_by_steps: BTreeMap<usize, QualityNumbers>,
     /// The coverage sample at the end of the reference path.
     pub samples: Points,
     /// Recorded paths.
@@ -75,8 +92,9 @@ pub struct Measured {
 
 impl Evaluator {
     /// Draws the evaluation noise (from `eval_source`, N(0, I) when `None`), the reference
-    /// sample, the further W2 draws and the metric floor from their own random stream of `seed`, so the evaluation settings never change
-    /// what training draws.
+    /// sample, the further draws and the floors from their own random streams of `seed`, so
+    /// the evaluation settings never change what training draws, and computes the optimal
+    /// transport cost from the source to the target.
     pub fn new(
         target: &Mixture,
         eval_source: Option<&Mixture>,
@@ -102,19 +120,40 @@ impl Evaluator {
                 (z, target.sample(w2_points, rng))
             })
             .collect();
-        let floor = metric_floor(target, w2_points, eval.floor_repeats, rng);
+        let w2_floor = w2_floor(target, w2_points, eval.floor_repeats, rng);
+        let quality_rng = &mut StdRng::seed_from_u64(seed ^ EVALUATION_STREAM ^ QUALITY_STREAM);
+        let draw_seeds = (0..eval.w2_repeats.max(1))
+            .map(|_| quality_rng.random())
+            .collect();
+        let floors = QualityFloors {
+            w2: w2_floor,
+            ..quality_floors(target, w2_points, n, eval.floor_repeats, quality_rng)
+        };
+        let ot_minimum = ot_minimum(source, target, quality_rng);
         Ok(Self {
             w2_points,
             noise,
             reference,
             extra_draws,
-            floor,
+            draw_seeds,
+            floors,
+            ot_minimum,
         })
     }
 
     /// The metric floor of W2.
     pub fn metric_floor_w2(&self) -> f64 {
-        self.floor
+        self.floors.w2.mean
+    }
+
+    /// The floors of every quality number, with their standard errors.
+    pub fn floors(&self) -> &QualityFloors {
+        &self.floors
+    }
+
+    /// The optimal transport cost from the source to the target.
+    pub fn ot_minimum(&self) -> &OtMinimum {
+        &self.ot_minimum
     }
 
     /// Points per W2 sample.
@@ -135,6 +174,17 @@ impl Evaluator {
     /// The independent (noise, reference) draws after the first, each of `w2_points`.
     pub fn extra_draws(&self) -> &[(Points, Points)] {
         &self.extra_draws
+    }
+
+    /// Every draw the quality numbers are measured on (the first is the head of the
+    /// evaluation noise with the reference), as plain data the app's sampler can keep.
+    pub fn draws(&self) -> EvalDraws {
+        let mut pairs = vec![(self.noise.head(self.w2_points), self.reference.clone())];
+        pairs.extend(self.extra_draws.iter().cloned());
+        EvalDraws {
+            pairs,
+            seeds: self.draw_seeds.clone(),
+        }
     }
 
     /// W2 of `net` under `solver` with `steps`, averaged over every draw. `first` is what the
@@ -179,26 +229,88 @@ impl Evaluator {
             eval.trajectory_particles,
             &mut |v| meter.observe(v),
         )?;
-        let mut w2_by_steps = BTreeMap::new();
+        let draws = self.draws();
         let step_counts: &[usize] = if kind.is_flow() {
             &eval.step_counts
         } else {
             &[1]
         };
+        let mut quality_by_steps = BTreeMap::new();
         for &steps in step_counts {
             if cancel.load(Ordering::Relaxed) {
                 return Err(FlowError::Cancelled);
             }
             let first = (steps == reference_steps).then_some(&samples);
-            let value = self.mean_w2(net, Solver::Euler, steps, first)?;
-            w2_by_steps.insert(steps, value);
+            let numbers = draws.quality(net, target, Solver::Euler, steps, first)?;
+            quality_by_steps.insert(steps, numbers);
+        }
+        let mut ddpm_by_steps = BTreeMap::new();
+        if kind.path() == FlowPath::VpLinear {
+            let field = OnPath {
+                field: net,
+                path: kind.path(),
+            };
+            for steps in DDPM_STEP_COUNTS {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(FlowError::Cancelled);
+                }
+                let numbers = draws.quality(&field, target, Solver::Ddpm, steps, None)?;
+                ddpm_by_steps.insert(steps, numbers);
+            }
         }
         Ok(Measured {
             straightness: kind.is_flow().then(|| meter.value()),
             mode_tv: mode_tv(target, &samples),
-            w2_by_steps,
+            quality_by_steps,
+            ddpm_by_steps,
             samples,
             trajectory,
         })
+    }
+}
+
+/// W2 between two independent target samples of `n` points, over `repeats` pairs (the
+/// draws of [`crate::metrics::metric_floor`], so its mean is that floor).
+fn w2_floor(target: &Mixture, n: usize, repeats: usize, rng: &mut StdRng) -> Estimate {
+    let pairs: Vec<(Points, Points)> = (0..repeats.max(1))
+        .map(|_| (target.sample(n, rng), target.sample(n, rng)))
+        .collect();
+    let values: Vec<f64> = pairs.par_iter().map(|(a, b)| w2(a, b)).collect();
+    Estimate::of(&values)
+}
+
+/// Within-mode W2 and stray mass of target samples of `w2_points`, and mode TV of target
+/// samples of `coverage_points`, over `repeats` draws each (W2's floor is left at zero).
+fn quality_floors(
+    target: &Mixture,
+    w2_points: usize,
+    coverage_points: usize,
+    repeats: usize,
+    rng: &mut StdRng,
+) -> QualityFloors {
+    let draws: Vec<(Points, u64, Points)> = (0..repeats.max(1))
+        .map(|_| {
+            let small = target.sample(w2_points, rng);
+            let seed = rng.random();
+            (small, seed, target.sample(coverage_points, rng))
+        })
+        .collect();
+    let per_draw: Vec<[f64; 3]> = draws
+        .par_iter()
+        .map(|(small, seed, large)| {
+            let component_rng = &mut StdRng::seed_from_u64(*seed);
+            [
+                within_mode_w2(target, small, component_rng),
+                stray_mass(target, small),
+                mode_tv(target, large),
+            ]
+        })
+        .collect();
+    let column = |k: usize| Estimate::of(&per_draw.iter().map(|v| v[k]).collect::<Vec<_>>());
+    QualityFloors {
+        w2: Estimate::default(),
+        within_mode_w2: column(0),
+        stray_mass: column(1),
+        mode_tv: column(2),
     }
 }

@@ -54,6 +54,9 @@ impl Progress {
 }
 
 /// A progress event from [`super::Pipeline`].
+// A round's report (its quality numbers by step count) makes `RoundFinished` the large
+// variant; it is sent once per round, so boxing it would only add noise at every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// A phase of a round began (`done` is 0).

@@ -9,21 +9,24 @@ mod evaluate;
 mod event;
 mod guidance;
 pub mod output;
+mod quality;
 mod report;
 mod restore;
 mod run_all;
 mod settings;
 
-pub use evaluate::{Evaluator, averaged_w2};
+pub use evaluate::{DDPM_STEP_COUNTS, Evaluator, Measured, averaged_w2};
 pub use event::{Event, Phase, Progress};
 pub use guidance::{
     ClassGuidance, GUIDANCE_SCALES, GuidanceReport, distance_and_spread, measure_guidance,
 };
+pub use quality::{EvalDraws, QualityFloors, QualityNumbers, quality_of};
 pub use report::{DataFitReport, FittedData, RoundReport, RunReport, Timings, fit_data};
 pub use restore::SavedRound;
 pub use run_all::MainLineStep;
 pub use settings::{EvalSettings, REFLOW_PAIRS_RANGE, REFLOWS_RANGE, Settings};
 
+use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -36,6 +39,7 @@ use crate::flow::{
     TrainProgress, TrainStats, Trajectory, VelocityNet, distill, make_pairs, ot_pair, train_cfm,
     train_cfm_on_path,
 };
+use crate::metrics::Estimate;
 use crate::target::{Mixture, TargetError};
 
 /// Why a run could not go on.
@@ -306,8 +310,10 @@ impl Pipeline {
         let net = VelocityNet::new(self.target.dim, config, &mut self.rng)?;
         let pairs = self.independent_pairs();
         let coupling_cost = match kind {
-            RoundKind::OtCfm => minibatch_ot_cost(&pairs.z, &pairs.x0, self.settings.train.batch),
-            _ => pairs.transport_cost(),
+            RoundKind::OtCfm => {
+                minibatch_ot_cost_estimate(&pairs.z, &pairs.x0, self.settings.train.batch)
+            }
+            _ => cost_estimate(&pairs),
         };
         let train = self.settings.train;
         let target = &self.target;
@@ -390,7 +396,7 @@ impl Pipeline {
             &mut self.watcher,
             |rng, report| train_cfm(&net, Coupling::Pairs(&pairs), &train, rng, report, cancel),
         )?;
-        let cost = pairs.transport_cost();
+        let cost = cost_estimate(&pairs);
         self.finish_round(
             name,
             RoundKind::Rectified(k),
@@ -442,7 +448,7 @@ impl Pipeline {
             &mut self.watcher,
             |rng, report| distill(teacher, &pairs, &config, rng, report, cancel),
         )?;
-        let cost = pairs.transport_cost();
+        let cost = cost_estimate(&pairs);
         self.finish_round(
             name,
             RoundKind::Distilled,
@@ -470,10 +476,22 @@ impl Pipeline {
     pub fn report(&self) -> RunReport {
         let train_steps: usize = self.rounds.iter().map(|r| r.report.train_steps).sum();
         let train_seconds: f64 = self.rounds.iter().map(|r| r.report.train_seconds).sum();
+        let floors = self.evaluator.floors();
+        let optimum = self.evaluator.ot_minimum();
         RunReport {
             target: self.target.clone(),
             settings: self.settings.clone(),
             metric_floor_w2: self.evaluator.metric_floor_w2(),
+            metric_floor_w2_se: floors.w2.se,
+            within_mode_floor: floors.within_mode_w2.mean,
+            within_mode_floor_se: floors.within_mode_w2.se,
+            stray_mass_floor: floors.stray_mass.mean,
+            stray_mass_floor_se: floors.stray_mass.se,
+            mode_tv_floor: floors.mode_tv.mean,
+            mode_tv_floor_se: floors.mode_tv.se,
+            ot_minimum_cost: Some(optimum.cost),
+            ot_minimum_error: Some(optimum.error),
+            ot_minimum_method: Some(optimum.method.clone()),
             w2_points: self.evaluator.w2_points(),
             rounds: self.rounds.iter().map(|r| r.report.clone()).collect(),
             timings: Timings {
@@ -538,7 +556,7 @@ impl Pipeline {
         name: String,
         kind: RoundKind,
         net: VelocityNet,
-        coupling_cost: f64,
+        coupling_cost: Estimate,
         stats: TrainStats,
         pair_seconds: f64,
         on_event: &mut dyn FnMut(Event),
@@ -552,18 +570,26 @@ impl Pipeline {
         let measured =
             self.evaluator
                 .measure(&self.target, &net, kind, &self.settings.eval, cancel)?;
-        let report = RoundReport {
+        let mut report = RoundReport {
             name: name.clone(),
-            coupling_cost,
+            coupling_cost: coupling_cost.mean,
+            coupling_cost_se: coupling_cost.se,
             straightness: measured.straightness,
             mode_tv: measured.mode_tv,
-            w2_by_steps: measured.w2_by_steps,
+            w2_by_steps: BTreeMap::new(),
+            w2_se_by_steps: BTreeMap::new(),
+            within_mode_w2_by_steps: BTreeMap::new(),
+            within_mode_w2_se_by_steps: BTreeMap::new(),
+            stray_mass_by_steps: BTreeMap::new(),
+            stray_mass_se_by_steps: BTreeMap::new(),
+            ddpm_by_steps: measured.ddpm_by_steps,
             train_steps: stats.losses.last().map_or(0, |l| l.0),
             final_loss: stats.losses.last().map(|l| l.1),
             train_seconds: stats.seconds,
             pair_seconds,
             guidance: None,
         };
+        report.set_quality(&measured.quality_by_steps);
         self.rounds.push(Round {
             name,
             kind,
@@ -611,18 +637,43 @@ fn train_phase<T>(
 /// Transport cost of `z` and `x0` paired batch by batch (`batch` rows at a time, the last
 /// batch possibly shorter) by exact optimal assignment: the coupling OT-CFM trains on.
 pub fn minibatch_ot_cost(z: &Points, x0: &Points, batch: usize) -> f64 {
+    minibatch_ot_cost_estimate(z, x0, batch).mean
+}
+
+/// [`minibatch_ot_cost`] with the standard error over the paired rows (taken as
+/// independent).
+pub fn minibatch_ot_cost_estimate(z: &Points, x0: &Points, batch: usize) -> Estimate {
     let n = z.len().min(x0.len());
     let batch = batch.max(1);
     let mut total = 0.0;
+    let mut per_pair = Vec::with_capacity(n);
     let mut start = 0;
     while start < n {
         let end = (start + batch).min(n);
         let rows: Vec<usize> = (start..end).collect();
         let (zb, xb) = (z.gather(&rows), x0.gather(&rows));
-        total += crate::metrics::transport_cost(&zb, &ot_pair(&zb, &xb)) * rows.len() as f64;
+        let paired = ot_pair(&zb, &xb);
+        total += crate::metrics::transport_cost(&zb, &paired) * rows.len() as f64;
+        per_pair.extend(
+            zb.rows()
+                .zip(paired.rows())
+                .map(|(a, b)| crate::metrics::squared_distance(a, b)),
+        );
         start = end;
     }
-    if n == 0 { 0.0 } else { total / n as f64 }
+    Estimate {
+        mean: if n == 0 { 0.0 } else { total / n as f64 },
+        se: Estimate::of(&per_pair).se,
+    }
+}
+
+/// The transport cost of `pairs` (exactly as [`Pairs::transport_cost`] sums it) with its
+/// standard error.
+fn cost_estimate(pairs: &Pairs) -> Estimate {
+    Estimate {
+        mean: pairs.transport_cost(),
+        se: crate::metrics::transport_cost_estimate(&pairs.z, &pairs.x0).se,
+    }
 }
 
 /// Checks the target, the settings and that a source mixture lives in the target's space,
