@@ -187,6 +187,13 @@ pub fn run_card(report: &RunReport, figures: &[String]) -> String {
     );
 
     let _ = writeln!(md, "\n## Results\n");
+    for (name, why) in report.diverged_rounds() {
+        let _ = writeln!(
+            md,
+            "> **Warning: {name} diverged** — {why}. Its numbers are not those of a trained \
+             model; lower the learning rate.\n"
+        );
+    }
     let steps: std::collections::BTreeSet<usize> = report
         .rounds
         .iter()

@@ -5,22 +5,26 @@
 //! the new round and keeps it, so a UI can add rounds one button press at a time and the
 //! headless CLI can call [`Pipeline::run_all`]. Both see the same events.
 
+mod divergence;
 mod evaluate;
 mod event;
 mod guidance;
+mod limits;
 pub mod output;
 mod report;
 mod restore;
 mod settings;
 
-pub use evaluate::{Evaluator, averaged_w2};
+pub use divergence::{DIVERGED_LOSS_RATIO, DIVERGED_W2_RATIO, divergence};
+pub use evaluate::{Evaluator, MAX_W2_POINTS_2D, averaged_w2};
 pub use event::{Event, Phase};
 pub use guidance::{
     ClassGuidance, GUIDANCE_SCALES, GuidanceReport, distance_and_spread, measure_guidance,
 };
+pub use limits::{FALLBACK_BUDGET_BYTES, MemoryError, memory_budget_bytes};
 pub use report::{DataFitReport, FittedData, RoundReport, RunReport, Timings, fit_data};
 pub use restore::SavedRound;
-pub use settings::{EvalSettings, Settings};
+pub use settings::{EvalSettings, MAX_OT_BATCH, Settings, SettingsError};
 
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -51,6 +55,9 @@ pub enum PipelineError {
     /// Saved rounds do not fit the run they are restored into.
     #[error("{0}")]
     Restore(String),
+    /// The settings would need more memory than the budget allows.
+    #[error(transparent)]
+    Memory(#[from] MemoryError),
 }
 
 impl PipelineError {
@@ -144,8 +151,13 @@ pub struct Pipeline {
 pub type ModelWatcher = Box<dyn FnMut(&str, &VelocityNet)>;
 
 impl Pipeline {
-    /// Validates the target and settings and draws the fixed evaluation data.
+    /// Validates the target and settings, refuses settings whose memory estimate is beyond
+    /// half the machine's memory ([`Settings::check_memory`]) and draws the fixed evaluation
+    /// data.
     pub fn new(target: Mixture, settings: Settings) -> Result<Self, PipelineError> {
+        target.validate()?;
+        settings.validate()?;
+        settings.check_memory(target.dim, target.components.len(), memory_budget_bytes())?;
         let evaluator = checked_evaluator(&target, &settings)?;
         let rng = StdRng::seed_from_u64(settings.seed);
         Ok(Self {
@@ -248,6 +260,7 @@ impl Pipeline {
         cancel: &AtomicBool,
     ) -> Result<&Round, PipelineError> {
         self.refuse_second(RoundKind::OtCfm, "OT-CFM is already trained")?;
+        self.settings.check_ot_batch()?;
         self.train_fresh(RoundKind::OtCfm, OT_CFM_ROUND, on_event, cancel)
     }
 
@@ -571,6 +584,11 @@ impl Pipeline {
             train_seconds: stats.seconds,
             pair_seconds,
             guidance: None,
+            diverged: None,
+        };
+        let report = RoundReport {
+            diverged: divergence(&report, &stats.losses, self.evaluator.metric_floor_w2()),
+            ..report
         };
         self.rounds.push(Round {
             name,
