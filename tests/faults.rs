@@ -460,6 +460,10 @@ fn a_diverged_run_says_so_in_the_cli_metrics_and_run_card() {
             "1.0",
             "--train-steps",
             "300",
+            "--width",
+            "128",
+            "--depth",
+            "3",
         ],
         &out_dir,
     );
@@ -478,11 +482,60 @@ fn a_diverged_run_says_so_in_the_cli_metrics_and_run_card() {
     let healthy = dir.path().join("healthy");
     let out = tiny_run(
         dir.path(),
-        &["--preset", "two-far", "--train-steps", "300"],
+        &[
+            "--preset",
+            "two-far",
+            "--train-steps",
+            "300",
+            "--width",
+            "128",
+            "--depth",
+            "3",
+        ],
         &healthy,
     );
     assert!(!stderr(&out).contains("DIVERGED"), "{}", stderr(&out));
     assert!(metrics(&healthy)["rounds"][0]["diverged"].is_null());
+}
+
+#[test]
+fn a_nan_in_a_later_round_keeps_the_rounds_before_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("results");
+    // Measured: on moons at learning rate 1.0, 1-RF and 2-RF blow up but stay finite and 3-RF's
+    // loss is NaN at its first step.
+    let out = tiny_run(
+        dir.path(),
+        &[
+            "--preset",
+            "moons",
+            "--learning-rate",
+            "1.0",
+            "--train-steps",
+            "300",
+            "--width",
+            "128",
+            "--depth",
+            "3",
+            "--reflows",
+            "2",
+        ],
+        &out_dir,
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("the loss became NaN"), "{err}");
+    assert!(err.contains("the finished rounds (1-RF, 2-RF) were written"), "{err}");
+    let m = metrics(&out_dir);
+    let rounds: Vec<&str> = m["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(rounds, ["1-RF", "2-RF"]);
+    assert!(out_dir.join("session.flowlab").exists());
+    assert!(out_dir.join("samples_2-RF.csv").exists());
 }
 
 #[test]

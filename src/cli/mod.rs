@@ -52,7 +52,7 @@ pub struct RunArgs {
     data: Option<PathBuf>,
     /// Components of the mixture fitted to --data: a number, or `auto` to pick 1 to 8 by BIC
     /// [default: auto]. Only with --data.
-    #[arg(long, value_parser = parse_components, requires = "data")]
+    #[arg(long, value_parser = parse_components)]
     components: Option<Components>,
     /// Start the flow from this distribution instead of N(0, I): a target file or a preset
     /// name (e.g. `--preset eight-gaussians --source moons` transports moons to eight

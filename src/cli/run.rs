@@ -24,6 +24,13 @@ const EXIT_CANCELLED: u8 = 130;
 
 /// Runs the pipeline described by `args` and writes its results.
 pub fn run(args: &RunArgs) -> ExitCode {
+    if args.components.is_some() && args.data.is_none() {
+        return fail(
+            EXIT_BAD_INPUT,
+            "--components: only with --data (it sets how many components are fitted to your \
+             CSV); a preset or target file already has its components",
+        );
+    }
     let (target, data) = match load_target(args) {
         Ok(t) => t,
         Err(message) => return fail(EXIT_BAD_INPUT, &message),

@@ -15,7 +15,7 @@ mod report;
 mod restore;
 mod settings;
 
-pub use divergence::{DIVERGED_LOSS_RATIO, DIVERGED_W2_RATIO, divergence};
+pub use divergence::{DIVERGED_LOSS_RATIO, DIVERGED_W2_RATIO, SPIKE_LOSS_RATIO, divergence};
 pub use evaluate::{Evaluator, MAX_W2_POINTS_2D, averaged_w2};
 pub use event::{Event, Phase};
 pub use guidance::{
@@ -587,7 +587,12 @@ impl Pipeline {
             diverged: None,
         };
         let report = RoundReport {
-            diverged: divergence(&report, &stats.losses, self.evaluator.metric_floor_w2()),
+            diverged: divergence(
+                &report,
+                &stats.losses,
+                self.evaluator.metric_floor_w2(),
+                self.target.dim,
+            ),
             ..report
         };
         self.rounds.push(Round {
