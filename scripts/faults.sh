@@ -37,6 +37,9 @@ trajectory_particles = 10
 TOML
 
 run() { "$BIN" run --preset two-far --settings tiny.toml "$@"; }
+# In the background, flowlab itself must be the process $! names (signals go to it), so the
+# subshell execs it.
+run_bg() { exec "$BIN" run --preset two-far --settings tiny.toml "$@"; }
 
 # A fingerprint of a folder: every file's name and checksum.
 fingerprint() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 md5sum); }
@@ -75,9 +78,9 @@ run --seed 1 --quiet --out out || { echo "FAIL: the first run did not finish"; e
 OLD=$(fingerprint out)
 kills=0 old=0 new=0
 for delay in 0 0.05 0.1 0.2 0.4 0.7 1.0 1.5 2.0 3.0; do
-    run --seed 2 --figures --figure-size 1280x720 --out out 2> log &
+    run_bg --seed 2 --figures --figure-size 1280x720 --out out 2> log &
     pid=$!
-    wait_for log "drawing the figure set" 600 || { fail "run 2 never reached the write"; break; }
+    wait_for log "drawing the figure set" 600 || { fail "run 2 never reached the write: $(tail -c 300 log)"; break; }
     sleep "$delay"
     kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
     wait "$pid" 2>/dev/null
@@ -100,7 +103,7 @@ echo "kill -9 while writing the folder ($kills kills, 0-3 s into the write): eac
 
 # 2. Two runs on one folder at once.
 run --seed 4 --quiet --out out || fail "the base run failed"
-run --seed 5 --train-steps 10000 --out out 2> first.log &
+run_bg --seed 5 --train-steps 10000 --out out 2> first.log &
 first=$!
 wait_for first.log "1-RF" 300 || fail "the first run never started training"
 run --seed 6 --quiet --out out 2> second.log
@@ -116,7 +119,7 @@ fi
 
 # 3. Ctrl-C while drawing the figure set.
 BEFORE=$(fingerprint out)
-run --seed 7 --reflows 3 --figures --figure-size 3840x2160 --out out 2> ctrlc.log &
+run_bg --seed 7 --reflows 3 --figures --figure-size 3840x2160 --out out 2> ctrlc.log &
 pid=$!
 if wait_for ctrlc.log "drawing the figure set" 600; then
     sleep 0.3

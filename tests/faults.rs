@@ -525,7 +525,10 @@ fn a_nan_in_a_later_round_keeps_the_rounds_before_it() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("the loss became NaN"), "{err}");
-    assert!(err.contains("the finished rounds (1-RF, 2-RF) were written"), "{err}");
+    assert!(
+        err.contains("the finished rounds (1-RF, 2-RF) were written"),
+        "{err}"
+    );
     let m = metrics(&out_dir);
     let rounds: Vec<&str> = m["rounds"]
         .as_array()

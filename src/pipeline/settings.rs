@@ -262,18 +262,22 @@ impl Settings {
         let value: serde_json::Value = if json {
             serde_json::from_str(text).map_err(|err| SettingsError::Parse(err.to_string()))?
         } else {
-            let parsed: toml::Table = toml::from_str(text).map_err(|err| {
-                let line = err
-                    .span()
-                    .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
-                SettingsError::Parse(match line {
-                    Some(line) => format!("line {line}: {}", err.message()),
-                    None => err.message().to_string(),
-                })
-            })?;
+            let parsed: toml::Table = toml::from_str(text)
+                .map_err(|err| SettingsError::Parse(toml_message(text, &err)))?;
             serde_json::to_value(parsed).map_err(|err| SettingsError::Parse(err.to_string()))?
         };
-        Self::from_value(value, base)
+        Self::from_value(value, base).map_err(|err| match err {
+            // A value of the wrong type: TOML's own parser says on which line.
+            SettingsError::Parse(message) if !json => {
+                match toml::from_str::<Settings>(text).err() {
+                    Some(toml_err) if message.contains(toml_err.message()) => {
+                        SettingsError::Parse(toml_message(text, &toml_err))
+                    }
+                    _ => SettingsError::Parse(message),
+                }
+            }
+            other => other,
+        })
     }
 
     /// Settings from a parsed document (see [`Settings::from_file_text`]).
@@ -318,6 +322,17 @@ impl Settings {
             }
         }
         serde_json::from_value(merged).map_err(|err| SettingsError::Parse(err.to_string()))
+    }
+}
+
+/// A TOML error with the line it points at.
+fn toml_message(text: &str, err: &toml::de::Error) -> String {
+    let line = err
+        .span()
+        .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+    match line {
+        Some(line) => format!("line {line}: {}", err.message()),
+        None => err.message().to_string(),
     }
 }
 
