@@ -619,7 +619,7 @@ fn an_ot_batch_too_large_to_pair_exactly_is_refused() {
         s(&out_dir),
     ]);
     assert_refused(&out, "batch");
-    assert!(stderr(&out).contains("at most 2048"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("at most 1024"), "{}", stderr(&out));
 }
 
 #[test]

@@ -246,10 +246,7 @@ fn damaged_weights_that_stay_finite_are_refused_by_their_checksum() {
     );
     assert!(err.to_string().contains("damaged"), "{err}");
     // Random bit flips in the weights' bytes (after the header), one at a time.
-    let (header_len, _) = (
-        u64::from_le_bytes(pristine[..8].try_into().unwrap()) as usize,
-        (),
-    );
+    let header_len = u64::from_le_bytes(pristine[..8].try_into().unwrap()) as usize;
     let mut rng = StdRng::seed_from_u64(17);
     for _ in 0..20 {
         let mut bytes = pristine.clone();

@@ -111,11 +111,11 @@ impl Mixture {
 /// squared distance overflowed), the smallest log squared distance decides.
 fn argmax(log_p: &[f64], log_dist: &[f64]) -> usize {
     let mut best = 0;
-    for i in 1..log_p.len() {
-        let better = if log_p[i] == f64::NEG_INFINITY && log_p[best] == f64::NEG_INFINITY {
-            log_dist[i] < log_dist[best]
+    for (i, (&p, &d)) in log_p.iter().zip(log_dist).enumerate().skip(1) {
+        let better = if p == f64::NEG_INFINITY && log_p[best] == f64::NEG_INFINITY {
+            d < log_dist[best]
         } else {
-            log_p[i] > log_p[best]
+            p > log_p[best]
         };
         if better {
             best = i;
