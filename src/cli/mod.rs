@@ -113,7 +113,8 @@ pub struct RunArgs {
     #[arg(long)]
     guidance: bool,
     /// Folder for metrics.json, the CSV files, run_card.md and session.flowlab (created if
-    /// missing).
+    /// missing). It is replaced as a whole at the end (nothing of an older run is left), locked
+    /// while the run lasts, and a folder of other files (no metrics.json) is refused.
     #[arg(long)]
     out: PathBuf,
     /// Also write the figure set (PNG and SVG of every figure, with a README.md index) into
