@@ -306,8 +306,8 @@ fn a_settings_file_sets_what_it_names_and_flags_override_it() {
         .collect();
     assert_eq!(
         names,
-        ["1-RF", "distilled"],
-        "a file keeps the default distillation"
+        ["1-RF"],
+        "a file without `distill` leaves distillation off, as without a file"
     );
 }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::{Rect, Vec2, accesskit::Role};
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::NodeT;
 use flowlab::pipeline::Settings;
 use flowlab::ui::FlowlabApp;
 use flowlab::ui::state::{Action, Persisted, Selection};

@@ -215,3 +215,138 @@ fn saving_replaces_the_old_file_whole_and_leaves_no_temporary_file() {
         SessionError::Empty
     ));
 }
+
+/// Rewrites the first weight array's `index`-th value with `value` (little-endian f32).
+fn set_weight(path: &Path, index: usize, value: f32) {
+    rewrite(path, |tensors, _| {
+        let t = tensors
+            .iter_mut()
+            .find(|t| t.0 == "round0/layer0.weight")
+            .unwrap();
+        t.3[4 * index..4 * index + 4].copy_from_slice(&value.to_le_bytes());
+    });
+}
+
+#[test]
+fn damaged_weights_that_stay_finite_are_refused_by_their_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, path) = saved(dir.path());
+    let pristine = std::fs::read(&path).unwrap();
+    set_weight(&path, 3, 3e38);
+    let err = Session::load(&path).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SessionError::Checksum {
+                what: "weights",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("damaged"), "{err}");
+    // Random bit flips in the weights' bytes (after the header), one at a time.
+    let header_len = u64::from_le_bytes(pristine[..8].try_into().unwrap()) as usize;
+    let mut rng = StdRng::seed_from_u64(17);
+    for _ in 0..20 {
+        let mut bytes = pristine.clone();
+        let at = rand::Rng::random_range(&mut rng, 8 + header_len..bytes.len());
+        let bit = rand::Rng::random_range(&mut rng, 0..8);
+        bytes[at] ^= 1 << bit;
+        let err = Session::from_bytes(&bytes, &path).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                SessionError::Checksum { .. } | SessionError::Invalid { .. }
+            ),
+            "byte {at} bit {bit}: {err}"
+        );
+    }
+    // A flipped bit in the header's JSON.
+    let mut bytes = pristine.clone();
+    let json_at = pristine
+        .windows(12)
+        .position(|w| w == b"\"coupling_co")
+        .unwrap();
+    bytes[json_at + 20] ^= 0x01;
+    assert!(Session::from_bytes(&bytes, &path).is_err());
+}
+
+#[test]
+fn an_older_file_without_checksums_opens_but_damaged_weights_are_caught_at_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pipeline, path) = saved(dir.path());
+    rewrite(&path, |_, info| {
+        info.insert("version".into(), "1".into());
+        info.remove("header_fnv1a64");
+        info.remove("weights_fnv1a64");
+    });
+    // Format 1, undamaged: opens and restores as before.
+    let (session, restored) = Session::open(&path).unwrap();
+    assert_eq!(session, Session::from_pipeline(&pipeline).unwrap());
+    assert_eq!(restored.rounds().len(), pipeline.rounds().len());
+    // Format 1 with a weight blown up to 3e38 (finite): no checksum to catch it, but the
+    // restored samples are not finite and the open is refused.
+    set_weight(&path, 0, 3e38);
+    for i in 1..32 {
+        set_weight(&path, i, -3e38);
+    }
+    assert!(Session::load(&path).is_ok(), "no checksum in format 1");
+    let err = match Session::open(&path) {
+        Ok(_) => panic!("a session whose samples are not finite opened"),
+        Err(err) => err.to_string(),
+    };
+    assert!(err.contains("non-finite samples"), "{err}");
+}
+
+#[test]
+fn settings_that_only_fail_at_restore_are_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pipeline, path) = saved(dir.path());
+    let good = Session::from_pipeline(&pipeline).unwrap();
+    let mut wide = good.clone();
+    wide.settings.eval.w2_points = Some(5000);
+    let err = Session::from_bytes(&wide.to_bytes().unwrap(), &path)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("w2_points"), "{err}");
+    let mut one_d_source = good.clone();
+    one_d_source.settings.source = Some(flowlab::target::presets::preset("two-modes-1d").unwrap());
+    let err = Session::from_bytes(&one_d_source.to_bytes().unwrap(), &path)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("source") && err.contains("1-D"), "{err}");
+}
+
+#[test]
+fn round_names_from_a_session_are_quoted_in_csv_and_made_safe_in_file_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pipeline, _) = saved(dir.path());
+    let mut session = Session::from_pipeline(&pipeline).unwrap();
+    session.rounds[0].report.name = "first, \"best\"".into();
+    session.rounds[1].report.name = "../../escape/2-RF".into();
+    let restored = session.into_pipeline().unwrap();
+    let out = dir.path().join("export");
+    flowlab::export::run_folder::write_run_folder(&out, &restored, None).unwrap();
+    let rounds = std::fs::read_to_string(out.join("rounds.csv")).unwrap();
+    let first_row = rounds.lines().nth(1).unwrap();
+    assert!(
+        first_row.starts_with("\"first, \"\"best\"\"\","),
+        "{first_row}"
+    );
+    let header_fields = rounds.lines().next().unwrap().split(',').count();
+    // Outside the quotes, the row has as many commas as the header.
+    let unquoted = first_row.replacen("\"first, \"\"best\"\"\"", "x", 1);
+    assert_eq!(unquoted.split(',').count(), header_fields);
+    let losses = std::fs::read_to_string(out.join("losses.csv")).unwrap();
+    assert!(
+        losses
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("\"first, \"\"best\"\"\",")
+    );
+    assert!(out.join("samples_first___best_.csv").exists());
+    assert!(out.join("samples_.._.._escape_2-RF.csv").exists());
+    assert!(!dir.path().join("escape").exists());
+}

@@ -56,9 +56,10 @@ pub struct RunArgs {
     /// flowlab fits a Gaussian mixture to it (EM, seeded by --seed) and trains on that.
     #[arg(long, value_name = "CSV")]
     data: Option<PathBuf>,
-    /// Components of the mixture fitted to --data: a number, or `auto` to pick 1 to 8 by BIC.
-    #[arg(long, default_value = "auto", value_parser = parse_components)]
-    components: Components,
+    /// Components of the mixture fitted to --data: a number, or `auto` to pick 1 to 8 by BIC
+    /// [default: auto]. Only with --data.
+    #[arg(long, value_parser = parse_components)]
+    components: Option<Components>,
     /// Start the flow from this distribution instead of N(0, I): a target file or a preset
     /// name (e.g. `--preset eight-gaussians --source moons` transports moons to eight
     /// Gaussians).
@@ -118,7 +119,8 @@ pub struct RunArgs {
     #[arg(long)]
     guidance: bool,
     /// Folder for metrics.json, the CSV files, run_card.md and session.flowlab (created if
-    /// missing).
+    /// missing). It is replaced as a whole at the end (nothing of an older run is left), locked
+    /// while the run lasts, and a folder of other files (no metrics.json) is refused.
     #[arg(long)]
     out: PathBuf,
     /// Also write the figure set (PNG and SVG of every figure, with a README.md index) into

@@ -5,12 +5,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use flowlab::export::run_folder::write_run_folder;
-use flowlab::export::{FigureStyle, Theme};
+use flowlab::export::run_folder::run_folder_files;
+use flowlab::export::{ExportError, FigureStyle, Theme};
 use flowlab::flow::{DistillMethod, FlowError};
+use flowlab::pipeline::output::{OutputError, OutputFolder};
 use flowlab::pipeline::{FittedData, Pipeline, PipelineError, Settings, fit_data};
-use flowlab::target::fit::FitConfig;
-use flowlab::target::{Mixture, presets};
+use flowlab::target::fit::{Components, FitConfig};
+use flowlab::target::{MAX_TARGET_BYTES, Mixture, presets, read_text_capped};
 
 use super::progress::ProgressBar;
 use super::{FigureTheme, RunArgs};
@@ -22,6 +23,13 @@ const EXIT_CANCELLED: u8 = 130;
 
 /// Runs the pipeline described by `args` and writes its results.
 pub fn run(args: &RunArgs) -> ExitCode {
+    if args.components.is_some() && args.data.is_none() {
+        return fail(
+            EXIT_BAD_INPUT,
+            "--components: only with --data (it sets how many components are fitted to your \
+             CSV); a preset or target file already has its components",
+        );
+    }
     let (target, data) = match load_target(args) {
         Ok(t) => t,
         Err(message) => return fail(EXIT_BAD_INPUT, &message),
@@ -30,6 +38,11 @@ pub fn run(args: &RunArgs) -> ExitCode {
         Ok(s) => s,
         Err(message) => return fail(EXIT_BAD_INPUT, &message),
     };
+    if !args.quiet
+        && let Some(warning) = target.scale_warning()
+    {
+        eprintln!("warning: {warning}");
+    }
     let mut pipeline = match Pipeline::new(target, settings) {
         Ok(p) => p,
         Err(err) => return fail(EXIT_BAD_INPUT, &err.to_string()),
@@ -48,12 +61,12 @@ pub fn run(args: &RunArgs) -> ExitCode {
     if let Err(message) = style.validate() {
         return fail(EXIT_BAD_INPUT, &format!("figure-size: {message}"));
     }
-    if args.out.exists() && !args.out.is_dir() {
-        return fail(
-            EXIT_BAD_INPUT,
-            &format!("out: {} exists and is not a folder", args.out.display()),
-        );
-    }
+    // Before training: the folder is locked for this run, checked writable, and cleaned of
+    // what a killed run left there.
+    let folder = match OutputFolder::reserve(&args.out) {
+        Ok(folder) => folder,
+        Err(err) => return fail(EXIT_BAD_INPUT, &err.to_string()),
+    };
 
     let cancel = Arc::new(AtomicBool::new(false));
     {
@@ -71,35 +84,64 @@ pub fn run(args: &RunArgs) -> ExitCode {
         },
         &cancel,
     );
-    let report = match result {
-        Ok(report) => report,
+    let (report, failure) = match result {
+        Ok(report) => (report, None),
         Err(err) if err.is_cancelled() => {
             return fail(EXIT_CANCELLED, "cancelled; nothing was written");
         }
         Err(PipelineError::Flow(err @ FlowError::InvalidSetting { .. })) => {
             return fail(EXIT_BAD_INPUT, &err.to_string());
         }
-        Err(err) => return fail(1, &format!("{err}; nothing was written")),
+        Err(err) if pipeline.rounds().is_empty() => {
+            return fail(1, &format!("{err}; nothing was written"));
+        }
+        // A round failed (a NaN loss): the rounds finished before it are good, keep them.
+        Err(err) => (pipeline.report(), Some(err)),
     };
+    for (name, why) in report.diverged_rounds() {
+        eprintln!(
+            "warning: {name} DIVERGED: {why}; its numbers are not a trained model's (try a \
+             lower --learning-rate)"
+        );
+    }
     if args.figures && !quiet {
         eprintln!("drawing the figure set…");
     }
     let figures = args.figures.then_some(&style);
-    match write_run_folder(&args.out, &pipeline, figures) {
-        Ok(files) => {
-            if !quiet {
-                eprintln!(
-                    "wrote {} files to {} in {:.1}s (metric floor W2 {:.3})",
-                    files.len(),
-                    args.out.display(),
-                    report.timings.total_seconds,
-                    report.metric_floor_w2
-                );
-            }
-            ExitCode::SUCCESS
+    let written = run_folder_files(&pipeline, figures, &cancel)
+        .map_err(|err| match err {
+            ExportError::Cancelled => OutputError::Cancelled,
+            other => OutputError::Refused(other.to_string()),
+        })
+        .and_then(|files| folder.replace_with(&files, &cancel));
+    let files = match written {
+        Ok(files) => files,
+        Err(OutputError::Cancelled) => {
+            return fail(EXIT_CANCELLED, "cancelled; nothing was written");
         }
-        Err(err) => fail(1, &format!("out: {}: {err}", args.out.display())),
+        Err(err) => return fail(1, &err.to_string()),
+    };
+    if let Some(err) = failure {
+        let kept: Vec<&str> = report.rounds.iter().map(|r| r.name.as_str()).collect();
+        return fail(
+            1,
+            &format!(
+                "{err}; the finished rounds ({}) were written to {}",
+                kept.join(", "),
+                folder.dir().display()
+            ),
+        );
     }
+    if !quiet {
+        eprintln!(
+            "wrote {} files to {} in {:.1}s (metric floor W2 {:.3})",
+            files.len(),
+            folder.dir().display(),
+            report.timings.total_seconds,
+            report.metric_floor_w2
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 /// The target, and the points it was fitted to (with the fit's report) when it came from
@@ -107,7 +149,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
 fn load_target(args: &RunArgs) -> Result<(Mixture, Option<FittedData>), String> {
     if let Some(path) = &args.data {
         let config = FitConfig {
-            components: args.components,
+            components: args.components.unwrap_or(Components::Auto { max: 8 }),
             seed: args.seed.unwrap_or(0),
             ..FitConfig::default()
         };
@@ -140,6 +182,7 @@ fn load_target(args: &RunArgs) -> Result<(Mixture, Option<FittedData>), String> 
 fn load_source(text: &str) -> Result<Mixture, String> {
     let path = Path::new(text);
     let loaded = if path.exists() || text.ends_with(".toml") {
+        // Mixture::load reads at most MAX_TARGET_BYTES.
         Mixture::load(path)
     } else {
         presets::preset(text)
@@ -147,36 +190,23 @@ fn load_source(text: &str) -> Result<Mixture, String> {
     loaded.map_err(|err| format!("--source: {err}"))
 }
 
-/// Reads a settings file: JSON when the name ends in `.json`, TOML otherwise.
+/// Reads a settings file (at most [`MAX_TARGET_BYTES`]): JSON when the name ends in `.json`
+/// (the settings, or a metrics.json), TOML otherwise. Keys it leaves out keep the headless
+/// defaults; an unknown key is refused with the nearest valid one.
 fn load_settings(path: &Path) -> Result<Settings, String> {
-    let text = std::fs::read_to_string(path)
+    let text = read_text_capped(path, MAX_TARGET_BYTES)
         .map_err(|err| format!("settings: {}: {err}", path.display()))?;
-    let parsed = if path
+    let json = path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-    {
-        serde_json::from_str(&text).map_err(|err| err.to_string())
-    } else {
-        toml::from_str(&text).map_err(|err| {
-            let line = err
-                .span()
-                .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
-            match line {
-                Some(line) => format!("line {line}: {}", err.message()),
-                None => err.message().to_string(),
-            }
-        })
-    };
-    parsed.map_err(|err| format!("settings: {}: {err}", path.display()))
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    Settings::from_file_text(&text, json, &Settings::headless())
+        .map_err(|err| format!("settings: {}: {err}", path.display()))
 }
 
 fn settings_from(args: &RunArgs) -> Result<Settings, String> {
     let mut settings = match &args.settings {
         Some(path) => load_settings(path)?,
-        None => Settings {
-            distill: None,
-            ..Settings::default()
-        },
+        None => Settings::headless(),
     };
     if let Some(seed) = args.seed {
         settings.seed = seed;

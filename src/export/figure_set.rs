@@ -2,6 +2,7 @@
 //! says what each file shows.
 
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::plots::{self, RoundData};
 use super::{ExportError, Figure, FigureStyle, render_png, render_svg};
@@ -37,11 +38,12 @@ pub fn run_figures(
         ));
     }
     let mut out = Vec::new();
-    for round in rounds {
+    let stems = crate::pipeline::output::round_stems(rounds.iter().map(|r| r.name.as_str()));
+    for (round, stem) in rounds.iter().zip(&stems) {
         let name = &round.name;
         let steps = round.trajectory.frames().saturating_sub(1);
         out.push(NamedFigure {
-            stem: format!("paths_{name}"),
+            stem: format!("paths_{stem}"),
             caption: format!(
                 "{name}: {} paths from noise (t = 1) to data (t = 0), {steps} Euler steps, \
                  coloured by the mode each reaches.",
@@ -55,7 +57,7 @@ pub fn run_figures(
             ),
         });
         out.push(NamedFigure {
-            stem: format!("samples_{name}"),
+            stem: format!("samples_{stem}"),
             caption: format!("{name}: samples after {steps} Euler steps over the target density."),
             figure: plots::samples_figure(
                 target,
@@ -67,7 +69,7 @@ pub fn run_figures(
         if round.kind.is_flow() {
             let grid = velocity_grid(target, &round.net, FIELD_T)?;
             out.push(NamedFigure {
-                stem: format!("field_{name}"),
+                stem: format!("field_{stem}"),
                 caption: format!(
                     "{name}: the learned velocity field at t = {FIELD_T}, drawn along −v (the \
                      way particles move as t falls)."
@@ -160,6 +162,17 @@ pub fn figure_files(
     style: &FigureStyle,
     heading: &str,
 ) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+    figure_files_cancellable(figures, style, heading, &AtomicBool::new(false))
+}
+
+/// [`figure_files`], checking `cancel` before each figure is drawn: once it is set the
+/// drawing stops with [`ExportError::Cancelled`].
+pub fn figure_files_cancellable(
+    figures: &[NamedFigure],
+    style: &FigureStyle,
+    heading: &str,
+    cancel: &AtomicBool,
+) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
     let mut files = Vec::with_capacity(2 * figures.len() + 1);
     let mut index = String::new();
     let _ = writeln!(index, "# {heading}\n");
@@ -170,7 +183,13 @@ pub fn figure_files(
     );
     let _ = writeln!(index, "| figure | what it shows |\n|---|---|");
     for f in figures {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(ExportError::Cancelled);
+        }
         files.push((format!("{}.png", f.stem), render_png(&f.figure, style)?));
+        if cancel.load(Ordering::Relaxed) {
+            return Err(ExportError::Cancelled);
+        }
         files.push((
             format!("{}.svg", f.stem),
             render_svg(&f.figure, style)?.into_bytes(),

@@ -61,6 +61,9 @@ pub enum ExportError {
         /// What went wrong.
         source: std::io::Error,
     },
+    /// Stopped on request (Ctrl-C) before anything was written.
+    #[error("cancelled")]
+    Cancelled,
     /// The model could not be evaluated (the velocity field).
     #[error(transparent)]
     Flow(#[from] crate::flow::FlowError),

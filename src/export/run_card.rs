@@ -307,6 +307,13 @@ fn evaluation_protocol(md: &mut String, report: &RunReport) {
 
 fn results(md: &mut String, report: &RunReport) {
     let _ = writeln!(md, "\n## Results\n");
+    for (name, why) in report.diverged_rounds() {
+        let _ = writeln!(
+            md,
+            "> **Warning: {name} diverged** — {why}. Its numbers are not those of a trained \
+             model; lower the learning rate.\n"
+        );
+    }
     let steps: BTreeSet<usize> = report
         .rounds
         .iter()

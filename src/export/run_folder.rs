@@ -3,8 +3,9 @@
 //! "Export everything" write the same folder.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
-use super::figure_set::{figure_files, run_figures};
+use super::figure_set::{figure_files_cancellable, run_figures};
 use super::run_card::run_card;
 use super::session::{SESSION_EXTENSION, Session};
 use super::{ExportError, FigureStyle};
@@ -17,21 +18,42 @@ pub fn write_run_folder(
     pipeline: &Pipeline,
     figures: Option<&FigureStyle>,
 ) -> Result<Vec<PathBuf>, ExportError> {
+    let files = run_folder_files(pipeline, figures, &AtomicBool::new(false))?;
+    output::write_files_atomically(dir, &files).map_err(|source| ExportError::Io {
+        path: dir.display().to_string(),
+        source,
+    })
+}
+
+/// Every file of the folder for `pipeline`, `(name, contents)`, with the report it was
+/// written from: the data files, the run card, the session and, with `figures`, the figure
+/// set. `cancel` is checked between figures ([`ExportError::Cancelled`]).
+pub fn run_folder_files(
+    pipeline: &Pipeline,
+    figures: Option<&FigureStyle>,
+    cancel: &AtomicBool,
+) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
     let report = pipeline.report();
-    let mut extra = Vec::new();
+    let io = |source| ExportError::Io {
+        path: "metrics.json".into(),
+        source,
+    };
+    let mut files = output::run_files(pipeline, &report).map_err(io)?;
     let mut stems = Vec::new();
     if let Some(style) = figures {
         let set = run_figures(pipeline, style)?;
         stems = set.iter().map(|f| f.stem.clone()).collect();
-        extra = figure_files(&set, style, "flowlab figure set")?;
+        files.extend(figure_files_cancellable(
+            &set,
+            style,
+            "flowlab figure set",
+            cancel,
+        )?);
     }
-    extra.push(("run_card.md".into(), run_card(&report, &stems).into_bytes()));
+    files.push(("run_card.md".into(), run_card(&report, &stems).into_bytes()));
     let session = Session::from_pipeline(pipeline)
         .and_then(|s| s.to_bytes())
-        .map_err(|err| ExportError::Session(Box::new(err)))?;
-    extra.push((format!("session.{SESSION_EXTENSION}"), session));
-    output::write_run(dir, pipeline, &report, extra).map_err(|source| ExportError::Io {
-        path: dir.display().to_string(),
-        source,
-    })
+        .map_err(|err| ExportError::Invalid(err.to_string()))?;
+    files.push((format!("session.{SESSION_EXTENSION}"), session));
+    Ok(files)
 }

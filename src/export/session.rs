@@ -7,12 +7,18 @@
 //! the target, settings, metric floor and the rounds without their weights. Any safetensors
 //! reader can open the weights.
 //!
+//! Since format 2 the metadata also holds `header_fnv1a64` and `weights_fnv1a64`, FNV-1a
+//! checksums of the `session` JSON and of every weight array (name, shape and bytes): any
+//! change to a stored byte, even one that leaves every weight finite, is refused. Format 1
+//! files (no checksums) are still opened, without that check; their restored samples are
+//! still checked to be finite.
+//!
 //! Loading checks everything before anything is replaced: a file from a newer flowlab, a
-//! truncated file, a round whose weights are missing and a tampered shape are each a
-//! [`SessionError`] that says which.
+//! truncated file, a round whose weights are missing, a tampered shape, a checksum that does
+//! not match and settings a run cannot be rebuilt from are each a [`SessionError`] that says
+//! which.
 
 use std::collections::HashMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use safetensors::tensor::{Dtype, SafeTensors, View};
@@ -23,8 +29,12 @@ use crate::flow::{NamedArray, NetConfig, NetWeights};
 use crate::pipeline::{Pipeline, PipelineError, RoundKind, RoundReport, SavedRound, Settings};
 use crate::target::Mixture;
 
-/// The format version this build writes and the newest it reads.
-pub const SESSION_VERSION: u32 = 1;
+/// The format version this build writes and the newest it reads (2: with checksums).
+pub const SESSION_VERSION: u32 = 2;
+/// The first format version that stores checksums.
+const CHECKSUM_VERSION: u32 = 2;
+/// Largest session file read, in bytes (1 GiB; a lecture's session is a few MB).
+pub const MAX_SESSION_BYTES: u64 = 1 << 30;
 /// The `format` metadata value of a session file.
 const FORMAT: &str = "flowlab-session";
 /// File extension of session files.
@@ -98,6 +108,17 @@ pub enum SessionError {
         path: PathBuf,
         /// What is wrong.
         detail: String,
+    },
+    /// A stored checksum does not match the bytes: the file was damaged after saving.
+    #[error(
+        "{path}: the {what} do not match the checksum stored with them: the file is damaged \
+         (a changed byte), so it is not opened"
+    )]
+    Checksum {
+        /// The file.
+        path: PathBuf,
+        /// `weights` or `session header`.
+        what: &'static str,
     },
     /// There is nothing to save yet.
     #[error("nothing to save yet: train 1-RF first")]
@@ -202,9 +223,17 @@ impl Session {
             path: PathBuf::new(),
             detail: err.to_string(),
         })?;
+        let mut weights = WeightsChecksum::default();
+        for (i, r) in self.rounds.iter().enumerate() {
+            for a in &r.weights.params {
+                weights.add(&format!("round{i}/{}", a.name), &a.shape, &a.values);
+            }
+        }
         let metadata = HashMap::from([
             ("format".to_string(), FORMAT.to_string()),
             ("version".to_string(), SESSION_VERSION.to_string()),
+            ("header_fnv1a64".to_string(), hex(fnv1a64(json.as_bytes()))),
+            ("weights_fnv1a64".to_string(), hex(weights.finish())),
             ("session".to_string(), json),
         ]);
         let tensors = self.rounds.iter().enumerate().flat_map(|(i, r)| {
@@ -262,6 +291,24 @@ impl Session {
             .settings
             .validate()
             .map_err(|e| invalid(format!("settings: {e}")))?;
+        let checksums = if version >= CHECKSUM_VERSION {
+            let stored = |key: &str| {
+                info.get(key)
+                    .and_then(|v| u64::from_str_radix(v, 16).ok())
+                    .ok_or_else(|| invalid(format!("no readable `{key}` in its header")))
+            };
+            let (header_sum, weights_sum) = (stored("header_fnv1a64")?, stored("weights_fnv1a64")?);
+            if fnv1a64(json.as_bytes()) != header_sum {
+                return Err(SessionError::Checksum {
+                    path,
+                    what: "session header",
+                });
+            }
+            Some(weights_sum)
+        } else {
+            None
+        };
+        let mut weights_checksum = WeightsChecksum::default();
         let tensors = SafeTensors::deserialize(bytes).map_err(|e| damaged(e.to_string()))?;
         let mut rounds = Vec::with_capacity(header.rounds.len());
         for (i, r) in header.rounds.into_iter().enumerate() {
@@ -302,7 +349,8 @@ impl Session {
                     .chunks_exact(4)
                     .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                     .collect();
-                if values.iter().any(|v| !v.is_finite()) {
+                weights_checksum.add(&key, &shape, &values);
+                if checksums.is_none() && values.iter().any(|v| !v.is_finite()) {
                     return Err(invalid(format!(
                         "round {round}: `{name}` holds a non-finite value"
                     )));
@@ -324,13 +372,82 @@ impl Session {
                 },
             });
         }
-        Ok(Self {
+        if let Some(stored) = checksums
+            && weights_checksum.finish() != stored
+        {
+            return Err(SessionError::Checksum {
+                path,
+                what: "weights",
+            });
+        }
+        if let Some(values) = rounds.iter().find_map(|r| {
+            r.weights
+                .params
+                .iter()
+                .find(|a| a.values.iter().any(|v| !v.is_finite()))
+                .map(|a| (r.report.name.clone(), a.name.clone()))
+        }) {
+            return Err(invalid(format!(
+                "round {}: `{}` holds a non-finite value",
+                values.0, values.1
+            )));
+        }
+        let session = Self {
             target: header.target,
             settings: header.settings,
             metric_floor_w2: header.metric_floor_w2,
             w2_points: header.w2_points,
             rounds,
-        })
+        };
+        session.check_restorable().map_err(invalid)?;
+        Ok(session)
+    }
+
+    /// The checks a restore would fail on, done without integrating anything: the source's
+    /// dimension, the evaluation's size for the target's dimension, every round's network.
+    /// [`Session::load`] runs them, so a loaded session restores unless its weights make
+    /// non-finite samples (see [`Session::open`]).
+    fn check_restorable(&self) -> Result<(), String> {
+        let dim = self.target.dim;
+        if let Some(source) = &self.settings.source
+            && source.dim != dim
+        {
+            return Err(format!(
+                "settings: source: is a {}-D mixture but the target is {dim}-D",
+                source.dim
+            ));
+        }
+        let w2_points = self.settings.eval.w2_points_for(dim);
+        if dim > 1 && w2_points > crate::pipeline::MAX_W2_POINTS_2D {
+            return Err(format!(
+                "settings: eval.w2_points: {w2_points} is more than {} (exact assignment in 2-D)",
+                crate::pipeline::MAX_W2_POINTS_2D
+            ));
+        }
+        for r in &self.rounds {
+            if r.weights.dim != dim {
+                return Err(format!(
+                    "round {}: a {}-D network for a {dim}-D target",
+                    r.report.name, r.weights.dim
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads, checks and restores the session at `path` in one go: the whole validation a UI
+    /// needs before it replaces anything. The pipeline comes back only when every check
+    /// passed, including that every restored round samples finite points.
+    pub fn open(path: &Path) -> Result<(Self, Pipeline), SessionError> {
+        let session = Self::load(path)?;
+        let pipeline = session
+            .clone()
+            .into_pipeline()
+            .map_err(|err| SessionError::Invalid {
+                path: path.to_path_buf(),
+                detail: err.to_string(),
+            })?;
+        Ok((session, pipeline))
     }
 
     /// Writes the session to `path` atomically: the bytes go to a temporary file beside it,
@@ -344,12 +461,58 @@ impl Session {
         })
     }
 
-    /// Reads and checks the session at `path`.
+    /// Reads and checks the session at `path` (at most [`MAX_SESSION_BYTES`]).
     pub fn load(path: &Path) -> Result<Self, SessionError> {
-        let bytes = fs::read(path).map_err(|source| SessionError::Io {
-            path: path.to_path_buf(),
-            source,
+        let bytes = crate::target::read_capped(path, MAX_SESSION_BYTES).map_err(|source| {
+            SessionError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
         Self::from_bytes(&bytes, path)
+    }
+}
+
+/// FNV-1a, 64 bits: any change of a single byte changes it (each step is a bijection of the
+/// state). It detects damage, not deliberate tampering.
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+fn hex(value: u64) -> String {
+    format!("{value:016x}")
+}
+
+/// The checksum of every weight array: each array's name, shape and little-endian bytes
+/// hashed on their own, combined in name order (so the order arrays are stored in does not
+/// matter).
+#[derive(Default)]
+struct WeightsChecksum(std::collections::BTreeMap<String, u64>);
+
+impl WeightsChecksum {
+    fn add(&mut self, name: &str, shape: &[usize], values: &[f32]) {
+        let mut bytes = Vec::with_capacity(name.len() + 8 * shape.len() + 4 * values.len());
+        bytes.extend_from_slice(name.as_bytes());
+        for s in shape {
+            bytes.extend_from_slice(&(*s as u64).to_le_bytes());
+        }
+        for v in values {
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+        self.0.insert(name.to_string(), fnv1a64(&bytes));
+    }
+
+    fn finish(&self) -> u64 {
+        let mut all = Vec::with_capacity(16 * self.0.len());
+        for (name, hash) in &self.0 {
+            all.extend_from_slice(name.as_bytes());
+            all.extend_from_slice(&hash.to_le_bytes());
+        }
+        fnv1a64(&all)
     }
 }

@@ -5,9 +5,11 @@
 //! the new round and keeps it, so a UI can add rounds one button press at a time and the
 //! headless CLI can call [`Pipeline::run_all`]. Both see the same events.
 
+mod divergence;
 mod evaluate;
 mod event;
 mod guidance;
+mod limits;
 pub mod output;
 mod quality;
 mod report;
@@ -15,16 +17,20 @@ mod restore;
 mod run_all;
 mod settings;
 
-pub use evaluate::{DDPM_STEP_COUNTS, Evaluator, Measured, averaged_w2};
+pub use divergence::{DIVERGED_LOSS_RATIO, DIVERGED_W2_RATIO, SPIKE_LOSS_RATIO, divergence};
+pub use evaluate::{DDPM_STEP_COUNTS, Evaluator, MAX_W2_POINTS_2D, Measured, averaged_w2};
 pub use event::{Event, Phase, Progress};
 pub use guidance::{
     ClassGuidance, GUIDANCE_SCALES, GuidanceReport, distance_and_spread, measure_guidance,
 };
+pub use limits::{FALLBACK_BUDGET_BYTES, MemoryError, memory_budget_bytes};
 pub use quality::{EvalDraws, QualityFloors, QualityNumbers, quality_of};
 pub use report::{DataFitReport, FittedData, RoundReport, RunReport, Timings, fit_data};
 pub use restore::SavedRound;
 pub use run_all::MainLineStep;
-pub use settings::{EvalSettings, REFLOW_PAIRS_RANGE, REFLOWS_RANGE, Settings};
+pub use settings::{
+    EvalSettings, MAX_OT_BATCH, REFLOW_PAIRS_RANGE, REFLOWS_RANGE, Settings, SettingsError,
+};
 
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
@@ -57,6 +63,9 @@ pub enum PipelineError {
     /// Saved rounds do not fit the run they are restored into.
     #[error("{0}")]
     Restore(String),
+    /// The settings would need more memory than the budget allows.
+    #[error(transparent)]
+    Memory(#[from] MemoryError),
 }
 
 impl PipelineError {
@@ -150,8 +159,13 @@ pub struct Pipeline {
 pub type ModelWatcher = Box<dyn FnMut(&str, &VelocityNet)>;
 
 impl Pipeline {
-    /// Validates the target and settings and draws the fixed evaluation data.
+    /// Validates the target and settings, refuses settings whose memory estimate is beyond
+    /// half the machine's memory ([`Settings::check_memory`]) and draws the fixed evaluation
+    /// data.
     pub fn new(target: Mixture, settings: Settings) -> Result<Self, PipelineError> {
+        target.validate()?;
+        settings.validate()?;
+        settings.check_memory(target.dim, target.components.len(), memory_budget_bytes())?;
         let evaluator = checked_evaluator(&target, &settings)?;
         let rng = StdRng::seed_from_u64(settings.seed);
         Ok(Self {
@@ -250,6 +264,7 @@ impl Pipeline {
         cancel: &AtomicBool,
     ) -> Result<&Round, PipelineError> {
         self.refuse_second(RoundKind::OtCfm, "OT-CFM is already trained")?;
+        self.settings.check_ot_batch()?;
         self.train_fresh(RoundKind::OtCfm, OT_CFM_ROUND, on_event, cancel)
     }
 
@@ -588,8 +603,19 @@ impl Pipeline {
             train_seconds: stats.seconds,
             pair_seconds,
             guidance: None,
+            diverged: None,
         };
+        // Divergence reads the measured W2, so the quality goes in first.
         report.set_quality(&measured.quality_by_steps);
+        let report = RoundReport {
+            diverged: divergence(
+                &report,
+                &stats.losses,
+                self.evaluator.metric_floor_w2(),
+                self.target.dim,
+            ),
+            ..report
+        };
         self.rounds.push(Round {
             name,
             kind,

@@ -1,6 +1,15 @@
 //! The files a headless run writes: `metrics.json`, `rounds.csv`, `losses.csv`,
-//! `samples_<round>.csv`, `trajectories_<round>.csv`. Everything is written to a hidden staging folder first and
-//! moved into place at the end, so a failed or cancelled run leaves nothing half-written.
+//! `samples_<round>.csv`, `trajectories_<round>.csv`. Everything is written to a hidden
+//! staging folder first and moved into place at the end, so a failed or cancelled run leaves
+//! nothing half-written; [`OutputFolder`] replaces a whole folder that way.
+//!
+//! Round names come from the run or from a session file: in CSV cells they are quoted when
+//! they hold a comma, quote or line break, and in file names every character other than
+//! letters, digits, `-`, `_`, `.` and `+` becomes `_` ([`file_stem`]).
+
+mod folder;
+
+pub use folder::{OutputError, OutputFolder};
 
 use std::fmt::Write as _;
 use std::fs;
@@ -45,6 +54,7 @@ pub fn trajectories_csv(trajectory: &Trajectory) -> String {
 pub fn losses_csv<'a>(rounds: impl IntoIterator<Item = (&'a str, &'a [(usize, f32)])>) -> String {
     let mut out = String::from("round,step,loss\n");
     for (name, losses) in rounds {
+        let name = csv_field(name);
         for (step, loss) in losses {
             let _ = writeln!(out, "{name},{step},{loss}");
         }
@@ -70,7 +80,7 @@ pub fn rounds_csv(rounds: &[RoundReport]) -> String {
         let _ = write!(
             out,
             "{},{},{},{}",
-            r.name,
+            csv_field(&r.name),
             r.coupling_cost,
             opt(r.straightness),
             r.mode_tv
@@ -88,6 +98,59 @@ pub fn rounds_csv(rounds: &[RoundReport]) -> String {
         );
     }
     out
+}
+
+/// `text` as one CSV field: quoted (with inner quotes doubled) when it holds a comma, a
+/// quote, a line break or leading/trailing spaces, else as it is.
+pub fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
+    let needs_quotes =
+        text.contains([',', '"', '\n', '\r', ';']) || text.starts_with(' ') || text.ends_with(' ');
+    if needs_quotes {
+        std::borrow::Cow::Owned(format!("\"{}\"", text.replace('"', "\"\"")))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// `name` made safe as part of a file name: letters, digits, `-`, `_`, `.` and `+` are kept,
+/// everything else (`/`, `\`, `:`, spaces, control characters, …) becomes `_`; a name that
+/// would be empty or only dots becomes `round`; at most 100 characters are kept.
+pub fn file_stem(name: &str) -> String {
+    let stem: String = name
+        .chars()
+        .take(100)
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '+') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if stem.chars().all(|c| c == '.') {
+        "round".into()
+    } else {
+        stem
+    }
+}
+
+/// A safe file stem for each round name ([`file_stem`]), made distinct by a `-2`, `-3`, …
+/// suffix where two names come out the same.
+pub fn round_stems<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    names
+        .into_iter()
+        .map(|name| {
+            let stem = file_stem(name);
+            let mut candidate = stem.clone();
+            let mut k = 2;
+            while !seen.insert(candidate.clone()) {
+                candidate = format!("{stem}-{k}");
+                k += 1;
+            }
+            candidate
+        })
+        .collect()
 }
 
 fn axis_names(dim: usize) -> &'static str {
@@ -113,6 +176,14 @@ pub fn write_run(
     report: &RunReport,
     extra: Vec<(String, Vec<u8>)>,
 ) -> io::Result<Vec<PathBuf>> {
+    let mut files = run_files(pipeline, report)?;
+    files.extend(extra);
+    write_files_atomically(dir, &files)
+}
+
+/// The data files of a run, `(name, contents)`: `metrics.json`, `rounds.csv`, `losses.csv`
+/// and each round's samples and trajectories.
+pub fn run_files(pipeline: &Pipeline, report: &RunReport) -> io::Result<Vec<(String, Vec<u8>)>> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let json = serde_json::to_string_pretty(report).map_err(io::Error::other)?;
     files.push(("metrics.json".into(), json.into_bytes()));
@@ -122,18 +193,18 @@ pub fn write_run(
         .iter()
         .map(|r| (r.name.as_str(), r.losses.as_slice()));
     files.push(("losses.csv".into(), losses_csv(losses).into_bytes()));
-    for round in pipeline.rounds() {
+    let stems = round_stems(pipeline.rounds().iter().map(|r| r.name.as_str()));
+    for (round, stem) in pipeline.rounds().iter().zip(stems) {
         files.push((
-            format!("samples_{}.csv", round.name),
+            format!("samples_{stem}.csv"),
             samples_csv(&round.samples).into_bytes(),
         ));
         files.push((
-            format!("trajectories_{}.csv", round.name),
+            format!("trajectories_{stem}.csv"),
             trajectories_csv(&round.trajectory).into_bytes(),
         ));
     }
-    files.extend(extra);
-    write_files_atomically(dir, &files)
+    Ok(files)
 }
 
 /// Writes `(name, contents)` files into `dir` through a staging folder; on any error the

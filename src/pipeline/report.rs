@@ -61,6 +61,10 @@ pub struct RoundReport {
     /// How guidance moves each class (the class-conditional round only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guidance: Option<super::GuidanceReport>,
+    /// Why the round counts as diverged (its loss or W2 blew up; see
+    /// [`super::divergence`]), or `None` for a healthy round.
+    #[serde(default)]
+    pub diverged: Option<String>,
 }
 
 impl RoundReport {
@@ -226,6 +230,13 @@ pub fn fit_data(path: &Path, config: &FitConfig) -> Result<FittedData, DataError
 }
 
 impl RunReport {
+    /// The rounds that diverged, with why.
+    pub fn diverged_rounds(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.rounds
+            .iter()
+            .filter_map(|r| r.diverged.as_deref().map(|why| (r.name.as_str(), why)))
+    }
+
     /// The round named `name`.
     pub fn round(&self, name: &str) -> Option<&RoundReport> {
         self.rounds.iter().find(|r| r.name == name)

@@ -57,6 +57,13 @@ impl Pipeline {
                 settings.eval.trajectory_particles,
                 &mut |_| {},
             )?;
+            let finite = |v: &[f32]| v.iter().all(|x| x.is_finite());
+            if !finite(&samples.data) || !finite(&trajectory.positions) {
+                return Err(PipelineError::Restore(format!(
+                    "round {}: its weights give non-finite samples (the weights are damaged)",
+                    s.report.name
+                )));
+            }
             rounds.push(Round {
                 name: s.report.name.clone(),
                 kind: s.kind,

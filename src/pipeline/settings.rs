@@ -9,6 +9,11 @@ use crate::target::{Mixture, Source};
 pub const REFLOWS_RANGE: std::ops::RangeInclusive<usize> = 0..=10;
 /// (noise, sample) pairs a reflow round may train on.
 pub const REFLOW_PAIRS_RANGE: std::ops::RangeInclusive<usize> = 1..=1_000_000;
+/// Largest batch OT-CFM pairs by exact assignment: the assignment builds a batch × batch
+/// f64 cost matrix and its time grows about as the cube of the batch (measured on two-far:
+/// 9 ms at 256; on the 2-core machine under a load average of 13, 3 s a step at 1024 and
+/// 25 s at 2048, during which Ctrl-C waits), so 1024 is the cap.
+pub const MAX_OT_BATCH: usize = 1024;
 
 /// Settings of one run: the seed, the network, training, reflow, distillation, evaluation.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -82,6 +87,21 @@ impl Settings {
         Source::new(self.source.as_ref(), dim)
     }
 
+    /// Refuses a batch OT-CFM cannot pair exactly ([`MAX_OT_BATCH`]).
+    pub fn check_ot_batch(&self) -> Result<(), FlowError> {
+        if self.train.batch > MAX_OT_BATCH {
+            return Err(FlowError::invalid(
+                "batch",
+                format!(
+                    "OT-CFM pairs each batch by exact assignment (a batch × batch matrix): the \
+                     batch must be at most {MAX_OT_BATCH} with OT-CFM, got {}",
+                    self.train.batch
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks every range; the error names the setting.
     pub fn validate(&self) -> Result<(), FlowError> {
         if let Some(source) = &self.source {
@@ -91,6 +111,9 @@ impl Settings {
         }
         self.net.validate()?;
         self.train.validate()?;
+        if self.ot_cfm {
+            self.check_ot_batch()?;
+        }
         if !(0.0..=1.0).contains(&self.guidance_drop) {
             return Err(FlowError::invalid("guidance_drop", "must be in [0, 1]"));
         }
@@ -200,5 +223,289 @@ impl EvalSettings {
             ));
         }
         Ok(())
+    }
+}
+
+/// Why a settings file was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// A key no setting has (a misspelling, or a setting in the wrong section).
+    #[error("unknown setting `{key}`{}", .nearest.as_ref().map(|n| format!("; the nearest valid one is `{n}`")).unwrap_or_default())]
+    UnknownKey {
+        /// The key as written, with its section (`train.stepz`).
+        key: String,
+        /// The valid key closest to it, with its section.
+        nearest: Option<String>,
+    },
+    /// The text is not TOML or JSON of the settings' shape.
+    #[error("{0}")]
+    Parse(String),
+}
+
+/// The sections of [`Settings`] whose keys are checked one by one (the other values are
+/// enums or a mixture, whose own parsers refuse what they do not know).
+const SECTIONS: [&str; 3] = ["net", "train", "eval"];
+
+impl Settings {
+    /// The settings of a headless run when nothing says otherwise: [`Settings::default`]
+    /// without the distillation (`flowlab run --distill` turns it on).
+    pub fn headless() -> Self {
+        Self {
+            distill: None,
+            ..Self::default()
+        }
+    }
+
+    /// Settings from the text of a settings file: TOML, or JSON when `json` is set (either
+    /// the settings themselves or a `metrics.json`, whose `settings` are used). Keys the file
+    /// leaves out keep their value in `base`; an unknown key is refused with the nearest valid
+    /// one. `distill` may be `false` / `true` as well as a method.
+    pub fn from_file_text(text: &str, json: bool, base: &Settings) -> Result<Self, SettingsError> {
+        let value: serde_json::Value = if json {
+            serde_json::from_str(text).map_err(|err| SettingsError::Parse(err.to_string()))?
+        } else {
+            let parsed: toml::Table = toml::from_str(text)
+                .map_err(|err| SettingsError::Parse(toml_message(text, &err)))?;
+            serde_json::to_value(parsed).map_err(|err| SettingsError::Parse(err.to_string()))?
+        };
+        Self::from_value(value, base).map_err(|err| match err {
+            // A value of the wrong type: TOML's own parser says on which line.
+            SettingsError::Parse(message) if !json => {
+                match toml::from_str::<Settings>(text).err() {
+                    Some(toml_err) if message.contains(toml_err.message()) => {
+                        SettingsError::Parse(toml_message(text, &toml_err))
+                    }
+                    _ => SettingsError::Parse(message),
+                }
+            }
+            other => other,
+        })
+    }
+
+    /// Settings from a parsed document (see [`Settings::from_file_text`]).
+    pub fn from_value(
+        mut value: serde_json::Value,
+        base: &Settings,
+    ) -> Result<Self, SettingsError> {
+        let is_report = value
+            .as_object()
+            .is_some_and(|o| o.get("settings").is_some_and(|s| s.is_object()));
+        if is_report {
+            value = value["settings"].take();
+        }
+        let serde_json::Value::Object(mut file) = value else {
+            return Err(SettingsError::Parse(
+                "the settings must be a table of keys".into(),
+            ));
+        };
+        let schema = serde_json::to_value(Settings::default())
+            .map_err(|err| SettingsError::Parse(err.to_string()))?;
+        check_keys(&file, &schema)?;
+        if let Some(distill) = file.get_mut("distill") {
+            *distill = match distill.take() {
+                serde_json::Value::Bool(false) => serde_json::Value::Null,
+                serde_json::Value::Bool(true) => serde_json::json!({ "kind": "direct" }),
+                serde_json::Value::String(kind) => serde_json::json!({ "kind": kind }),
+                other => other,
+            };
+        }
+        let mut merged =
+            serde_json::to_value(base).map_err(|err| SettingsError::Parse(err.to_string()))?;
+        for (key, value) in file {
+            match (merged.get_mut(&key), value) {
+                (Some(serde_json::Value::Object(section)), serde_json::Value::Object(values))
+                    if SECTIONS.contains(&key.as_str()) =>
+                {
+                    section.extend(values);
+                }
+                (_, value) => {
+                    merged[key] = value;
+                }
+            }
+        }
+        serde_json::from_value(merged).map_err(|err| SettingsError::Parse(err.to_string()))
+    }
+}
+
+/// A TOML error with the line it points at.
+fn toml_message(text: &str, err: &toml::de::Error) -> String {
+    let line = err
+        .span()
+        .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+    match line {
+        Some(line) => format!("line {line}: {}", err.message()),
+        None => err.message().to_string(),
+    }
+}
+
+/// Refuses the first key of `file` that [`Settings`] does not have (in the sections too).
+fn check_keys(
+    file: &serde_json::Map<String, serde_json::Value>,
+    schema: &serde_json::Value,
+) -> Result<(), SettingsError> {
+    let mut known: Vec<String> = Vec::new();
+    if let Some(top) = schema.as_object() {
+        for (key, value) in top {
+            known.push(key.clone());
+            if SECTIONS.contains(&key.as_str())
+                && let Some(section) = value.as_object()
+            {
+                known.extend(section.keys().map(|k| format!("{key}.{k}")));
+            }
+        }
+    }
+    for (key, value) in file {
+        let Some(expected) = schema.get(key) else {
+            return Err(unknown(key.clone(), &known));
+        };
+        if SECTIONS.contains(&key.as_str())
+            && let (Some(section), Some(expected)) = (value.as_object(), expected.as_object())
+        {
+            for inner in section.keys() {
+                if !expected.contains_key(inner) {
+                    return Err(unknown(format!("{key}.{inner}"), &known));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn unknown(key: String, known: &[String]) -> SettingsError {
+    let nearest = known
+        .iter()
+        .map(|k| {
+            (
+                edit_distance(&key, k).min(edit_distance(last(&key), last(k)) + 1),
+                k,
+            )
+        })
+        .min_by_key(|(d, _)| *d)
+        .filter(|(d, _)| *d <= key.len().max(3) / 2 + 1)
+        .map(|(_, k)| k.clone());
+    SettingsError::UnknownKey { key, nearest }
+}
+
+/// The last part of a dotted key.
+fn last(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}
+
+/// Levenshtein distance between two strings, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toml(text: &str) -> Result<Settings, SettingsError> {
+        Settings::from_file_text(text, false, &Settings::headless())
+    }
+
+    fn unknown(text: &str) -> (String, Option<String>) {
+        match toml(text) {
+            Err(SettingsError::UnknownKey { key, nearest }) => (key, nearest),
+            other => panic!("{text:?}: expected an unknown key, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_empty_file_means_exactly_the_defaults() {
+        assert_eq!(toml("").unwrap(), Settings::headless());
+        assert_eq!(toml("# only a comment\n").unwrap(), Settings::headless());
+        assert_eq!(
+            Settings::from_file_text("{}", true, &Settings::headless()).unwrap(),
+            Settings::headless()
+        );
+    }
+
+    #[test]
+    fn distillation_is_off_unless_the_file_turns_it_on() {
+        assert_eq!(toml("seed = 3\n").unwrap().distill, None);
+        assert_eq!(toml("distill = false\n").unwrap().distill, None);
+        assert_eq!(
+            toml("distill = true\n").unwrap().distill,
+            Some(DistillMethod::Direct)
+        );
+        assert_eq!(
+            toml("distill = \"direct\"\n").unwrap().distill,
+            Some(DistillMethod::Direct)
+        );
+        assert_eq!(
+            toml("[distill]\nkind = \"progressive\"\nstart_steps = 8\n")
+                .unwrap()
+                .distill,
+            Some(DistillMethod::Progressive { start_steps: 8 })
+        );
+    }
+
+    #[test]
+    fn a_file_sets_what_it_names_and_keeps_the_rest() {
+        let s = toml("reflows = 0\n[train]\nsteps = 50\n[eval]\npath_steps = 10\n").unwrap();
+        let base = Settings::headless();
+        assert_eq!(s.reflows, 0);
+        assert_eq!(s.train.steps, 50);
+        assert_eq!(s.train.batch, base.train.batch);
+        assert_eq!(s.eval.path_steps, 10);
+        assert_eq!(s.eval.step_counts, base.eval.step_counts);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_the_nearest_valid_one() {
+        assert_eq!(
+            unknown("[trian]\nsteps = 50\n"),
+            ("trian".into(), Some("train".into()))
+        );
+        assert_eq!(
+            unknown("[train]\nstepz = 50\n"),
+            ("train.stepz".into(), Some("train.steps".into()))
+        );
+        assert_eq!(
+            unknown("bach = 64\n"),
+            ("bach".into(), Some("train.batch".into()))
+        );
+        assert_eq!(unknown("frobnicate = 1\n"), ("frobnicate".into(), None));
+        let err = toml("[train]\nstepz = 50\n").unwrap_err().to_string();
+        assert!(
+            err.contains("`train.stepz`") && err.contains("`train.steps`"),
+            "{err}"
+        );
+        let json = Settings::from_file_text(r#"{"stepz": 5}"#, true, &Settings::headless());
+        assert!(
+            matches!(json, Err(SettingsError::UnknownKey { ref nearest, .. }) if nearest.as_deref() == Some("train.steps")),
+            "{json:?}"
+        );
+    }
+
+    #[test]
+    fn a_metrics_json_gives_back_its_settings() {
+        let mut settings = Settings::headless();
+        settings.seed = 11;
+        settings.train.steps = 50;
+        settings.train.batch = 64;
+        settings.reflows = 0;
+        settings.eval.w2_points = Some(300);
+        let metrics = serde_json::json!({
+            "target": {"dim": 1, "component": []},
+            "settings": settings,
+            "metric_floor_w2": 0.5,
+            "rounds": [],
+        });
+        let text = serde_json::to_string_pretty(&metrics).unwrap();
+        let read = Settings::from_file_text(&text, true, &Settings::default()).unwrap();
+        assert_eq!(read, settings);
     }
 }

@@ -33,7 +33,7 @@ mod tests {
         include_str!("shortcuts.rs"),
         include_str!("toolbar.rs"),
         include_str!("left_panel.rs"),
-        include_str!("view_panel.rs"),
+        include_str!("view_bar.rs"),
         include_str!("main_view.rs"),
         include_str!("charts.rs"),
         include_str!("status.rs"),

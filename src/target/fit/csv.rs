@@ -22,6 +22,11 @@ use crate::target::MAX_COORDINATE;
 /// Most data rows a CSV file may have; reading stops at the first row beyond it.
 pub const MAX_ROWS: usize = 1_000_000;
 
+/// Largest CSV file read, in bytes: 1,000,000 rows of two numbers written out at full f64
+/// precision with a separator and line ending (2 × 25 + 2 bytes a row) and some room for a
+/// header and comments. Reading stops one byte past it, so `/dev/zero` is refused at once.
+pub const MAX_CSV_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Longest field text quoted in an error message.
 const MAX_QUOTED_CHARS: usize = 40;
 
@@ -42,14 +47,20 @@ pub fn load_points_csv(path: &Path) -> Result<Points, DataError> {
         source,
     };
     let file = std::fs::File::open(path).map_err(io_error)?;
-    let mut input = std::io::BufReader::new(file);
+    let mut input = std::io::BufReader::new(std::io::Read::take(file, MAX_CSV_BYTES + 1));
+    let mut read: u64 = 0;
     let mut reader = Reader::default();
     let mut bytes = Vec::new();
     let mut number = 0;
     loop {
         bytes.clear();
-        if input.read_until(b'\n', &mut bytes).map_err(io_error)? == 0 {
+        let got = input.read_until(b'\n', &mut bytes).map_err(io_error)?;
+        if got == 0 {
             break;
+        }
+        read += got as u64;
+        if read > MAX_CSV_BYTES {
+            return Err(DataError::TooLarge);
         }
         number += 1;
         let line = std::str::from_utf8(&bytes).map_err(|_| DataError::NotUtf8 { line: number })?;

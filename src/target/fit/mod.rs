@@ -9,7 +9,7 @@
 mod csv;
 mod em;
 
-pub use csv::{MAX_ROWS, load_points_csv, read_points_csv};
+pub use csv::{MAX_CSV_BYTES, MAX_ROWS, load_points_csv, read_points_csv};
 pub use em::{
     Components, FitConfig, FitResult, MAX_FIT_POINTS, MIN_STD, RELATIVE_VARIANCE_FLOOR, fit_mixture,
 };
@@ -29,6 +29,14 @@ pub enum DataError {
         /// What the OS said.
         source: std::io::Error,
     },
+    /// The file is longer than [`MAX_CSV_BYTES`]; reading stopped there.
+    #[error(
+        "the file is larger than {max} bytes, more than {rows} rows can take; flowlab reads at \
+         most {rows} points",
+        max = MAX_CSV_BYTES,
+        rows = MAX_ROWS
+    )]
+    TooLarge,
     /// A line of the file is not UTF-8 text.
     #[error("line {line}: not UTF-8 text; save the file as CSV (UTF-8)")]
     NotUtf8 {
