@@ -150,6 +150,23 @@ fn a_figure_set_has_a_png_an_svg_and_an_index_line_for_every_figure() {
 }
 
 #[test]
+fn the_smallest_figures_still_draw() {
+    let pipeline = tiny_run("two-far");
+    for (width_px, height_px) in [(320, 320), (320, 1200), (1600, 320)] {
+        let style = FigureStyle {
+            theme: Theme::Light,
+            width_px,
+            height_px,
+        };
+        let figures = run_figures(&pipeline, &style).unwrap();
+        for f in &figures {
+            let png = render_png(&f.figure, &style).unwrap();
+            assert_eq!(png_size(&png), (width_px, height_px), "{}", f.stem);
+        }
+    }
+}
+
+#[test]
 fn sizes_outside_the_range_are_refused_with_the_range() {
     let pipeline = tiny_run("two-far");
     let figures = run_figures(&pipeline, &FigureStyle::default()).unwrap();

@@ -105,7 +105,7 @@ pub struct Figure {
 pub struct Panel {
     /// A heading above the panel (the side-by-side view names each round).
     pub heading: Option<String>,
-    /// The heading's colour (a round's colour); the text colour if `None`.
+    /// A colour key drawn as a bar before the heading (the round's colour), if any.
     pub heading_color: Option<Rgb>,
     /// Horizontal axis.
     pub x: Axis,

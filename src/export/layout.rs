@@ -436,7 +436,12 @@ fn panel_layout_with(panel: &Panel, cell: PixelRect, k: f64, side: Side) -> Pane
         f64::from(cell.bottom) - pad,
     );
     let heading = panel.heading.as_ref().map(|text| {
-        fonts.heading = fit_font(text, fonts.heading, r - l, true);
+        let key = if panel.heading_color.is_some() {
+            1.6 * fonts.heading
+        } else {
+            0.0
+        };
+        fonts.heading = fit_font(text, fonts.heading, r - l - key, true);
         let rect = PixelRect::new(l, t, r, t + 1.5 * fonts.heading);
         t += 1.5 * fonts.heading;
         rect

@@ -13,7 +13,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::ExportError;
 use super::figure::{Figure, FigureStyle, Layer, Panel, Rgb, Scale};
-use super::layout::{LegendKey, PanelLayout, PixelRect, figure_layout, position, tick_label};
+use super::layout::{
+    LegendKey, PanelFonts, PanelLayout, PixelRect, figure_layout, position, text_width, tick_label,
+};
 
 /// The typeface every figure uses (DejaVu Sans, shipped in `assets/fonts`).
 const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -138,16 +140,7 @@ fn draw_panel<DB: DrawingBackend>(
     let fonts = &layout.fonts;
     let sizes = Sizes { scale: fonts.scale };
     if let (Some(heading), Some(rect)) = (&panel.heading, layout.heading) {
-        let c = panel.heading_color.map_or(fg, color);
-        let font = FontDesc::new(FontFamily::SansSerif, fonts.heading, FontStyle::Bold)
-            .color(&c)
-            .pos(Pos::new(HPos::Center, VPos::Center));
-        root.draw_text(
-            heading,
-            &font,
-            ((rect.left + rect.right) / 2, (rect.top + rect.bottom) / 2),
-        )
-        .map_err(draw_error)?;
+        draw_heading(root, heading, panel.heading_color, rect, fonts, style)?;
     }
     let (x_span, y_span) = (layout.x_span, layout.y_span);
     let chart_area = sub_area(root, layout.chart);
@@ -159,14 +152,18 @@ fn draw_panel<DB: DrawingBackend>(
             TickedAxis::new(y_span, &layout.y_ticks),
         )
         .map_err(draw_error)?;
-    debug_assert_eq!(
-        chart.plotting_area().get_pixel_range(),
-        (
-            layout.plot.left..layout.plot.right,
-            layout.plot.top..layout.plot.bottom
-        ),
-        "the plot is drawn where the layout put it"
-    );
+    // The layout's plot is where plotters draws (unless the panel is too small for its
+    // axes, where plotters squeezes the label areas).
+    if layout.plot.width() > 1 && layout.plot.height() > 1 {
+        debug_assert_eq!(
+            chart.plotting_area().get_pixel_range(),
+            (
+                layout.plot.left..layout.plot.right,
+                layout.plot.top..layout.plot.bottom
+            ),
+            "the plot is drawn where the layout put it"
+        );
+    }
 
     let x_font = (FAMILY, fonts.x_ticks).into_font().color(&fg);
     let y_font = (FAMILY, fonts.y_ticks).into_font().color(&fg);
@@ -210,6 +207,44 @@ fn draw_panel<DB: DrawingBackend>(
         draw_layer(&mut chart, layer, &context)?;
     }
     draw_legend(root, layout, style)
+}
+
+/// A panel's heading, centred in `rect` in the text colour; a round's colour, if given, as a
+/// thick bar before the text (readable on both backgrounds, unlike coloured text).
+fn draw_heading<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    heading: &str,
+    key: Option<Rgb>,
+    rect: PixelRect,
+    fonts: &PanelFonts,
+    style: &FigureStyle,
+) -> Result<(), ExportError> {
+    let fg = color(style.theme.foreground());
+    let centre = ((rect.left + rect.right) / 2, (rect.top + rect.bottom) / 2);
+    let font = FontDesc::new(FontFamily::SansSerif, fonts.heading, FontStyle::Bold)
+        .color(&fg)
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    if let Some(c) = key {
+        let half_text = (text_width(heading, fonts.heading, true) / 2.0) as i32;
+        let bar = (1.2 * fonts.heading) as i32;
+        let gap = (0.35 * fonts.heading) as i32;
+        let thick = (0.3 * fonts.heading).max(2.0) as i32;
+        // Text and bar centred together, the bar kept inside the cell.
+        let shift = (bar + gap) / 2;
+        let x = (centre.0 + shift - half_text - gap - bar).max(rect.left);
+        root.draw(&Rectangle::new(
+            [
+                (x, centre.1 - thick / 2),
+                (x + bar, centre.1 - thick / 2 + thick),
+            ],
+            ShapeStyle::from(&color(c)).filled(),
+        ))
+        .map_err(draw_error)?;
+        root.draw_text(heading, &font, (centre.0 + shift, centre.1))
+            .map_err(draw_error)?;
+        return Ok(());
+    }
+    root.draw_text(heading, &font, centre).map_err(draw_error)
 }
 
 /// The legend entries, each a key and its text, where the layout put them (outside the plot).
