@@ -441,6 +441,8 @@ fn the_side_by_side_figure_shows_every_round_in_one_fitted_box() {
             (layout.panels[0].x_span, layout.panels[0].y_span)
         );
         assert_eq!(l.plot.width(), layout.panels[0].plot.width());
+        // No axis stretched past the data: the plot takes the box's shape instead.
+        assert_eq!((l.x_span, l.y_span), (p.x.range, p.y.range));
     }
     // Fitted to the paths: every point inside, no axis more than 15 % wider than the points.
     let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);

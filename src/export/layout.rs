@@ -143,6 +143,28 @@ pub struct PanelLayout {
     pub fonts: PanelFonts,
 }
 
+impl PanelLayout {
+    /// Moves every part `dy` pixels down.
+    fn shift_down(&mut self, dy: i32) {
+        let shift = |r: &mut PixelRect| {
+            r.top += dy;
+            r.bottom += dy;
+        };
+        shift(&mut self.cell);
+        shift(&mut self.chart);
+        shift(&mut self.plot);
+        if let Some(h) = self.heading.as_mut() {
+            shift(h);
+        }
+        if let Some(l) = self.legend.as_mut() {
+            shift(l);
+        }
+        for item in &mut self.legend_items {
+            item.at.1 += dy;
+        }
+    }
+}
+
 /// Where everything of a figure goes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FigureLayout {
@@ -193,7 +215,7 @@ pub fn figure_layout(figure: &Figure, style: &FigureStyle) -> FigureLayout {
                     (c + 1) as f64 * cell_w,
                     title_h + (r + 1) as f64 * cell_h,
                 );
-                panel_layout(panel, cell, k)
+                panel_layout(panel, cell, k, n > 1)
             })
             .collect();
         let score = figure
@@ -206,7 +228,10 @@ pub fn figure_layout(figure: &Figure, style: &FigureStyle) -> FigureLayout {
             best = Some((score, rows, cols, panels));
         }
     }
-    let (_, rows, cols, panels) = best.unwrap_or((0.0, 1, 1, Vec::new()));
+    let (_, rows, cols, mut panels) = best.unwrap_or((0.0, 1, 1, Vec::new()));
+    if n > 1 && figure.panels.iter().any(|p| p.equal_aspect) {
+        centre_rows(&mut panels, cols, (title_h, h), 14.0 * k);
+    }
     FigureLayout {
         frame: PixelRect::new(0.0, 0.0, w, h),
         title: PixelRect::new(0.0, 0.0, w, title_h),
@@ -214,6 +239,33 @@ pub fn figure_layout(figure: &Figure, style: &FigureStyle) -> FigureLayout {
         rows,
         cols,
         panels,
+    }
+}
+
+/// Gives each grid row the height its panels use (plots shaped like the data leave slack
+/// below) and centres the rows in `body` (top, bottom), so the slack frames the grid.
+fn centre_rows(panels: &mut [PanelLayout], cols: usize, (top, bottom): (f64, f64), pad: f64) {
+    let rows: Vec<(f64, f64)> = panels
+        .chunks(cols.max(1))
+        .map(|row| {
+            let start = row.iter().map(|p| p.cell.top).min().unwrap_or(0);
+            let end = row
+                .iter()
+                .map(|p| p.chart.bottom.max(p.legend.map_or(0, |l| l.bottom)))
+                .max()
+                .unwrap_or(0);
+            (f64::from(start), f64::from(end) + pad - f64::from(start))
+        })
+        .collect();
+    let used: f64 = rows.iter().map(|r| r.1).sum();
+    let mut y = top + ((bottom - top - used) / 2.0).max(0.0);
+    for (row, (start, height)) in panels.chunks_mut(cols.max(1)).zip(rows) {
+        let dy = (y - start).round() as i32;
+        for p in row {
+            p.shift_down(dy);
+            p.cell.bottom = p.cell.top + height.round() as i32;
+        }
+        y += height;
     }
 }
 
@@ -404,13 +456,15 @@ fn place_legend(
 }
 
 /// A panel's layout with its legend beside or below the chart, whichever leaves the larger
-/// plot.
-fn panel_layout(panel: &Panel, cell: PixelRect, k: f64) -> PanelLayout {
-    let right = panel_layout_with(panel, cell, k, Side::Right);
+/// plot. An equal-aspect panel fills its plot by widening the narrow axis when it is alone
+/// (`fit` false), and shrinks its plot to the data box's shape in a grid (`fit` true), so
+/// every panel of a grid shows the same box with no axis stretched past the data.
+fn panel_layout(panel: &Panel, cell: PixelRect, k: f64, fit: bool) -> PanelLayout {
+    let right = panel_layout_with(panel, cell, (k, fit), Side::Right);
     if right.legend.is_none() {
         return right;
     }
-    let below = panel_layout_with(panel, cell, k, Side::Below);
+    let below = panel_layout_with(panel, cell, (k, fit), Side::Below);
     if plot_score(panel, &below) > 1.02 * plot_score(panel, &right) {
         below
     } else {
@@ -418,7 +472,12 @@ fn panel_layout(panel: &Panel, cell: PixelRect, k: f64) -> PanelLayout {
     }
 }
 
-fn panel_layout_with(panel: &Panel, cell: PixelRect, k: f64, side: Side) -> PanelLayout {
+fn panel_layout_with(
+    panel: &Panel,
+    cell: PixelRect,
+    (k, fit): (f64, bool),
+    side: Side,
+) -> PanelLayout {
     let mut fonts = PanelFonts {
         scale: k,
         heading: 40.0 * k,
@@ -479,8 +538,29 @@ fn panel_layout_with(panel: &Panel, cell: PixelRect, k: f64, side: Side) -> Pane
         });
         right_pad = (0.55 * last).max(24.0 * k).round();
     }
-    let plot_w = (r - right_pad - (l + y_area)).max(1.0);
-    if panel.equal_aspect {
+    let mut plot_w = (r - right_pad - (l + y_area)).max(1.0);
+    let (mut plot_h, mut l, mut b) = (plot_h, l, b);
+    if panel.equal_aspect && fit {
+        // The plot takes the data box's shape (no widened axes); the slack goes to the
+        // sides, or below.
+        (x_span, y_span) = (span(&panel.x), span(&panel.y));
+        let aspect = (x_span.1 - x_span.0) / (y_span.1 - y_span.0);
+        if plot_w / plot_h > aspect {
+            let slack = plot_w - plot_h * aspect;
+            plot_w = plot_h * aspect;
+            l += (slack / 2.0).floor();
+            right_pad += (slack / 2.0).ceil();
+        } else {
+            for _ in 0..2 {
+                plot_w = (r - right_pad - (l + y_area)).max(1.0);
+                plot_h = (plot_w / aspect).max(1.0);
+                y_area = y_label_area(panel, y_span, plot_h, &mut fonts);
+            }
+            plot_w = (r - right_pad - (l + y_area)).max(1.0);
+            plot_h = (plot_w / aspect).max(1.0);
+            b = t + top_pad + plot_h + x_area;
+        }
+    } else if panel.equal_aspect {
         (x_span, y_span) = equal_aspect(span(&panel.x), span(&panel.y), plot_w / plot_h);
     }
     let x_ticks = choose_ticks(&panel.x, x_span, plot_w, true, &mut fonts.x_ticks);
