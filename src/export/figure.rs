@@ -91,12 +91,12 @@ impl FigureStyle {
     }
 }
 
-/// One picture: a title over one or more panels side by side.
+/// One picture: a title over one or more panels, laid out in a grid that suits a 16:9 slide.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Figure {
     /// The headline.
     pub title: String,
-    /// Panels from left to right.
+    /// Panels, row by row from the top left.
     pub panels: Vec<Panel>,
 }
 
@@ -105,6 +105,8 @@ pub struct Figure {
 pub struct Panel {
     /// A heading above the panel (the side-by-side view names each round).
     pub heading: Option<String>,
+    /// A colour key drawn as a bar before the heading (the round's colour), if any.
+    pub heading_color: Option<Rgb>,
     /// Horizontal axis.
     pub x: Axis,
     /// Vertical axis.
@@ -128,6 +130,9 @@ pub struct Axis {
     pub scale: Scale,
     /// Draw from high to low (the 1-D paths run from t = 1 on the left to t = 0).
     pub reversed: bool,
+    /// Ticks at these data values (e.g. the measured step counts) instead of chosen ones;
+    /// ticks that would collide on a small figure are thinned out.
+    pub ticks: Option<Vec<f64>>,
 }
 
 impl Axis {
@@ -138,7 +143,14 @@ impl Axis {
             range,
             scale: Scale::Linear,
             reversed: false,
+            ticks: None,
         }
+    }
+
+    /// The same axis with ticks at `values` (data units).
+    pub fn with_ticks(mut self, values: Vec<f64>) -> Self {
+        self.ticks = Some(values);
+        self
     }
 
     /// The same axis with another scale.
@@ -207,7 +219,8 @@ pub enum Layer {
         /// `(origin, tip)` pairs.
         arrows: Vec<([f64; 2], [f64; 2])>,
     },
-    /// Vertical bars from 0, each with its value written above it.
+    /// Vertical bars from 0 (from the bottom of a log axis), each with its value written
+    /// above it.
     Bars {
         /// `(x, height, colour)` of each bar.
         bars: Vec<(f64, f64, Rgb)>,

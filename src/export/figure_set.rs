@@ -45,20 +45,24 @@ pub fn run_figures(
         out.push(NamedFigure {
             stem: format!("paths_{stem}"),
             caption: format!(
-                "{name}: {} paths from noise (t = 1) to data (t = 0), {steps} Euler steps, \
-                 coloured by the mode each reaches.",
-                round.trajectory.particles
+                "{name}: {} paths from noise (t = 1) to data (t = 0), {}, coloured by the \
+                 mode each reaches.",
+                round.trajectory.particles,
+                euler_steps(steps)
             ),
             figure: plots::paths_figure(
                 target,
                 &round.trajectory,
-                &format!("{name}: paths from noise to data ({steps} Euler steps)"),
+                &format!("{name}: paths from noise to data ({})", euler_steps(steps)),
                 theme,
             ),
         });
         out.push(NamedFigure {
             stem: format!("samples_{stem}"),
-            caption: format!("{name}: samples after {steps} Euler steps over the target density."),
+            caption: format!(
+                "{name}: samples after {} over the target density.",
+                euler_steps(steps)
+            ),
             figure: plots::samples_figure(
                 target,
                 &round.samples,
@@ -141,19 +145,28 @@ pub fn run_figures(
             figure: plots::guidance_figure(guidance),
         });
     }
-    let flows: Vec<(&str, &crate::flow::Trajectory)> = rounds
+    let every: Vec<(&str, &crate::flow::Trajectory)> = rounds
         .iter()
-        .filter(|r| r.kind.is_flow())
         .map(|r| (r.name.as_str(), &r.trajectory))
         .collect();
     out.push(NamedFigure {
         stem: "side_by_side".into(),
-        caption: "The paths of every flow side by side: reflow straightens them (OT-CFM and the \
-                  diffusion path too, when trained)."
+        caption: "The paths of every round in one shared view: reflow straightens them; the \
+                  distilled student jumps in one step (OT-CFM and the diffusion path too, when \
+                  trained)."
             .into(),
-        figure: plots::side_by_side_figure(target, &flows, theme),
+        figure: plots::side_by_side_figure(target, &every, theme),
     });
     Ok(out)
+}
+
+/// `1 Euler step`, `100 Euler steps`.
+fn euler_steps(steps: usize) -> String {
+    if steps == 1 {
+        "1 Euler step".into()
+    } else {
+        format!("{steps} Euler steps")
+    }
 }
 
 /// The files of a figure set: `<stem>.png` and `<stem>.svg` for each figure, and `README.md`.

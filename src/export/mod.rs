@@ -8,6 +8,7 @@
 mod figure;
 mod figure_files;
 pub mod figure_set;
+pub mod layout;
 pub mod palette;
 pub mod plots;
 mod render;
@@ -17,7 +18,7 @@ pub mod session;
 
 pub use figure::{Axis, Figure, FigureStyle, Layer, Panel, Rgb, Scale, Theme};
 pub use figure_files::write_figure_files;
-pub use render::{format_number, render_png, render_svg};
+pub use render::{format_compact, format_number, render_png, render_svg};
 
 /// Writes `bytes` to `path` through a temporary sibling file that is flushed to disk and
 /// then renamed over `path`: a crash mid-write leaves the old file whole.

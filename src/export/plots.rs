@@ -2,7 +2,7 @@
 //! the app and the headless run make the same pictures.
 
 use super::figure::{Axis, Figure, Layer, Panel, Rgb, Scale, Theme};
-use super::palette::{density_rgb, mode_rgb, round_rgb};
+use super::palette::{density_rgb, mode_rgb, round_kind_rgb};
 use crate::Points;
 use crate::flow::{Trajectory, VelocityGrid};
 use crate::pipeline::RoundReport;
@@ -11,7 +11,8 @@ use crate::target::Mixture;
 /// One finished round as the charts need it.
 #[derive(Clone, Copy, Debug)]
 pub struct RoundData<'a> {
-    /// Position in the run (0 is 1-RF); picks the colour.
+    /// Position in the run (0 is 1-RF). The colour follows the round's name
+    /// ([`round_kind_rgb`]), not this position.
     pub index: usize,
     /// Its numbers.
     pub report: &'a RoundReport,
@@ -93,7 +94,7 @@ pub fn paths_panel(
         }
         lines[label].push(path);
     }
-    let width = if full { 1.6 } else { 1.2 };
+    let width = if full { 1.6 } else { 1.5 };
     let mut layers = Vec::new();
     let mut named = false;
     for (mode, group) in lines.into_iter().enumerate() {
@@ -139,6 +140,7 @@ pub fn paths_panel(
     };
     Panel {
         heading,
+        heading_color: None,
         x,
         y,
         equal_aspect: dim == 2,
@@ -147,9 +149,15 @@ pub fn paths_panel(
     }
 }
 
-/// The density heat map over `x × y` (2-D), cells of about 1/100 of the wider side.
+/// The density heat map around the view `x × y` (2-D): the view widened to any plot shape
+/// from 4:5 to 12:5, so the map fills the plot after equal-aspect fitting (the renderer clips
+/// it to the plot); about 170 cells across the wider side.
 fn density_layer(target: &Mixture, x: (f64, f64), y: (f64, f64), theme: Theme) -> Layer {
-    let nx = 120usize;
+    let ((x, _), (_, y)) = (
+        super::layout::equal_aspect(x, y, 2.4),
+        super::layout::equal_aspect(x, y, 0.8),
+    );
+    let nx = 170usize;
     let ny = ((nx as f64) * (y.1 - y.0) / (x.1 - x.0))
         .round()
         .clamp(20.0, 240.0) as usize;
@@ -207,6 +215,7 @@ pub fn samples_figure(target: &Mixture, samples: &Points, title: &str, theme: Th
         }
         Panel {
             heading: None,
+            heading_color: None,
             x,
             y,
             equal_aspect: true,
@@ -247,6 +256,7 @@ fn samples_1d_panel(target: &Mixture, samples: &Points, theme: Theme) -> Panel {
     let bar = density_rgb(0.55, theme == Theme::Dark);
     Panel {
         heading: None,
+        heading_color: None,
         x: Axis::linear("x", xr),
         y: Axis::linear("density", (0.0, top * 1.1 + 1e-9)),
         equal_aspect: false,
@@ -297,6 +307,7 @@ pub fn field_figure(target: &Mixture, grid: &VelocityGrid, title: &str, theme: T
         let (xr, _) = view_of(target);
         Panel {
             heading: None,
+            heading_color: None,
             x: Axis::linear("x", xr),
             y: Axis::linear("−v(x, t)   (dx as t falls)", (lo - pad, hi + pad)),
             equal_aspect: false,
@@ -345,6 +356,7 @@ pub fn field_figure(target: &Mixture, grid: &VelocityGrid, title: &str, theme: T
             .collect();
         Panel {
             heading: None,
+            heading_color: None,
             layers: vec![
                 density_layer(target, x.range, y.range, theme),
                 Layer::Arrows {
@@ -374,11 +386,16 @@ pub fn loss_figure(rounds: &[RoundData<'_>], live: Option<(&str, &[(usize, f32)]
     let mut offset = 0usize;
     let mut series = Vec::new();
     for r in rounds {
-        series.push((r.report.name.clone(), round_rgb(r.index), r.losses, offset));
+        series.push((
+            r.report.name.clone(),
+            round_kind_rgb(&r.report.name),
+            r.losses,
+            offset,
+        ));
         offset += r.losses.last().map_or(0, |l| l.0);
     }
     if let Some((name, losses)) = live.filter(|l| !l.1.is_empty()) {
-        series.push((name.to_string(), round_rgb(rounds.len()), losses, offset));
+        series.push((name.to_string(), round_kind_rgb(name), losses, offset));
         offset += losses.last().map_or(0, |l| l.0);
     }
     let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
@@ -409,6 +426,7 @@ pub fn loss_figure(rounds: &[RoundData<'_>], live: Option<(&str, &[(usize, f32)]
         title: "Training loss, round after round".into(),
         panels: vec![Panel {
             heading: None,
+            heading_color: None,
             x: Axis::linear("optimiser step", (0.0, offset.max(1) as f64)),
             y: Axis::linear("CFM loss  E‖v − (z − x₀)‖²", (lo / 1.3, hi * 1.3))
                 .with_scale(Scale::Log10),
@@ -419,7 +437,9 @@ pub fn loss_figure(rounds: &[RoundData<'_>], live: Option<(&str, &[(usize, f32)]
     }
 }
 
-/// One bar per round with its value above it.
+/// One bar per round, in the round's colour, with its value above it. Values that span two
+/// decades or more (straightness: diffusion's 9.5 against 3-RF's 0.002) get a log axis, so
+/// the small bars stay visible and comparable; the value labels stay either way.
 pub fn bars_figure(
     title: &str,
     y_label: &str,
@@ -430,19 +450,29 @@ pub fn bars_figure(
     let mut bars = Vec::new();
     for r in rounds {
         if let Some(v) = value(r.report).filter(|v| v.is_finite()) {
-            bars.push((names.len() as f64, v, round_rgb(r.index)));
+            bars.push((names.len() as f64, v, round_kind_rgb(&r.report.name)));
             names.push(r.report.name.clone());
         }
     }
     let top = bars.iter().map(|b| b.1).fold(0.0, f64::max);
-    let top = if top > 0.0 { top } else { 1.0 };
+    let low = bars.iter().map(|b| b.1).fold(f64::INFINITY, f64::min);
     let slots = names.len().max(1) as f64;
+    let y = if low > 0.0 && top / low >= 100.0 {
+        // Log axis: the smallest bar still stands 0.4 decades tall; room above for labels.
+        let lo = low / 2.5;
+        let hi = top * 10f64.powf(0.14 * (top / lo).log10());
+        Axis::linear(format!("{y_label}   (log scale)"), (lo, hi)).with_scale(Scale::Log10)
+    } else {
+        let top = if top > 0.0 { top } else { 1.0 };
+        Axis::linear(y_label, (0.0, top * 1.18))
+    };
     Figure {
         title: title.to_string(),
         panels: vec![Panel {
             heading: None,
+            heading_color: None,
             x: Axis::linear("round", (-0.6, slots - 0.4)).with_scale(Scale::Categories(names)),
-            y: Axis::linear(y_label, (0.0, top * 1.18)),
+            y,
             equal_aspect: false,
             layers: vec![Layer::Bars {
                 bars,
@@ -474,10 +504,12 @@ pub fn straightness_figure(rounds: &[RoundData<'_>]) -> Figure {
     )
 }
 
-/// W2 against Euler steps (log₂ axis), one line per round, with the metric floor dashed.
+/// W2 against Euler steps (log₂ axis, ticks at the measured step counts), one line per round
+/// in its colour, with the metric floor dashed.
 pub fn w2_figure(rounds: &[RoundData<'_>], floor: Option<f64>, w2_points: usize) -> Figure {
     let mut layers = Vec::new();
     let (mut max_steps, mut top) = (1usize, floor.unwrap_or(0.0));
+    let mut measured = std::collections::BTreeSet::new();
     for r in rounds {
         let pts: Vec<[f64; 2]> = r
             .report
@@ -486,10 +518,17 @@ pub fn w2_figure(rounds: &[RoundData<'_>], floor: Option<f64>, w2_points: usize)
             .map(|(&s, &w)| {
                 max_steps = max_steps.max(s);
                 top = top.max(w);
+                measured.insert(s);
                 [s as f64, w]
             })
             .collect();
-        push_series(&mut layers, r.report.name.clone(), round_rgb(r.index), pts);
+        push_series(
+            &mut layers,
+            r.report.name.clone(),
+            round_kind_rgb(&r.report.name),
+            false,
+            pts,
+        );
     }
     if let Some(f) = floor {
         layers.push(Layer::HLine {
@@ -499,11 +538,18 @@ pub fn w2_figure(rounds: &[RoundData<'_>], floor: Option<f64>, w2_points: usize)
         });
     }
     let top = if top > 0.0 { top } else { 1.0 };
+    let ticks: Vec<f64> = measured.into_iter().map(|s| s as f64).collect();
+    let x = Axis::linear("Euler steps", (0.8, max_steps as f64 * 1.25)).with_scale(Scale::Log2);
     Figure {
         title: format!("Sample quality against Euler steps (W2 on {w2_points} points)"),
         panels: vec![Panel {
             heading: None,
-            x: Axis::linear("Euler steps", (0.8, max_steps as f64 * 1.25)).with_scale(Scale::Log2),
+            heading_color: None,
+            x: if ticks.is_empty() {
+                x
+            } else {
+                x.with_ticks(ticks)
+            },
             y: Axis::linear("W2 to the target", (0.0, top * 1.1)),
             equal_aspect: false,
             layers,
@@ -512,21 +558,28 @@ pub fn w2_figure(rounds: &[RoundData<'_>], floor: Option<f64>, w2_points: usize)
     }
 }
 
-/// A measured series: a line through its points (when there are two or more) and the points
-/// themselves, named once in the legend.
-fn push_series(layers: &mut Vec<Layer>, name: String, color: Rgb, points: Vec<[f64; 2]>) {
-    if points.len() > 1 {
+/// A measured series: a line through its points (when there are two or more, dashed if
+/// asked) and the points themselves, named once in the legend (by its line when it has one).
+fn push_series(
+    layers: &mut Vec<Layer>,
+    name: String,
+    color: Rgb,
+    dashed: bool,
+    points: Vec<[f64; 2]>,
+) {
+    let line = points.len() > 1;
+    if line {
         layers.push(Layer::Lines {
-            name: None,
+            name: Some(name.clone()),
             color,
             alpha: 1.0,
             width: 3.5,
-            dashed: false,
+            dashed,
             lines: vec![points.clone()],
         });
     }
     layers.push(Layer::Points {
-        name: Some(name),
+        name: (!line).then_some(name),
         color,
         alpha: 1.0,
         radius: 8.0,
@@ -534,39 +587,88 @@ fn push_series(layers: &mut Vec<Layer>, name: String, color: Rgb, points: Vec<[f
     });
 }
 
-/// The paths of several rounds side by side, each under its name.
+/// The region every panel of the side-by-side view shares: the extent of every path point
+/// of every round (the particles' whole journey), with a 6 % margin. In 1-D the first range
+/// is t's.
+fn paths_view(rounds: &[(&str, &Trajectory)]) -> Option<((f64, f64), (f64, f64))> {
+    let dim = rounds.first()?.1.dim;
+    let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+    for (_, tr) in rounds {
+        for k in 0..tr.frames() {
+            for p in tr.frame(k).chunks(dim.max(1)) {
+                for (axis, &v) in p.iter().enumerate().take(2) {
+                    let v = f64::from(v);
+                    if v.is_finite() {
+                        lo[axis] = lo[axis].min(v);
+                        hi[axis] = hi[axis].max(v);
+                    }
+                }
+            }
+        }
+    }
+    let pad = |a: usize| {
+        if !(lo[a].is_finite() && hi[a].is_finite()) {
+            return None;
+        }
+        let m = 0.06 * (hi[a] - lo[a]).max(1e-3);
+        Some((lo[a] - m, hi[a] + m))
+    };
+    if dim == 1 {
+        Some(((0.0, 1.0), pad(0)?))
+    } else {
+        Some((pad(0)?, pad(1)?))
+    }
+}
+
+/// The paths of several rounds in a grid shaped for the slide, each under its name and step
+/// count in the round's colour, all in one box fitted to the paths they show (so the rounds
+/// compare at a glance). Pass every round, the distilled student included (its one step).
 pub fn side_by_side_figure(
     target: &Mixture,
     rounds: &[(&str, &Trajectory)],
     theme: Theme,
 ) -> Figure {
+    let view = paths_view(rounds);
     Figure {
         title: "Paths straighten round by round".into(),
         panels: rounds
             .iter()
-            .map(|(name, tr)| paths_panel(target, tr, Some((*name).to_string()), theme, false))
+            .map(|(name, tr)| {
+                let steps = tr.frames().saturating_sub(1);
+                let heading = format!("{name} · {}", steps_text(steps));
+                let mut panel = paths_panel(target, tr, Some(heading), theme, false);
+                if let Some((x, y)) = view {
+                    panel.x.range = x;
+                    panel.y.range = y;
+                }
+                panel.heading_color = Some(round_kind_rgb(name));
+                panel
+            })
             .collect(),
     }
 }
 
+/// `1 step`, `20 steps`.
+pub fn steps_text(steps: usize) -> String {
+    if steps == 1 {
+        "1 step".into()
+    } else {
+        format!("{steps} steps")
+    }
+}
+
 /// How classifier-free guidance moves a class's samples: mean distance to the class's centre
-/// and spread, averaged over the classes, against the guidance scale w.
+/// (solid) and spread (dashed), averaged over the classes, against the guidance scale w, in
+/// the guided round's colour, with ticks at the measured scales.
 pub fn guidance_figure(report: &crate::pipeline::GuidanceReport) -> Figure {
+    let color = round_kind_rgb(crate::pipeline::GUIDED_ROUND);
     let series = [
-        (
-            "distance to the class centre",
-            &report.mean_distance,
-            round_rgb(0),
-        ),
-        (
-            "spread (RMS about their mean)",
-            &report.spread,
-            round_rgb(1),
-        ),
+        ("distance to the class centre", &report.mean_distance, false),
+        ("spread (RMS about their mean)", &report.spread, true),
     ];
     let mut layers = Vec::new();
     let mut top: f64 = 0.0;
-    for (name, values, color) in series {
+    for (name, values, dashed) in series {
         let pts: Vec<[f64; 2]> = report
             .scales
             .iter()
@@ -576,10 +678,11 @@ pub fn guidance_figure(report: &crate::pipeline::GuidanceReport) -> Figure {
                 [w, v]
             })
             .collect();
-        push_series(&mut layers, name.to_string(), color, pts);
+        push_series(&mut layers, name.to_string(), color, dashed, pts);
     }
     let w_max = report.scales.iter().copied().fold(1.0, f64::max);
     let top = if top > 0.0 { top } else { 1.0 };
+    let x = Axis::linear("guidance scale w", (0.0, w_max * 1.05));
     Figure {
         title: format!(
             "Classifier-free guidance: {} samples per class, mean over {} classes",
@@ -588,7 +691,12 @@ pub fn guidance_figure(report: &crate::pipeline::GuidanceReport) -> Figure {
         ),
         panels: vec![Panel {
             heading: None,
-            x: Axis::linear("guidance scale w", (0.0, w_max * 1.05)),
+            heading_color: None,
+            x: if report.scales.is_empty() {
+                x
+            } else {
+                x.with_ticks(report.scales.clone())
+            },
             y: Axis::linear("distance", (0.0, top * 1.1)),
             equal_aspect: false,
             layers,

@@ -1,17 +1,21 @@
 //! Draws a [`Figure`] with plotters: SVG (text stays text) or PNG.
 //!
 //! Sizes scale with the figure's height, so a 1080-pixel-high slide gets a 52-pixel title and
-//! 30-pixel tick labels: legible from the back of a lecture hall.
+//! 30-pixel tick labels: legible from the back of a lecture hall. Where each part goes (the
+//! panel grid, plots, legends beside the data, ticks) comes from [`super::layout`].
 
 use std::sync::Once;
 
 use plotters::coord::Shift;
-use plotters::coord::types::RangedCoordf64;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::ExportError;
-use super::figure::{Axis, Figure, FigureStyle, Layer, Panel, Rgb, Scale};
+use super::figure::{Figure, FigureStyle, Layer, Panel, Rgb, Scale};
+use super::layout::{
+    LegendKey, PanelFonts, PanelLayout, PixelRect, figure_layout, position, text_width, tick_label,
+};
 
 /// The typeface every figure uses (DejaVu Sans, shipped in `assets/fonts`).
 const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -20,7 +24,8 @@ const FAMILY: &str = "sans-serif";
 
 static FONTS: Once = Once::new();
 
-fn register_fonts() {
+/// Registers the shipped typeface with plotters (once).
+pub(crate) fn register_fonts() {
     FONTS.call_once(|| {
         // The bytes are compiled in and known to parse (tests render with them).
         let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT_REGULAR);
@@ -92,88 +97,457 @@ fn draw<DB: DrawingBackend>(
     style: &FigureStyle,
 ) -> Result<(), ExportError> {
     let theme = style.theme;
-    let sizes = Sizes {
-        scale: f64::from(style.height_px) / 1080.0,
-    };
+    let layout = figure_layout(figure, style);
     root.fill(&color(theme.background())).map_err(draw_error)?;
-    let title_h = sizes.px(90.0);
-    let (top, body) = root.split_vertically(title_h);
-    let title_font = FontDesc::new(FontFamily::SansSerif, sizes.font(52.0), FontStyle::Bold)
+    let title_font = FontDesc::new(FontFamily::SansSerif, layout.title_font, FontStyle::Bold)
         .color(&color(theme.foreground()))
         .pos(Pos::new(HPos::Center, VPos::Center));
-    top.draw_text(
+    let title = layout.title;
+    root.draw_text(
         &figure.title,
         &title_font,
         (
-            style.width_px as i32 / 2,
-            title_h as i32 / 2 + sizes.px(8.0) as i32,
+            (title.left + title.right) / 2,
+            (title.top + title.bottom) / 2 + (0.08 * layout.title_font) as i32,
         ),
     )
     .map_err(draw_error)?;
-    let panels = figure.panels.len().max(1);
-    let areas = body.split_evenly((1, panels));
-    for (area, panel) in areas.iter().zip(&figure.panels) {
-        draw_panel(area, panel, style, &sizes)?;
+    for (panel, panel_layout) in figure.panels.iter().zip(&layout.panels) {
+        draw_panel(root, panel, panel_layout, style)?;
     }
     Ok(())
 }
 
-/// Where a data value sits on an axis after its scale (None if the scale cannot show it).
-fn position(axis: &Axis, v: f64) -> Option<f64> {
-    let p = match axis.scale {
-        Scale::Log2 if v > 0.0 => v.log2(),
-        Scale::Log10 if v > 0.0 => v.log10(),
-        Scale::Log2 | Scale::Log10 => return None,
-        Scale::Linear | Scale::Categories(_) => v,
-    };
-    if !p.is_finite() {
-        return None;
-    }
-    Some(if axis.reversed {
-        let (lo, hi) = span(axis);
-        lo + hi - p
-    } else {
-        p
-    })
+/// The part of `root` inside `rect`.
+fn sub_area<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    rect: PixelRect,
+) -> DrawingArea<DB, Shift> {
+    root.clone().shrink(
+        (rect.left, rect.top),
+        (rect.width().max(1) as u32, rect.height().max(1) as u32),
+    )
 }
 
-/// The axis range after its scale, low to high.
-fn span(axis: &Axis) -> (f64, f64) {
-    let f = |v: f64| match axis.scale {
-        Scale::Log2 => v.max(1e-12).log2(),
-        Scale::Log10 => v.max(1e-300).log10(),
-        Scale::Linear | Scale::Categories(_) => v,
-    };
-    let (a, b) = (f(axis.range.0), f(axis.range.1));
-    let (lo, hi) = (a.min(b), a.max(b));
-    if hi - lo > 1e-12 {
-        (lo, hi)
-    } else {
-        (lo - 0.5, hi + 0.5)
+fn draw_panel<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    layout: &PanelLayout,
+    style: &FigureStyle,
+) -> Result<(), ExportError> {
+    let theme = style.theme;
+    let fg = color(theme.foreground());
+    let fonts = &layout.fonts;
+    let sizes = Sizes { scale: fonts.scale };
+    if let (Some(heading), Some(rect)) = (&panel.heading, layout.heading) {
+        draw_heading(root, heading, panel.heading_color, rect, fonts, style)?;
     }
+    let (x_span, y_span) = (layout.x_span, layout.y_span);
+    let chart_area = sub_area(root, layout.chart);
+    let mut chart = ChartBuilder::on(&chart_area)
+        .x_label_area_size(layout.chart.bottom - layout.plot.bottom)
+        .y_label_area_size(layout.plot.left - layout.chart.left)
+        .build_cartesian_2d(
+            TickedAxis::new(x_span, &layout.x_ticks),
+            TickedAxis::new(y_span, &layout.y_ticks),
+        )
+        .map_err(draw_error)?;
+    // The layout's plot is where plotters draws (unless the panel is too small for its
+    // axes, where plotters squeezes the label areas).
+    if layout.plot.width() > 1 && layout.plot.height() > 1 {
+        debug_assert_eq!(
+            chart.plotting_area().get_pixel_range(),
+            (
+                layout.plot.left..layout.plot.right,
+                layout.plot.top..layout.plot.bottom
+            ),
+            "the plot is drawn where the layout put it"
+        );
+    }
+
+    let x_font = (FAMILY, fonts.x_ticks).into_font().color(&fg);
+    let y_font = (FAMILY, fonts.y_ticks).into_font().color(&fg);
+    let desc_font = (FAMILY, fonts.axis).into_font().color(&fg);
+    let x_fmt = |p: &f64| tick_label(&panel.x, *p);
+    let y_fmt = |p: &f64| tick_label(&panel.y, *p);
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(panel.x.label.as_str())
+        .y_desc(panel.y.label.as_str())
+        .axis_desc_style(desc_font)
+        .x_label_style(x_font)
+        .y_label_style(y_font)
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .axis_style(ShapeStyle::from(&fg).stroke_width(sizes.px(2.0)))
+        .bold_line_style(ShapeStyle::from(&color(theme.grid())).stroke_width(sizes.px(1.5)))
+        .light_line_style(TRANSPARENT)
+        .set_all_tick_mark_size(fonts.tick_mark.round() as u32);
+    if let Scale::Categories(_) = &panel.x.scale {
+        mesh.disable_x_mesh();
+    }
+    mesh.draw().map_err(draw_error)?;
+
+    let project = |p: &[f64; 2]| -> Option<(f64, f64)> {
+        Some((position(&panel.x, p[0])?, position(&panel.y, p[1])?))
+    };
+    // Bars stand on 0, or on the bottom of a log axis.
+    let base = match panel.y.scale {
+        Scale::Log2 => 2f64.powf(y_span.0),
+        Scale::Log10 => 10f64.powf(y_span.0),
+        Scale::Linear | Scale::Categories(_) => 0.0,
+    };
+    let context = LayerContext {
+        project: &project,
+        spans: (x_span, y_span),
+        base,
+        style,
+        sizes: &sizes,
+    };
+    for layer in &panel.layers {
+        draw_layer(&mut chart, layer, &context)?;
+    }
+    draw_legend(root, layout, style)
 }
 
-/// The tick label at position `p`.
-fn tick_label(axis: &Axis, p: f64) -> String {
-    let v = if axis.reversed {
-        let (lo, hi) = span(axis);
-        lo + hi - p
-    } else {
-        p
-    };
-    match &axis.scale {
-        Scale::Linear => format_number(v),
-        Scale::Log2 => format_number(2f64.powf(v)),
-        Scale::Log10 => format_number(10f64.powf(v)),
-        Scale::Categories(names) => {
-            let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
+/// A panel's heading, centred in `rect` in the text colour; a round's colour, if given, as a
+/// thick bar before the text (readable on both backgrounds, unlike coloured text).
+fn draw_heading<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    heading: &str,
+    key: Option<Rgb>,
+    rect: PixelRect,
+    fonts: &PanelFonts,
+    style: &FigureStyle,
+) -> Result<(), ExportError> {
+    let fg = color(style.theme.foreground());
+    let centre = ((rect.left + rect.right) / 2, (rect.top + rect.bottom) / 2);
+    let font = FontDesc::new(FontFamily::SansSerif, fonts.heading, FontStyle::Bold)
+        .color(&fg)
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    if let Some(c) = key {
+        let half_text = (text_width(heading, fonts.heading, true) / 2.0) as i32;
+        let bar = (1.2 * fonts.heading) as i32;
+        let gap = (0.35 * fonts.heading) as i32;
+        let thick = (0.3 * fonts.heading).max(2.0) as i32;
+        // Text and bar centred together, the bar kept inside the cell.
+        let shift = (bar + gap) / 2;
+        let x = (centre.0 + shift - half_text - gap - bar).max(rect.left);
+        root.draw(&Rectangle::new(
+            [
+                (x, centre.1 - thick / 2),
+                (x + bar, centre.1 - thick / 2 + thick),
+            ],
+            ShapeStyle::from(&color(c)).filled(),
+        ))
+        .map_err(draw_error)?;
+        root.draw_text(heading, &font, (centre.0 + shift, centre.1))
+            .map_err(draw_error)?;
+        return Ok(());
+    }
+    root.draw_text(heading, &font, centre).map_err(draw_error)
+}
+
+/// The legend entries, each a key and its text, where the layout put them (outside the plot).
+fn draw_legend<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    layout: &PanelLayout,
+    style: &FigureStyle,
+) -> Result<(), ExportError> {
+    let fonts = &layout.fonts;
+    let sizes = Sizes { scale: fonts.scale };
+    let fg = color(style.theme.foreground());
+    let key_w = sizes.px(48.0) as i32;
+    let gap = sizes.px(12.0) as i32;
+    let font = (FAMILY, fonts.legend)
+        .into_font()
+        .color(&fg)
+        .pos(Pos::new(HPos::Left, VPos::Center));
+    for item in &layout.legend_items {
+        let (x, y) = item.at;
+        match item.key {
+            LegendKey::Line {
+                color: c,
+                width,
+                dashed,
+            } => {
+                let stroke = ShapeStyle::from(&color(c)).stroke_width(sizes.px(width));
+                let segments: Vec<(i32, i32)> = if dashed {
+                    let dash = key_w / 5;
+                    [0, 2, 4]
+                        .iter()
+                        .map(|i| (i * dash, (i + 1) * dash))
+                        .collect()
+                } else {
+                    vec![(0, key_w)]
+                };
+                for (a, b) in segments {
+                    root.draw(&PathElement::new(vec![(x + a, y), (x + b, y)], stroke))
+                        .map_err(draw_error)?;
+                }
+            }
+            LegendKey::Dot { color: c, radius } => {
+                root.draw(&Circle::new(
+                    (x + key_w / 2, y),
+                    sizes.px(radius),
+                    ShapeStyle::from(&color(c)).filled(),
+                ))
+                .map_err(draw_error)?;
+            }
+            LegendKey::Arrow { color: c } => {
+                let stroke = ShapeStyle::from(&color(c)).stroke_width(sizes.px(2.5));
+                let head = sizes.px(10.0) as i32;
+                root.draw(&PathElement::new(vec![(x, y), (x + key_w, y)], stroke))
+                    .map_err(draw_error)?;
+                root.draw(&PathElement::new(
+                    vec![
+                        (x + key_w - head, y - head / 2),
+                        (x + key_w, y),
+                        (x + key_w - head, y + head / 2),
+                    ],
+                    stroke,
+                ))
+                .map_err(draw_error)?;
             }
         }
+        root.draw_text(&item.name, &font, (x + key_w + gap, y))
+            .map_err(draw_error)?;
     }
+    Ok(())
+}
+
+/// A linear coordinate over a span whose ticks the layout chose.
+struct TickedAxis {
+    lo: f64,
+    hi: f64,
+    ticks: Vec<f64>,
+}
+
+impl TickedAxis {
+    fn new((lo, hi): (f64, f64), ticks: &[f64]) -> Self {
+        Self {
+            lo,
+            hi,
+            ticks: ticks.to_vec(),
+        }
+    }
+}
+
+impl Ranged for TickedAxis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let share = (value - self.lo) / (self.hi - self.lo);
+        let length = f64::from(limit.1 - limit.0);
+        // Far-off points stay far off without overflowing.
+        let offset = (length * share + 1e-3).floor().clamp(-1e6, 1e6);
+        limit.0 + offset as i32
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.lo..self.hi
+    }
+}
+
+type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<TickedAxis, TickedAxis>>;
+type Spans = ((f64, f64), (f64, f64));
+/// Maps a data point to chart coordinates (None if an axis' scale cannot show it).
+type Project<'a> = dyn Fn(&[f64; 2]) -> Option<(f64, f64)> + 'a;
+
+/// What every layer needs besides itself.
+struct LayerContext<'a> {
+    project: &'a Project<'a>,
+    /// Shown spans after the scales.
+    spans: Spans,
+    /// The value bars stand on (0, or the bottom of a log axis).
+    base: f64,
+    style: &'a FigureStyle,
+    sizes: &'a Sizes,
+}
+
+/// Draws one layer (its legend entry is drawn by [`draw_legend`], outside the plot).
+fn draw_layer<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    layer: &Layer,
+    context: &LayerContext<'_>,
+) -> Result<(), ExportError> {
+    let LayerContext {
+        project,
+        spans: (x_span, y_span),
+        base,
+        style,
+        sizes,
+    } = *context;
+    match layer {
+        Layer::Lines {
+            color: c,
+            alpha,
+            width,
+            dashed,
+            lines,
+            ..
+        } => {
+            let stroke = ShapeStyle::from(&rgba(*c, *alpha)).stroke_width(sizes.px(*width));
+            let dash = sizes.px(14.0);
+            let mut elements: Vec<PathElement<(f64, f64)>> = Vec::new();
+            for line in lines {
+                let pts: Vec<(f64, f64)> = line.iter().filter_map(project).collect();
+                if *dashed {
+                    let series = DashedLineSeries::new(pts, dash, dash, stroke);
+                    chart.draw_series(series).map_err(draw_error)?;
+                } else if pts.len() > 1 {
+                    elements.push(PathElement::new(pts, stroke));
+                }
+            }
+            chart.draw_series(elements).map_err(draw_error)?;
+        }
+        Layer::Points {
+            color: c,
+            alpha,
+            radius,
+            points,
+            ..
+        } => {
+            let fill = ShapeStyle::from(&rgba(*c, *alpha)).filled();
+            let r = sizes.px(*radius);
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .filter_map(project)
+                        .map(|p| Circle::new(p, r, fill)),
+                )
+                .map_err(draw_error)?;
+        }
+        Layer::Arrows {
+            color: c, arrows, ..
+        } => {
+            let stroke = ShapeStyle::from(&color(*c)).stroke_width(sizes.px(2.5));
+            let mut elements = Vec::with_capacity(arrows.len() * 2);
+            for (origin, tip) in arrows {
+                let (Some(a), Some(b)) = (project(origin), project(tip)) else {
+                    continue;
+                };
+                elements.push(PathElement::new(vec![a, b], stroke));
+                elements.push(PathElement::new(arrow_head(a, b, (x_span, y_span)), stroke));
+            }
+            chart.draw_series(elements).map_err(draw_error)?;
+        }
+        Layer::Bars {
+            bars,
+            width,
+            values,
+        } => {
+            let fg = color(style.theme.foreground());
+            let font = (FAMILY, sizes.font(30.0))
+                .into_font()
+                .color(&fg)
+                .pos(Pos::new(HPos::Center, VPos::Bottom));
+            for &(x, height, c) in bars {
+                let (Some(a), Some(b)) = (
+                    project(&[x - width / 2.0, base]),
+                    project(&[x + width / 2.0, height]),
+                ) else {
+                    continue;
+                };
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [a, b],
+                        ShapeStyle::from(&color(c)).filled(),
+                    )))
+                    .map_err(draw_error)?;
+                if *values {
+                    let top = (x, b.1 + (y_span.1 - y_span.0) * 0.01);
+                    chart
+                        .draw_series(std::iter::once(Text::new(
+                            format_compact(height),
+                            top,
+                            font.clone(),
+                        )))
+                        .map_err(draw_error)?;
+                }
+            }
+        }
+        Layer::Heat {
+            x_range,
+            y_range,
+            nx,
+            ny,
+            colors,
+        } => {
+            let (nx, ny) = (*nx, *ny);
+            if nx == 0 || ny == 0 || colors.len() != nx * ny {
+                return Err(ExportError::Invalid(format!(
+                    "heat map of {nx}×{ny} cells has {} colours",
+                    colors.len()
+                )));
+            }
+            let (x_lo, y_lo) = (x_range.0, y_range.0);
+            let dx = (x_range.1 - x_range.0) / nx as f64;
+            let dy = (y_range.1 - y_range.0) / ny as f64;
+            // Cells clipped to the plot: the map may be drawn larger than the view.
+            let clip = |v: f64, (lo, hi): (f64, f64)| v.clamp(lo, hi);
+            let cells = (0..ny).flat_map(|j| {
+                (0..nx).filter_map(move |i| {
+                    let x0 = clip(x_lo + dx * i as f64, x_span);
+                    let y0 = clip(y_lo + dy * j as f64, y_span);
+                    let x1 = clip(x_lo + dx * (i + 1) as f64, x_span);
+                    let y1 = clip(y_lo + dy * (j + 1) as f64, y_span);
+                    (x1 > x0 && y1 > y0).then(|| {
+                        Rectangle::new(
+                            [(x0, y0), (x1, y1)],
+                            ShapeStyle::from(&color(colors[j * nx + i])).filled(),
+                        )
+                    })
+                })
+            });
+            chart.draw_series(cells).map_err(draw_error)?;
+        }
+        Layer::HLine { color: c, y, .. } => {
+            let Some((_, y)) = project(&[1.0, *y]) else {
+                return Ok(());
+            };
+            let stroke = ShapeStyle::from(&color(*c)).stroke_width(sizes.px(3.0));
+            let dash = sizes.px(16.0);
+            chart
+                .draw_series(DashedLineSeries::new(
+                    vec![(x_span.0, y), (x_span.1, y)],
+                    dash,
+                    dash,
+                    stroke,
+                ))
+                .map_err(draw_error)?;
+        }
+    }
+    Ok(())
+}
+
+/// The two barbs of an arrow head at `tip`, sized to the plot (a fortieth of its diagonal).
+fn arrow_head(origin: (f64, f64), tip: (f64, f64), (x, y): Spans) -> Vec<(f64, f64)> {
+    // Work in units of the spans so the head looks the same on both axes.
+    let (sx, sy) = (x.1 - x.0, y.1 - y.0);
+    let (dx, dy) = ((tip.0 - origin.0) / sx, (tip.1 - origin.1) / sy);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len < 1e-9 {
+        return vec![tip, tip];
+    }
+    let head = (0.012f64).min(0.5 * len);
+    let (ux, uy) = (dx / len, dy / len);
+    let barb = |angle: f64| {
+        let (c, s) = (angle.cos(), angle.sin());
+        let bx = -(ux * c - uy * s) * head;
+        let by = -(ux * s + uy * c) * head;
+        (tip.0 + bx * sx, tip.1 + by * sy)
+    };
+    vec![barb(0.45), tip, barb(-0.45)]
 }
 
 /// A number as a slide shows it: no trailing zeros, three significant figures.
@@ -198,297 +572,24 @@ pub fn format_number(v: f64) -> String {
     if s == "-0" { "0".into() } else { s }
 }
 
-fn draw_panel<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    panel: &Panel,
-    style: &FigureStyle,
-    sizes: &Sizes,
-) -> Result<(), ExportError> {
-    let theme = style.theme;
-    let fg = color(theme.foreground());
-    let margin = sizes.px(24.0);
-    let x_label_area = sizes.px(110.0);
-    let y_label_area = sizes.px(150.0);
-    let heading_h = if panel.heading.is_some() {
-        sizes.px(60.0)
+/// A number as a tick or bar label: at most three significant figures, plain decimals from
+/// 0.0001 to 99999 (`0.002`, `9.5`, `1250`), scientific only outside that.
+pub fn format_compact(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return if v.is_nan() { "–".into() } else { "0".into() };
+    }
+    let a = v.abs();
+    if !(1e-4..1e5).contains(&a) {
+        return format!("{v:.1e}");
+    }
+    let decimals = (2 - a.log10().floor() as i32).clamp(0, 6) as usize;
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
-        0
+        s
     };
-    let (mut x_span, mut y_span) = (span(&panel.x), span(&panel.y));
-    if panel.equal_aspect {
-        let (w, h) = area.dim_in_pixel();
-        let plot_w = f64::from(w.saturating_sub(y_label_area + 2 * margin).max(1));
-        let plot_h = f64::from(
-            h.saturating_sub(x_label_area + heading_h + 2 * margin)
-                .max(1),
-        );
-        (x_span, y_span) = equal_aspect(x_span, y_span, plot_w / plot_h);
-    }
-    let mut builder = ChartBuilder::on(area);
-    builder
-        .margin(margin)
-        .x_label_area_size(x_label_area)
-        .y_label_area_size(y_label_area);
-    if let Some(heading) = &panel.heading {
-        builder.caption(
-            heading,
-            FontDesc::new(FontFamily::SansSerif, sizes.font(40.0), FontStyle::Bold).color(&fg),
-        );
-    }
-    let mut chart = builder
-        .build_cartesian_2d(x_span.0..x_span.1, y_span.0..y_span.1)
-        .map_err(draw_error)?;
-
-    let label_font = (FAMILY, sizes.font(30.0)).into_font().color(&fg);
-    let desc_font = (FAMILY, sizes.font(38.0)).into_font().color(&fg);
-    let x_fmt = |p: &f64| tick_label(&panel.x, *p);
-    let y_fmt = |p: &f64| tick_label(&panel.y, *p);
-    let mut mesh = chart.configure_mesh();
-    mesh.x_desc(panel.x.label.as_str())
-        .y_desc(panel.y.label.as_str())
-        .axis_desc_style(desc_font)
-        .label_style(label_font)
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .axis_style(ShapeStyle::from(&fg).stroke_width(sizes.px(2.0)))
-        .bold_line_style(ShapeStyle::from(&color(theme.grid())).stroke_width(sizes.px(1.5)))
-        .light_line_style(TRANSPARENT)
-        .set_all_tick_mark_size(sizes.px(8.0))
-        .x_labels(7)
-        .y_labels(7);
-    if let Scale::Categories(names) = &panel.x.scale {
-        mesh.x_labels(names.len() + 1).disable_x_mesh();
-    }
-    mesh.draw().map_err(draw_error)?;
-
-    let project = |p: &[f64; 2]| -> Option<(f64, f64)> {
-        Some((position(&panel.x, p[0])?, position(&panel.y, p[1])?))
-    };
-    let mut named = false;
-    for layer in &panel.layers {
-        named |= draw_layer(&mut chart, layer, &project, (x_span, y_span), style, sizes)?;
-    }
-    if panel.legend && named {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .margin(sizes.px(16.0))
-            .legend_area_size(sizes.px(50.0))
-            .label_font((FAMILY, sizes.font(30.0)).into_font().color(&fg))
-            .background_style(rgba(theme.background(), 0.88))
-            .border_style(ShapeStyle::from(&color(theme.grid())).stroke_width(sizes.px(2.0)))
-            .draw()
-            .map_err(draw_error)?;
-    }
-    Ok(())
-}
-
-/// Widens one span so a data unit is as long on both axes in a plot `ratio` = width/height.
-fn equal_aspect(x: (f64, f64), y: (f64, f64), ratio: f64) -> ((f64, f64), (f64, f64)) {
-    let (w, h) = (x.1 - x.0, y.1 - y.0);
-    if w / h < ratio {
-        let grow = (h * ratio - w) / 2.0;
-        ((x.0 - grow, x.1 + grow), y)
-    } else {
-        let grow = (w / ratio - h) / 2.0;
-        (x, (y.0 - grow, y.1 + grow))
-    }
-}
-
-type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
-type Spans = ((f64, f64), (f64, f64));
-/// Maps a data point to chart coordinates (None if an axis' scale cannot show it).
-type Project<'a> = dyn Fn(&[f64; 2]) -> Option<(f64, f64)> + 'a;
-
-/// Draws one layer; returns true if it added a legend entry.
-fn draw_layer<DB: DrawingBackend>(
-    chart: &mut Chart<'_, DB>,
-    layer: &Layer,
-    project: &Project<'_>,
-    (x_span, y_span): Spans,
-    style: &FigureStyle,
-    sizes: &Sizes,
-) -> Result<bool, ExportError> {
-    let legend_len = sizes.px(40.0) as i32;
-    match layer {
-        Layer::Lines {
-            name,
-            color: c,
-            alpha,
-            width,
-            dashed,
-            lines,
-        } => {
-            let stroke = ShapeStyle::from(&rgba(*c, *alpha)).stroke_width(sizes.px(*width));
-            let key = ShapeStyle::from(&color(*c)).stroke_width(sizes.px(width.max(3.0)));
-            let dash = sizes.px(14.0);
-            let mut elements: Vec<PathElement<(f64, f64)>> = Vec::new();
-            for line in lines {
-                let pts: Vec<(f64, f64)> = line.iter().filter_map(project).collect();
-                if *dashed {
-                    let series = DashedLineSeries::new(pts, dash, dash, stroke);
-                    chart.draw_series(series).map_err(draw_error)?;
-                } else if pts.len() > 1 {
-                    elements.push(PathElement::new(pts, stroke));
-                }
-            }
-            let anno = chart.draw_series(elements).map_err(draw_error)?;
-            if let Some(name) = name {
-                anno.label(name.as_str())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + legend_len, y)], key));
-                return Ok(true);
-            }
-        }
-        Layer::Points {
-            name,
-            color: c,
-            alpha,
-            radius,
-            points,
-        } => {
-            let fill = ShapeStyle::from(&rgba(*c, *alpha)).filled();
-            let r = sizes.px(*radius);
-            let key = ShapeStyle::from(&color(*c)).filled();
-            let key_r = sizes.px(radius.max(6.0));
-            let anno = chart
-                .draw_series(
-                    points
-                        .iter()
-                        .filter_map(project)
-                        .map(|p| Circle::new(p, r, fill)),
-                )
-                .map_err(draw_error)?;
-            if let Some(name) = name {
-                anno.label(name.as_str())
-                    .legend(move |(x, y)| Circle::new((x + legend_len / 2, y), key_r, key));
-                return Ok(true);
-            }
-        }
-        Layer::Arrows {
-            name,
-            color: c,
-            arrows,
-        } => {
-            let stroke = ShapeStyle::from(&color(*c)).stroke_width(sizes.px(2.5));
-            let mut elements = Vec::with_capacity(arrows.len() * 2);
-            for (origin, tip) in arrows {
-                let (Some(a), Some(b)) = (project(origin), project(tip)) else {
-                    continue;
-                };
-                elements.push(PathElement::new(vec![a, b], stroke));
-                elements.push(PathElement::new(arrow_head(a, b, (x_span, y_span)), stroke));
-            }
-            let anno = chart.draw_series(elements).map_err(draw_error)?;
-            if let Some(name) = name {
-                anno.label(name.as_str()).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + legend_len, y)], stroke)
-                });
-                return Ok(true);
-            }
-        }
-        Layer::Bars {
-            bars,
-            width,
-            values,
-        } => {
-            let fg = color(style.theme.foreground());
-            for &(x, height, c) in bars {
-                let (Some(a), Some(b)) = (
-                    project(&[x - width / 2.0, 0.0]),
-                    project(&[x + width / 2.0, height]),
-                ) else {
-                    continue;
-                };
-                chart
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [a, b],
-                        ShapeStyle::from(&color(c)).filled(),
-                    )))
-                    .map_err(draw_error)?;
-                if *values {
-                    let font = (FAMILY, sizes.font(32.0))
-                        .into_font()
-                        .color(&fg)
-                        .pos(Pos::new(HPos::Center, VPos::Bottom));
-                    let top = (x, b.1 + (y_span.1 - y_span.0) * 0.01);
-                    chart
-                        .draw_series(std::iter::once(Text::new(format_number(height), top, font)))
-                        .map_err(draw_error)?;
-                }
-            }
-        }
-        Layer::Heat {
-            x_range,
-            y_range,
-            nx,
-            ny,
-            colors,
-        } => {
-            let (nx, ny) = (*nx, *ny);
-            if nx == 0 || ny == 0 || colors.len() != nx * ny {
-                return Err(ExportError::Invalid(format!(
-                    "heat map of {nx}×{ny} cells has {} colours",
-                    colors.len()
-                )));
-            }
-            let (x_lo, y_lo) = (x_range.0, y_range.0);
-            let dx = (x_range.1 - x_range.0) / nx as f64;
-            let dy = (y_range.1 - y_range.0) / ny as f64;
-            let cells = (0..ny).flat_map(|j| {
-                (0..nx).map(move |i| {
-                    let x0 = x_lo + dx * i as f64;
-                    let y0 = y_lo + dy * j as f64;
-                    Rectangle::new(
-                        [(x0, y0), (x0 + dx, y0 + dy)],
-                        ShapeStyle::from(&color(colors[j * nx + i])).filled(),
-                    )
-                })
-            });
-            chart.draw_series(cells).map_err(draw_error)?;
-        }
-        Layer::HLine { name, color: c, y } => {
-            let Some((_, y)) = project(&[1.0, *y]) else {
-                return Ok(false);
-            };
-            let stroke = ShapeStyle::from(&color(*c)).stroke_width(sizes.px(3.0));
-            let dash = sizes.px(16.0);
-            let anno = chart
-                .draw_series(DashedLineSeries::new(
-                    vec![(x_span.0, y), (x_span.1, y)],
-                    dash,
-                    dash,
-                    stroke,
-                ))
-                .map_err(draw_error)?;
-            if let Some(name) = name {
-                anno.label(name.as_str()).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + legend_len, y)], stroke)
-                });
-                return Ok(true);
-            }
-        }
-    }
-    Ok(false)
-}
-
-/// The two barbs of an arrow head at `tip`, sized to the plot (a fortieth of its diagonal).
-fn arrow_head(origin: (f64, f64), tip: (f64, f64), (x, y): Spans) -> Vec<(f64, f64)> {
-    // Work in units of the spans so the head looks the same on both axes.
-    let (sx, sy) = (x.1 - x.0, y.1 - y.0);
-    let (dx, dy) = ((tip.0 - origin.0) / sx, (tip.1 - origin.1) / sy);
-    let len = (dx * dx + dy * dy).sqrt();
-    if len < 1e-9 {
-        return vec![tip, tip];
-    }
-    let head = (0.012f64).min(0.5 * len);
-    let (ux, uy) = (dx / len, dy / len);
-    let barb = |angle: f64| {
-        let (c, s) = (angle.cos(), angle.sin());
-        let bx = -(ux * c - uy * s) * head;
-        let by = -(ux * s + uy * c) * head;
-        (tip.0 + bx * sx, tip.1 + by * sy)
-    };
-    vec![barb(0.45), tip, barb(-0.45)]
+    if s == "-0" { "0".into() } else { s }
 }
 
 #[cfg(test)]
@@ -507,24 +608,13 @@ mod tests {
     }
 
     #[test]
-    fn log_and_reversed_axes_map_and_label_back() {
-        let steps = Axis::linear("steps", (1.0, 128.0)).with_scale(Scale::Log2);
-        assert_eq!(position(&steps, 8.0), Some(3.0));
-        assert_eq!(position(&steps, 0.0), None);
-        assert_eq!(tick_label(&steps, 3.0), "8");
-        let t = Axis::linear("t", (0.0, 1.0)).reversed();
-        assert_eq!(position(&t, 1.0), Some(0.0));
-        assert_eq!(tick_label(&t, 0.25), "0.75");
-        let rounds = Axis::linear("", (-0.5, 1.5))
-            .with_scale(Scale::Categories(vec!["1-RF".into(), "2-RF".into()]));
-        assert_eq!(tick_label(&rounds, 1.0), "2-RF");
-        assert_eq!(tick_label(&rounds, 0.5), "");
-    }
-
-    #[test]
-    fn equal_aspect_widens_the_narrow_side() {
-        let (x, y) = equal_aspect((0.0, 1.0), (0.0, 1.0), 2.0);
-        assert_eq!(x, (-0.5, 1.5));
-        assert_eq!(y, (0.0, 1.0));
+    fn compact_labels_keep_small_values_as_decimals() {
+        assert_eq!(format_compact(0.002), "0.002");
+        assert_eq!(format_compact(0.00234), "0.00234");
+        assert_eq!(format_compact(9.53), "9.53");
+        assert_eq!(format_compact(1250.0), "1250");
+        assert_eq!(format_compact(0.30000000000000004), "0.3");
+        assert_eq!(format_compact(-2.0), "-2");
+        assert_eq!(format_compact(2e-5), "2.0e-5");
     }
 }
