@@ -84,6 +84,7 @@ fn check_layout(h: &mut Harness<'_, FlowlabApp>, size: Vec2, presentation: bool)
     assert_eq!(probe.main_plots.len(), 2, "{case}: two main plots");
     let plots: f32 = probe.main_plots.iter().map(|r| r.area()).sum();
     let share = plots / window.area();
+    eprintln!("{case}: the main plots cover {share:.2} of the window");
     if presentation {
         assert!(
             share >= 0.5,

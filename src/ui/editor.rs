@@ -14,8 +14,6 @@ use crate::worker::SampleSet;
 const GRAB_PX: f32 = 14.0;
 /// Smallest width a drag can make.
 const MIN_STD: f64 = 0.02;
-/// Heat map resolution.
-
 /// What can be dragged.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Grip {

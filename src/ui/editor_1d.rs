@@ -68,6 +68,8 @@ pub(super) fn editor_1d_ui(
         .fold(0.1, f64::max)
         * 1.15;
     let selected = state.selected;
+    // The whole widget, axes included, for the layout record.
+    let widget = ui.available_rect_before_wrap();
     let response = editor_plot("target_editor_1d", "x", "density").show(ui, |plot_ui| {
         plot_ui.set_plot_bounds(PlotBounds::from_min_max([lo, 0.0], [hi, y_max]));
         if let Some(bins) = histogram {
@@ -101,7 +103,10 @@ pub(super) fn editor_1d_ui(
         handles_ui(plot_ui, &handles, 7.0);
         plot_input(plot_ui, handles.iter().map(|(_, p)| *p))
     });
-    super::probe::main_plot(ui.ctx(), response.response.rect);
+    super::probe::main_plot(
+        ui.ctx(),
+        widget.intersect(response.response.rect.expand2(egui::vec2(80.0, 60.0))),
+    );
     apply_input(target, &handles, response.inner, state, actions);
 }
 

@@ -70,6 +70,8 @@ pub(super) fn editor_2d_ui(
         .collect();
     let selected = state.selected;
 
+    // The whole widget, axes included, for the layout record.
+    let widget = ui.available_rect_before_wrap();
     let response = editor_plot("target_editor", "x₁", "x₂").show(ui, |plot_ui| {
         plot_ui.set_plot_bounds(PlotBounds::from_min_max(
             [view.x.0, view.y.0],
@@ -126,7 +128,10 @@ pub(super) fn editor_2d_ui(
         handles_ui(plot_ui, &handles, 6.0);
         plot_input(plot_ui, handles.iter().map(|(_, p)| *p))
     });
-    super::probe::main_plot(ui.ctx(), response.response.rect);
+    super::probe::main_plot(
+        ui.ctx(),
+        widget.intersect(response.response.rect.expand2(egui::vec2(80.0, 60.0))),
+    );
     apply_input(target, &handles, response.inner, state, actions);
 }
 

@@ -18,17 +18,17 @@ use crate::export::{Figure, FigureStyle, Theme};
 use crate::target::Mixture;
 use crate::worker::{SaveRequest, WorkerError};
 
-/// Why a chart cannot be exported yet.
+/// Why a chart cannot be exported yet: what is missing.
 #[derive(Debug, thiserror::Error)]
 enum NothingToExport {
     #[error("nothing to export yet: train 1-RF first")]
-    NoRounds,
+    Rounds,
     #[error("no losses yet: press Train")]
-    NoLosses,
+    Losses,
     #[error("no picture of the selected model yet")]
-    NoPicture,
+    Picture,
     #[error("turn on \"velocity field at t\" to export the field")]
-    NoField,
+    Field,
 }
 
 fn round_data(run: &RunView) -> Vec<RoundData<'_>> {
@@ -53,7 +53,7 @@ fn chart_figure(
     let rounds = round_data(run);
     let need_rounds = || {
         if rounds.is_empty() {
-            Err(NothingToExport::NoRounds)
+            Err(NothingToExport::Rounds)
         } else {
             Ok(())
         }
@@ -62,7 +62,7 @@ fn chart_figure(
     let file_name = name.replace(" (live)", "-live");
     let figure = match chart {
         Chart::Samples | Chart::Paths | Chart::Field => {
-            let p = run.picture(selection).ok_or(NothingToExport::NoPicture)?;
+            let p = run.picture(selection).ok_or(NothingToExport::Picture)?;
             let how = format!("{} {} steps", p.steps, p.solver.name());
             let figure = match chart {
                 Chart::Samples => plots::samples_figure(
@@ -78,7 +78,7 @@ fn chart_figure(
                     theme,
                 ),
                 _ => {
-                    let field = p.field.as_ref().ok_or(NothingToExport::NoField)?;
+                    let field = p.field.as_ref().ok_or(NothingToExport::Field)?;
                     plots::field_figure(
                         target,
                         field,
@@ -96,7 +96,7 @@ fn chart_figure(
                 .as_ref()
                 .map(|p| (p.round.as_str(), run.live_losses.as_slice()));
             if rounds.is_empty() && live.is_none_or(|l| l.1.is_empty()) {
-                return Err(NothingToExport::NoLosses);
+                return Err(NothingToExport::Losses);
             }
             plots::loss_figure(&rounds, live)
         }
@@ -117,7 +117,7 @@ fn chart_figure(
                 .rounds
                 .iter()
                 .find_map(|r| r.report.guidance.as_ref())
-                .ok_or(NothingToExport::NoRounds)?;
+                .ok_or(NothingToExport::Rounds)?;
             plots::guidance_figure(report)
         }
         Chart::SideBySide => {
@@ -131,7 +131,7 @@ fn chart_figure(
                 })
                 .collect();
             if shown.is_empty() {
-                return Err(NothingToExport::NoPicture);
+                return Err(NothingToExport::Picture);
             }
             plots::side_by_side_figure(target, &shown, theme)
         }

@@ -10,12 +10,12 @@ use super::{charts, left_panel, main_view, shortcuts, toolbar, view_bar};
 
 /// Text in presentation mode is this much larger (the window keeps its size in points, so
 /// the pictures keep the room a zoom would take from them).
-const PRESENTATION_TEXT: f32 = 1.25;
+const PRESENTATION_TEXT: f32 = 1.2;
 /// Below this width (in points) the side panel starts closed: the pictures need the room.
 const WIDE_WINDOW: f32 = 1500.0;
-/// Share of the window height the chart strip starts with.
+/// Share of the window height the chart strip takes.
 const CHART_SHARE: f32 = 0.3;
-const CHART_SHARE_PRESENTING: f32 = 0.22;
+const CHART_SHARE_PRESENTING: f32 = 0.2;
 
 /// The window's own state: overlays and what was last applied to the context.
 #[derive(Default)]
@@ -104,9 +104,11 @@ pub fn window_ui(app: &mut FlowlabApp, ui: &mut egui::Ui, actions: &mut Vec<Acti
     } else {
         CHART_SHARE
     };
+    // A fixed share of the height, whatever size the window had before (a strip sized for
+    // 1080 px must not fill a 720 px projector); `C` shows any chart big instead.
     egui::Panel::bottom("charts")
-        .resizable(true)
-        .default_size(window.height() * share)
+        .resizable(false)
+        .exact_size(window.height() * share)
         .show(ui, |ui| {
             charts::chart_strip_ui(ui, &run.view, view, actions)
         });

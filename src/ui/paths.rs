@@ -101,6 +101,8 @@ fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<
         plot = plot.x_axis_label("x₁").y_axis_label("x₂");
     }
     let line_width = style.line_scale * if style.compact { 0.8 } else { 1.2 };
+    // The whole widget, axes included, for the layout record.
+    let widget = ui.available_rect_before_wrap();
     let shown = plot.show(ui, |plot_ui| {
         coupling_ui(plot_ui, style.coupling);
         let Some(p) = picture else { return };
@@ -134,7 +136,10 @@ fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<
         particles_and_field_ui(plot_ui, now, p, 2, style);
     });
     if !style.compact {
-        super::probe::main_plot(ui.ctx(), shown.response.rect);
+        super::probe::main_plot(
+            ui.ctx(),
+            widget.intersect(shown.response.rect.expand2(egui::vec2(80.0, 60.0))),
+        );
     }
 }
 
@@ -152,6 +157,8 @@ fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<
             .y_axis_label("x");
     }
     let line_width = style.line_scale * if style.compact { 0.8 } else { 1.2 };
+    // The whole widget, axes included, for the layout record.
+    let widget = ui.available_rect_before_wrap();
     let shown = plot.show(ui, |plot_ui| {
         coupling_ui(plot_ui, style.coupling);
         let Some(p) = picture else { return };
@@ -176,7 +183,10 @@ fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<
         particles_and_field_ui(plot_ui, now, p, 1, style);
     });
     if !style.compact {
-        super::probe::main_plot(ui.ctx(), shown.response.rect);
+        super::probe::main_plot(
+            ui.ctx(),
+            widget.intersect(shown.response.rect.expand2(egui::vec2(80.0, 60.0))),
+        );
     }
 }
 

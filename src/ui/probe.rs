@@ -18,7 +18,7 @@ pub struct TitleFit {
 /// The layout of one frame.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LayoutProbe {
-    /// The two main plots (target and paths) — or the enlarged chart and the paths.
+    /// The two main plots (target and paths), each with its axes.
     pub main_plots: Vec<Rect>,
     /// Every chart title drawn.
     pub titles: Vec<TitleFit>,

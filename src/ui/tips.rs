@@ -68,7 +68,7 @@ pub const SAVE_SESSION: &str =
     "Save target, settings and every round (weights, numbers, losses) to one file (Ctrl+S).";
 pub const OPEN_SESSION: &str =
     "Open a saved session: its rounds come back without training (Ctrl+O).";
-pub const PRESENTATION: &str = "Presentation mode (P): text 35 % larger and thicker lines for a projector, the side panel closed so the pictures get the room. H opens the side panel, C shows a chart big, F11 is full screen.";
+pub const PRESENTATION: &str = "Presentation mode (P): text 20 % larger and thicker lines for a projector, the side panel closed so the pictures get the room. H opens the side panel, C shows a chart big, F11 is full screen.";
 pub const STUDENT_STEPS: &str = "A distilled student is a one-step sampler: it jumps from noise to data in a single step, so it is drawn and measured at 1 step whatever the slider says.";
 pub const PLAY_SECONDS: &str = "How long Play takes to carry the particles from t = 1 to t = 0.";
 pub const ENLARGE: &str =
