@@ -9,7 +9,7 @@ use common::tiny;
 use flowlab::flow::Solver;
 use flowlab::pipeline::{Phase, Progress, Settings};
 use flowlab::target::presets::preset;
-use flowlab::worker::{PhaseJob, PictureOf, SampleRequest, Update, Worker};
+use flowlab::worker::{PhaseJob, PictureOf, SampleRequest, Update, Worker, WorkerError};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -374,11 +374,24 @@ fn random_command_sequences_never_deadlock_or_leak_stale_updates() {
             }
         }
     }
-    // Still alive and consistent: a fresh run trains to the end.
+    // Still alive and consistent: a fresh run trains to the end. The random commands may
+    // have filled the command queue; `Busy` means "try again" while the trainer skips the
+    // cancelled work (a slow, loaded machine takes longer to get there).
     w.resume();
     drain(&mut w);
-    w.new_run(targets[1].clone(), tiny()).unwrap();
-    w.start(PhaseJob::RunAll).unwrap();
+    let start = Instant::now();
+    let retry = |w: &mut Worker, command: &dyn Fn(&mut Worker) -> Result<(), WorkerError>| loop {
+        match command(w) {
+            Ok(()) => break,
+            Err(WorkerError::Busy) if start.elapsed() < LONG => {
+                drain(w);
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(err) => panic!("the worker refused a command: {err}"),
+        }
+    };
+    retry(&mut w, &|w| w.new_run(targets[1].clone(), tiny()));
+    retry(&mut w, &|w| w.start(PhaseJob::RunAll));
     let seen = wait_for(&mut w, LONG, |u| matches!(u, Update::Idle));
     assert_eq!(round_names(&seen), ["1-RF", "2-RF", "distilled"]);
 }

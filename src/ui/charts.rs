@@ -363,6 +363,9 @@ fn bars_ui(
     }
     let text_size = ui.text_style_height(&egui::TextStyle::Small);
     plot.show(ui, |plot_ui| {
+        let row_px = (plot_ui.screen_from_plot(PlotPoint::new(0.0, 0.0)).y
+            - plot_ui.screen_from_plot(PlotPoint::new(0.0, 1.0)).y)
+            .abs();
         for (k, ((name, value), len)) in values.iter().zip(&lengths).enumerate() {
             let color = round_color(name);
             let bar = Bar::new(row(k), len - start)
@@ -371,14 +374,17 @@ fn bars_ui(
                 .fill(color)
                 .name(format!("{name}: {}", format_value(*value)));
             plot_ui.bar_chart(BarChart::new(*name, vec![bar]).color(color).horizontal());
-            plot_ui.text(
-                Text::new(
-                    "value",
-                    PlotPoint::new(len + room * 0.05, row(k)),
-                    RichText::new(format_value(*value)).size(text_size),
-                )
-                .anchor(egui::Align2::LEFT_CENTER),
-            );
+            // Values only where a row is tall enough to hold one (hover reads them anyway).
+            if row_px >= text_size {
+                plot_ui.text(
+                    Text::new(
+                        "value",
+                        PlotPoint::new(len + room * 0.05, row(k)),
+                        RichText::new(format_value(*value)).size(text_size),
+                    )
+                    .anchor(egui::Align2::LEFT_CENTER),
+                );
+            }
         }
     })
     .response
@@ -420,6 +426,7 @@ fn w2_chart_ui(
     rounds: &[RoundView],
     floor: Option<f64>,
 ) -> egui::Response {
+    let text_px = ui.text_style_height(&egui::TextStyle::Body);
     let mut measured: Vec<usize> = rounds
         .iter()
         .flat_map(|r| r.report.w2_by_steps.keys().copied())
@@ -463,8 +470,12 @@ fn w2_chart_ui(
                     Some((r.report.name.as_str(), [(s as f64).log2(), w]))
                 })
                 .collect();
-            let bounds = plot_ui.plot_bounds();
-            let gap = (bounds.max()[1] - bounds.min()[1]) * 0.09;
+            // Labels at least one text line apart on screen.
+            let px_per_unit = (plot_ui.screen_from_plot(PlotPoint::new(0.0, 0.0)).y
+                - plot_ui.screen_from_plot(PlotPoint::new(0.0, 1.0)).y)
+                .abs()
+                .max(1e-3);
+            let gap = f64::from(text_px * 1.1 / px_per_unit);
             for (name, at) in spread_labels(ends, gap) {
                 plot_ui.text(
                     Text::new("", PlotPoint::new(at[0] + 0.15, at[1]), short_name(name))
