@@ -340,24 +340,30 @@ impl FlowlabApp {
             }
         }
     }
+}
 
-    /// Writes the persisted state as soon as it changed (not while a drag is under way), so
-    /// a crash or a killed process loses nothing. The comparison is a few kilobytes of JSON.
-    fn save_if_changed(&mut self, ctx: &egui::Context, frame: &mut eframe::Frame) {
-        if self.scripted || ctx.input(|i| i.pointer.any_down()) {
-            return;
-        }
-        let Ok(text) = serde_json::to_string(&self.persisted) else {
-            return;
-        };
-        if self.saved.as_deref() == Some(text.as_str()) {
-            return;
-        }
-        if let Some(storage) = frame.storage_mut() {
-            eframe::set_value(storage, eframe::APP_KEY, &self.persisted);
-            storage.flush();
-            self.saved = Some(text);
-        }
+/// Writes the persisted state as soon as it changed (not while a drag is under way), so a
+/// crash or a killed process loses nothing; `saved` is the state as last written. The
+/// comparison is a few kilobytes of JSON.
+fn save_if_changed(
+    persisted: &Persisted,
+    saved: &mut Option<String>,
+    ctx: &egui::Context,
+    frame: &mut eframe::Frame,
+) {
+    if ctx.input(|i| i.pointer.any_down()) {
+        return;
+    }
+    let Ok(text) = serde_json::to_string(persisted) else {
+        return;
+    };
+    if saved.as_deref() == Some(text.as_str()) {
+        return;
+    }
+    if let Some(storage) = frame.storage_mut() {
+        eframe::set_value(storage, eframe::APP_KEY, persisted);
+        storage.flush();
+        *saved = Some(text);
     }
 }
 
@@ -428,7 +434,9 @@ impl eframe::App for FlowlabApp {
             self.act(action);
         }
         self.chrome.apply(&ctx, &self.persisted);
-        self.save_if_changed(&ctx, frame);
+        if !self.scripted {
+            save_if_changed(&self.persisted, &mut self.saved, &ctx, frame);
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
