@@ -28,7 +28,7 @@ mod tests {
 
     /// The source of every file that writes text on screen: any character in them (tooltips,
     /// labels, titles, the help overlay) can reach the screen.
-    const SOURCES: [&str; 12] = [
+    const SOURCES: [&str; 13] = [
         include_str!("tips.rs"),
         include_str!("shortcuts.rs"),
         include_str!("toolbar.rs"),
@@ -36,6 +36,7 @@ mod tests {
         include_str!("view_bar.rs"),
         include_str!("main_view.rs"),
         include_str!("charts.rs"),
+        include_str!("bar_chart.rs"),
         include_str!("status.rs"),
         include_str!("components_table.rs"),
         include_str!("settings_form.rs"),

@@ -11,6 +11,7 @@
 
 mod action;
 mod app;
+mod bar_chart;
 mod charts;
 mod components_table;
 mod editing;
