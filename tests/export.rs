@@ -12,8 +12,10 @@ use flowlab::export::palette::{
     MIN_MODE_DISTANCE, MIN_ROUND_DISTANCE, RoundKindColor, color_distance, mode_rgb, round_kind_rgb,
 };
 use flowlab::export::plots::{self, RoundData};
-use flowlab::export::{Figure, FigureStyle, Rgb, Scale, Theme, render_png, render_svg};
-use flowlab::pipeline::RoundReport;
+use flowlab::export::{Figure, FigureStyle, Layer, Rgb, Scale, Theme, render_png, render_svg};
+
+use flowlab::metrics::{Estimate, OtMinimum};
+use flowlab::pipeline::{Measure, RoundReport};
 
 fn png_size(bytes: &[u8]) -> (u32, u32) {
     let img = image::load_from_memory_with_format(bytes, image::ImageFormat::Png)
@@ -65,6 +67,8 @@ fn every_figure_of_a_2d_run_is_a_png_of_the_size_asked_for_and_an_svg_with_its_l
         "transport_cost",
         "straightness",
         "w2_by_steps",
+        "within_mode_w2_by_steps",
+        "stray_mass_by_steps",
         "side_by_side",
     ] {
         assert!(stems.contains(want), "{want} missing from {stems:?}");
@@ -89,14 +93,34 @@ fn every_figure_of_a_2d_run_is_a_png_of_the_size_asked_for_and_an_svg_with_its_l
             );
         }
     }
-    // The W2 chart names every round and the floor in its legend, and labels the measured
-    // step counts (1 and 4 in the tiny run).
-    let w2 = figures.iter().find(|f| f.stem == "w2_by_steps").unwrap();
-    let texts = svg_texts(&render_svg(&w2.figure, &style).unwrap());
-    for want in ["1-RF", "2-RF", "distilled", "1", "4"] {
-        assert!(texts.iter().any(|t| t == want), "{want} not in {texts:?}");
+    // Each quality chart names every round and the floor in its legend, and labels the
+    // measured step counts (1 and 4 in the tiny run).
+    for stem in [
+        "w2_by_steps",
+        "within_mode_w2_by_steps",
+        "stray_mass_by_steps",
+    ] {
+        let chart = figures.iter().find(|f| f.stem == stem).unwrap();
+        let texts = svg_texts(&render_svg(&chart.figure, &style).unwrap());
+        for want in ["1-RF", "2-RF", "distilled", "1", "4"] {
+            assert!(
+                texts.iter().any(|t| t == want),
+                "{stem}: {want} not in {texts:?}"
+            );
+        }
+        assert!(
+            texts.iter().any(|t| t.starts_with("floor ")),
+            "{stem}: {texts:?}"
+        );
     }
-    assert!(texts.iter().any(|t| t.starts_with("metric floor")));
+    // The transport-cost chart draws the optimum the rounds are measured against.
+    let cost = figures.iter().find(|f| f.stem == "transport_cost").unwrap();
+    let texts = svg_texts(&render_svg(&cost.figure, &style).unwrap());
+    let optimum = format!(
+        "optimal transport cost {}",
+        flowlab::export::format_number(pipeline.evaluator().ot_minimum().cost)
+    );
+    assert!(texts.contains(&optimum), "{optimum} not in {texts:?}");
 }
 
 #[test]
@@ -249,9 +273,80 @@ fn seven_rounds() -> Vec<RoundReport> {
                 .iter()
                 .map(|&s| (s, 0.1 + 1.5 / (s as f64 + i as f64)))
                 .collect();
+            r.within_mode_w2_by_steps = r.w2_by_steps.iter().map(|(&s, &w)| (s, w / 3.0)).collect();
+            r.within_mode_w2_se_by_steps = r.w2_by_steps.keys().map(|&s| (s, 0.004)).collect();
             r
         })
         .collect()
+}
+
+/// A floor without an error.
+fn floor(mean: f64) -> Estimate {
+    Estimate { mean, se: 0.0 }
+}
+
+/// An optimal transport cost between the seven rounds' costs: 3-RF and distilled (1.1) sit
+/// below it, 2-RF (1.2) above.
+fn optimum() -> OtMinimum {
+    OtMinimum {
+        cost: 1.15,
+        error: 0.01,
+        method: "test".into(),
+    }
+}
+
+#[test]
+fn rounds_below_the_optimal_transport_cost_are_marked_drift() {
+    let mut reports = seven_rounds();
+    for r in &mut reports {
+        r.coupling_cost_se = 0.005;
+    }
+    let data = round_data(&reports, &[]);
+    let figure = plots::cost_figure(&data, Some(&optimum()));
+    let texts = svg_texts(&render_svg(&figure, &FigureStyle::default()).unwrap());
+    for want in [
+        "3-RF (drift)",
+        "distilled (drift)",
+        "2-RF",
+        "optimal transport cost 1.15",
+    ] {
+        assert!(texts.iter().any(|t| t == want), "{want} not in {texts:?}");
+    }
+    assert!(!texts.iter().any(|t| t == "2-RF (drift)"));
+    // A round within its error of the optimum is not drift.
+    reports[2].coupling_cost_se = 0.1;
+    let data = round_data(&reports, &[]);
+    let texts = svg_texts(
+        &render_svg(
+            &plots::cost_figure(&data, Some(&optimum())),
+            &FigureStyle::default(),
+        )
+        .unwrap(),
+    );
+    assert!(texts.iter().any(|t| t == "3-RF"), "{texts:?}");
+}
+
+#[test]
+fn the_within_mode_figure_draws_each_value_with_its_error_bar() {
+    let reports = seven_rounds();
+    let data = round_data(&reports, &[]);
+    let figure = plots::quality_figure(&data, Measure::WithinModeW2, Some(floor(0.05)), 1000);
+    let bars: usize = figure.panels[0]
+        .layers
+        .iter()
+        .map(|l| match l {
+            Layer::Lines {
+                name: None, lines, ..
+            } => lines.len(),
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(bars, 7 * 7, "one ± bar per round and step count");
+    assert!(
+        figure
+            .title
+            .starts_with("Within-mode W2 against Euler steps")
+    );
 }
 
 fn round_data<'a>(reports: &'a [RoundReport], losses: &'a [(usize, f32)]) -> Vec<RoundData<'a>> {
@@ -339,8 +434,13 @@ fn every_figure_keeps_its_legend_outside_the_data_and_its_ticks_apart() {
             .collect();
         let data = round_data(&reports, &losses);
         figures.push(("loss-7".into(), plots::loss_figure(&data, None)));
-        figures.push(("w2-7".into(), plots::w2_figure(&data, Some(0.1), 2000)));
-        figures.push(("cost-7".into(), plots::cost_figure(&data)));
+        for measure in Measure::ALL {
+            figures.push((
+                format!("{}-7", measure.stem()),
+                plots::quality_figure(&data, measure, Some(floor(0.1)), 2000),
+            ));
+        }
+        figures.push(("cost-7".into(), plots::cost_figure(&data, Some(&optimum()))));
         figures.push(("straightness-7".into(), plots::straightness_figure(&data)));
         for (stem, figure) in &figures {
             let layout = figure_layout(figure, &style);
@@ -509,7 +609,7 @@ fn the_side_by_side_figure_shows_every_round_in_one_fitted_box() {
 fn the_w2_figure_ticks_the_measured_step_counts_in_fixed_round_colours() {
     let reports = seven_rounds();
     let data = round_data(&reports, &[]);
-    let figure = plots::w2_figure(&data, Some(0.1), 2000);
+    let figure = plots::quality_figure(&data, Measure::W2, Some(floor(0.1)), 2000);
     for (width_px, height_px) in SIZES {
         let style = FigureStyle {
             theme: Theme::Dark,
@@ -547,7 +647,7 @@ fn straightness_over_four_decades_gets_a_readable_log_axis_and_every_bar_its_val
     let data = round_data(&reports, &[]);
     let figure = plots::straightness_figure(&data);
     assert_eq!(figure.panels[0].y.scale, Scale::Log10);
-    let cost = plots::cost_figure(&data);
+    let cost = plots::cost_figure(&data, None);
     assert_eq!(
         cost.panels[0].y.scale,
         Scale::Linear,

@@ -111,6 +111,11 @@ fn check_layout(h: &mut Harness<'_, FlowlabApp>, size: Vec2, presentation: bool)
 
     // Every label and button inside the window, none on top of another.
     let shown = widgets(h);
+    if std::env::var("LAYOUT_DEBUG").is_ok() {
+        for w in &shown {
+            eprintln!("{case}: {w:?}");
+        }
+    }
     assert!(shown.len() > 20, "{case}: {} widgets", shown.len());
     for (name, _, rect) in &shown {
         assert!(

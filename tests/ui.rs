@@ -54,13 +54,57 @@ fn step_until(
     h.step();
 }
 
+/// The view bar's headline number, once measured: "within-mode W2 0.123".
 fn w2_label(h: &Harness<'_, FlowlabApp>) -> Option<String> {
-    h.query_all_by_label_contains("W2 = ")
+    const HEAD: &str = "within-mode W2 ";
+    h.query_all_by_label_contains(HEAD)
         .filter_map(|n| {
             let node = n.accesskit_node();
             node.label().or_else(|| node.value())
         })
-        .find(|l| l.chars().nth(5).is_some_and(|c| c.is_ascii_digit()))
+        .find(|l| {
+            l.strip_prefix(HEAD)
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(|c| c.is_ascii_digit())
+        })
+}
+
+/// Runs `flowlab run` on the app's target and settings (1-RF only) and returns the round
+/// named `name` from its metrics.json.
+fn cli_round_numbers(persisted: &Persisted, name: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let target = dir.path().join("target.toml");
+    let settings = dir.path().join("settings.json");
+    let out = dir.path().join("run");
+    std::fs::write(
+        &target,
+        toml::to_string(&persisted.target).expect("the target as TOML"),
+    )
+    .expect("target written");
+    std::fs::write(
+        &settings,
+        serde_json::to_string(&persisted.settings).expect("the settings as JSON"),
+    )
+    .expect("settings written");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_flowlab"))
+        .args(["run", "--quiet", "--reflows", "0", "--target"])
+        .arg(&target)
+        .arg("--settings")
+        .arg(&settings)
+        .arg("--out")
+        .arg(&out)
+        .status()
+        .expect("flowlab runs");
+    assert!(status.success());
+    let metrics: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("metrics.json")).expect("metrics.json"),
+    )
+    .expect("metrics.json parses");
+    metrics["rounds"]
+        .as_array()
+        .and_then(|rounds| rounds.iter().find(|r| r["name"] == name))
+        .cloned()
+        .unwrap_or_else(|| panic!("no round {name} in {metrics}"))
 }
 
 /// True when a clickable entry named `name` exists (the round selector's; chart legends and
@@ -96,9 +140,36 @@ fn a_lecture_from_preset_to_reflow() {
         "1-RF is not in the round selector"
     );
 
-    // 3. The picture of the round at 20 steps, with its W2; then the slider to 1 step.
-    step_until(&mut h, "W2 at 20 steps", |h| w2_label(h).is_some());
+    // 3. The picture of the round at 20 steps, with its quality numbers; then the slider to
+    // 1 step.
+    step_until(&mut h, "the quality at 20 steps", |h| w2_label(h).is_some());
     let at_20 = w2_label(&h).unwrap();
+    // The readout is the engine's: the numbers the round's report (and `flowlab run`)
+    // measured at 20 steps on the same draws.
+    let shown = h.state().run_view().pictures[&0].quality.expect("measured");
+    let reported = h.state().run_view().rounds[0]
+        .report
+        .quality_at(20)
+        .expect("20 steps is measured");
+    assert_eq!(shown.within_mode_w2, reported.within_mode_w2);
+    assert_eq!(shown.stray_mass, reported.stray_mass);
+    assert_eq!(shown.w2, reported.w2);
+    assert_eq!(
+        at_20,
+        format!("within-mode W2 {:.3}", reported.within_mode_w2.mean),
+        "one draw: no ±"
+    );
+    let cli = cli_round_numbers(&h.state().persisted, "1-RF");
+    assert_eq!(
+        cli["within_mode_w2_by_steps"]["20"].as_f64(),
+        Some(shown.within_mode_w2.mean),
+        "the app's readout equals flowlab run's for the same settings"
+    );
+    assert_eq!(
+        cli["stray_mass_by_steps"]["20"].as_f64(),
+        Some(shown.stray_mass.mean)
+    );
+    assert_eq!(cli["w2_by_steps"]["20"].as_f64(), Some(shown.w2.mean));
     h.get_all_by_label("steps")
         .find(|n| n.accesskit_node().role() == eframe::egui::accesskit::Role::Slider)
         .expect("the step slider")
@@ -116,13 +187,13 @@ fn a_lecture_from_preset_to_reflow() {
     let at_1 = w2_label(&h).unwrap();
     let value = |label: &str| -> f64 {
         label
-            .trim_start_matches("W2 = ")
+            .trim_start_matches("within-mode W2 ")
             .split_whitespace()
             .next()
             .and_then(|v| v.parse().ok())
             .unwrap_or(f64::NAN)
     };
-    // One Euler step on 1-RF's curved paths is far worse than twenty.
+    // One Euler step on 1-RF's curved paths blurs every mode: far worse than twenty.
     assert!(value(&at_1) > value(&at_20), "{at_1} vs {at_20}");
 
     // 4. Reflow once: a second round appears in the selector.
@@ -240,19 +311,24 @@ fn export_save_and_reopen_a_session_from_the_app() {
 
     // One chart: PNG and SVG in the export folder.
     // The files thread renders it; the status names both files with their full paths.
-    h.state_mut().act(Action::ExportChart(Chart::W2));
+    h.state_mut().act(Action::ExportChart(Chart::Quality));
     step_until(&mut h, "the chart export", |h| {
         status_text(h).starts_with("Exported")
     });
     assert!(
-        status_text(&h).contains(&export_dir.join("w2_by_steps.png").display().to_string()),
+        status_text(&h).contains(
+            &export_dir
+                .join("within_mode_w2_by_steps.png")
+                .display()
+                .to_string()
+        ),
         "{}",
         status_text(&h)
     );
-    let png = std::fs::read(export_dir.join("w2_by_steps.png")).unwrap();
+    let png = std::fs::read(export_dir.join("within_mode_w2_by_steps.png")).unwrap();
     let img = image::load_from_memory(&png).unwrap();
     assert_eq!((img.width(), img.height()), (1920, 1080));
-    assert!(export_dir.join("w2_by_steps.svg").exists());
+    assert!(export_dir.join("within_mode_w2_by_steps.svg").exists());
 
     // Everything: the worker writes the figure set, data, run card and session.
     h.key_press(Key::E);

@@ -91,7 +91,10 @@ fn run_all_delivers_every_round_in_order_then_idle() {
     w.start(PhaseJob::RunAll).unwrap();
     assert!(w.is_busy());
     let seen = wait_for(&mut w, LONG, |u| matches!(u, Update::Idle));
-    assert!(matches!(seen[0], Update::RunReady { floor_w2, .. } if floor_w2 > 0.0));
+    assert!(
+        matches!(&seen[0], Update::RunReady { floors, ot_minimum, .. }
+            if floors.w2.mean > 0.0 && floors.within_mode_w2.mean > 0.0 && ot_minimum.cost > 0.0)
+    );
     assert_eq!(round_names(&seen), ["1-RF", "2-RF", "distilled"]);
     assert!(!w.is_busy());
     // Progress is reported and the losses of each round come with it.
@@ -152,7 +155,7 @@ fn samples_answer_the_request_and_measure_it() {
     assert!(set.labels.iter().all(|&l| l < 2));
     assert_eq!(set.trajectory.particles, 12);
     assert_eq!(set.trajectory.frames(), 8);
-    assert_eq!(set.w2, None, "W2 follows the picture");
+    assert_eq!(set.quality, None, "the numbers follow the picture");
     assert!((0.0..=1.0).contains(&set.mode_tv));
     let field = set.field.as_ref().expect("field asked for");
     assert_eq!(field.points.len(), 17 * 17);
@@ -162,7 +165,7 @@ fn samples_answer_the_request_and_measure_it() {
         of,
         solver,
         steps,
-        w2,
+        quality,
     }) = seen.last()
     else {
         unreachable!()
@@ -171,7 +174,9 @@ fn samples_answer_the_request_and_measure_it() {
         (of, *solver, *steps),
         (&PictureOf::Round(0), Solver::Heun, 7)
     );
-    assert!(w2.is_finite() && *w2 > 0.0);
+    assert!(quality.w2.mean.is_finite() && quality.w2.mean > 0.0);
+    assert!(quality.within_mode_w2.mean.is_finite() && quality.within_mode_w2.mean > 0.0);
+    assert!((0.0..=1.0).contains(&quality.stray_mass.mean));
     // A round that does not exist is not answered (and nothing breaks).
     w.request_samples(SampleRequest {
         round: 5,

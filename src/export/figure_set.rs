@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::plots::{self, RoundData};
 use super::{ExportError, Figure, FigureStyle, render_png, render_svg};
 use crate::flow::velocity_grid;
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Measure, Pipeline};
 
 /// The time the exported velocity fields are drawn at (half way from noise to data).
 pub const FIELD_T: f32 = 0.5;
@@ -101,28 +101,53 @@ pub fn run_figures(
         caption: "Training loss of every round, one after another (log scale).".into(),
         figure: plots::loss_figure(&data, None),
     });
+    let ev = pipeline.evaluator();
     out.push(NamedFigure {
         stem: "transport_cost".into(),
-        caption: "Transport cost E‖z − x₀‖² of the pairs each round trains on (1-RF: \
-                  independent pairs)."
-            .into(),
-        figure: plots::cost_figure(&data),
+        caption: format!(
+            "Transport cost E‖z − x₀‖² of the pairs each round trains on (1-RF: independent \
+             pairs); the dashed line is the optimal transport cost ({}), and a round below it \
+             by more than its error is marked drift.",
+            ev.ot_minimum().method
+        ),
+        figure: plots::cost_figure(&data, Some(ev.ot_minimum())),
     });
     out.push(NamedFigure {
         stem: "straightness".into(),
         caption: "Straightness of each flow's paths (0 is perfectly straight).".into(),
         figure: plots::straightness_figure(&data),
     });
-    let ev = pipeline.evaluator();
-    out.push(NamedFigure {
-        stem: "w2_by_steps".into(),
-        caption: format!(
-            "W2 to the target against Euler steps for every round, on {} points; the dashed \
-             line is the metric floor (two target samples).",
-            ev.w2_points()
+    for (measure, what) in [
+        (
+            Measure::WithinModeW2,
+            "within-mode W2 (each point against fresh draws of its most likely mode: the \
+             shape of every mode)",
         ),
-        figure: plots::w2_figure(&data, Some(ev.metric_floor_w2()), ev.w2_points()),
-    });
+        (
+            Measure::StrayMass,
+            "stray mass (the share of points more than 3 from every mode)",
+        ),
+        (
+            Measure::W2,
+            "W2 to a target sample (on a multi-mode target mostly chance mode counts)",
+        ),
+    ] {
+        out.push(NamedFigure {
+            stem: measure.stem().into(),
+            caption: format!(
+                "Sample quality against Euler steps for every round: {what}, on {} points, \
+                 ± one standard error over the evaluation's draws; the dashed line is the \
+                 floor, what a perfect sampler scores.",
+                ev.w2_points()
+            ),
+            figure: plots::quality_figure(
+                &data,
+                measure,
+                Some(measure.floor(ev.floors())),
+                ev.w2_points(),
+            ),
+        });
+    }
     if let Some(points) = pipeline.data_points() {
         out.push(NamedFigure {
             stem: "data_fit".into(),

@@ -5,7 +5,8 @@ use super::figure::{Axis, Figure, Layer, Panel, Rgb, Scale, Theme};
 use super::palette::{density_rgb, mode_rgb, round_kind_rgb};
 use crate::Points;
 use crate::flow::{Trajectory, VelocityGrid};
-use crate::pipeline::RoundReport;
+use crate::metrics::{Estimate, OtMinimum};
+use crate::pipeline::{Measure, RoundReport, is_cost_drift};
 use crate::target::Mixture;
 
 /// One finished round as the charts need it.
@@ -484,14 +485,37 @@ pub fn bars_figure(
     }
 }
 
-/// Transport cost `E‖z − x₀‖²` of each round's coupling.
-pub fn cost_figure(rounds: &[RoundData<'_>]) -> Figure {
-    bars_figure(
+/// Transport cost `E‖z − x₀‖²` of each round's coupling, with the optimal transport cost
+/// dashed when it is known; a round below it by more than its error is named "drift".
+pub fn cost_figure(rounds: &[RoundData<'_>], optimum: Option<&OtMinimum>) -> Figure {
+    let mut figure = bars_figure(
         "Transport cost of the coupling each round trains on",
         "E‖z − x₀‖²",
         rounds,
         |r| Some(r.coupling_cost),
-    )
+    );
+    if let Some(optimum) = optimum
+        && let Some(panel) = figure.panels.first_mut()
+    {
+        if let Scale::Categories(names) = &mut panel.x.scale {
+            for (name, r) in names.iter_mut().zip(rounds) {
+                if is_cost_drift(r.report, optimum) {
+                    name.push_str(" (drift)");
+                }
+            }
+        }
+        panel.y.range.1 = panel.y.range.1.max(optimum.cost * 1.18);
+        panel.layers.push(Layer::HLine {
+            name: Some(format!(
+                "optimal transport cost {}",
+                super::render::format_number(optimum.cost)
+            )),
+            color: Rgb(120, 120, 120),
+            y: optimum.cost,
+        });
+        panel.legend = true;
+    }
+    figure
 }
 
 /// Straightness of each rectified round (0 is a straight path).
@@ -504,44 +528,80 @@ pub fn straightness_figure(rounds: &[RoundData<'_>]) -> Figure {
     )
 }
 
-/// W2 against Euler steps (log₂ axis, ticks at the measured step counts), one line per round
-/// in its colour, with the metric floor dashed.
-pub fn w2_figure(rounds: &[RoundData<'_>], floor: Option<f64>, w2_points: usize) -> Figure {
+/// A quality measure against Euler steps (log₂ axis, ticks at the measured step counts), one
+/// line per round in its colour with its ± one standard error as a bar at each point, and
+/// the floor (what a perfect sampler scores) dashed. Stray mass is drawn in percent.
+pub fn quality_figure(
+    rounds: &[RoundData<'_>],
+    measure: Measure,
+    floor: Option<Estimate>,
+    w2_points: usize,
+) -> Figure {
+    let scale = if measure == Measure::StrayMass {
+        100.0
+    } else {
+        1.0
+    };
     let mut layers = Vec::new();
-    let (mut max_steps, mut top) = (1usize, floor.unwrap_or(0.0));
+    let (mut max_steps, mut top) = (1usize, floor.map_or(0.0, |f| f.mean * scale));
     let mut measured = std::collections::BTreeSet::new();
     for r in rounds {
-        let pts: Vec<[f64; 2]> = r
-            .report
-            .w2_by_steps
+        let se = measure.se_by_steps(r.report);
+        let mut bars = Vec::new();
+        let pts: Vec<[f64; 2]> = measure
+            .by_steps(r.report)
             .iter()
-            .map(|(&s, &w)| {
+            .map(|(&s, &v)| {
+                let (v, e) = (v * scale, se.get(&s).copied().unwrap_or(0.0) * scale);
                 max_steps = max_steps.max(s);
-                top = top.max(w);
+                top = top.max(v + e);
                 measured.insert(s);
-                [s as f64, w]
+                if e > 0.0 {
+                    bars.push(vec![[s as f64, v - e], [s as f64, v + e]]);
+                }
+                [s as f64, v]
             })
             .collect();
-        push_series(
-            &mut layers,
-            r.report.name.clone(),
-            round_kind_rgb(&r.report.name),
-            false,
-            pts,
-        );
+        let color = round_kind_rgb(&r.report.name);
+        push_series(&mut layers, r.report.name.clone(), color, false, pts);
+        if !bars.is_empty() {
+            layers.push(Layer::Lines {
+                name: None,
+                color,
+                alpha: 0.8,
+                width: 2.0,
+                dashed: false,
+                lines: bars,
+            });
+        }
     }
     if let Some(f) = floor {
         layers.push(Layer::HLine {
-            name: Some(format!("metric floor {}", super::render::format_number(f))),
+            name: Some(format!(
+                "floor {} (a perfect sampler)",
+                super::render::format_number(f.mean * scale)
+            )),
             color: Rgb(120, 120, 120),
-            y: f,
+            y: f.mean * scale,
         });
     }
     let top = if top > 0.0 { top } else { 1.0 };
     let ticks: Vec<f64> = measured.into_iter().map(|s| s as f64).collect();
     let x = Axis::linear("Euler steps", (0.8, max_steps as f64 * 1.25)).with_scale(Scale::Log2);
+    let y_label = match measure {
+        Measure::WithinModeW2 => "within-mode W2 (the shape of each mode)",
+        Measure::StrayMass => "stray mass (% of points between the modes)",
+        Measure::W2 => "W2 to the target",
+    };
     Figure {
-        title: format!("Sample quality against Euler steps (W2 on {w2_points} points)"),
+        title: format!(
+            "{} against Euler steps (on {w2_points} points, ± one standard error)",
+            match measure {
+                Measure::WithinModeW2 => "Within-mode W2",
+                Measure::StrayMass => "Stray mass",
+                Measure::W2 => "W2",
+            }
+        ),
         panels: vec![Panel {
             heading: None,
             heading_color: None,
@@ -550,7 +610,7 @@ pub fn w2_figure(rounds: &[RoundData<'_>], floor: Option<f64>, w2_points: usize)
             } else {
                 x.with_ticks(ticks)
             },
-            y: Axis::linear("W2 to the target", (0.0, top * 1.1)),
+            y: Axis::linear(y_label, (0.0, top * 1.1)),
             equal_aspect: false,
             layers,
             legend: true,

@@ -280,7 +280,8 @@ fn w2_floor(target: &Mixture, n: usize, repeats: usize, rng: &mut StdRng) -> Est
 }
 
 /// Within-mode W2 and stray mass of target samples of `w2_points`, and mode TV of target
-/// samples of `coverage_points`, over `repeats` draws each (W2's floor is left at zero).
+/// samples of `coverage_points` (and of `w2_points`, the size the per-step numbers use),
+/// over `repeats` draws each (W2's floor is left at zero).
 fn quality_floors(
     target: &Mixture,
     w2_points: usize,
@@ -295,7 +296,7 @@ fn quality_floors(
             (small, seed, target.sample(coverage_points, rng))
         })
         .collect();
-    let per_draw: Vec<[f64; 3]> = draws
+    let per_draw: Vec<[f64; 4]> = draws
         .par_iter()
         .map(|(small, seed, large)| {
             let component_rng = &mut StdRng::seed_from_u64(*seed);
@@ -303,6 +304,7 @@ fn quality_floors(
                 within_mode_w2(target, small, component_rng),
                 stray_mass(target, small),
                 mode_tv(target, large),
+                mode_tv(target, small),
             ]
         })
         .collect();
@@ -312,5 +314,6 @@ fn quality_floors(
         within_mode_w2: column(0),
         stray_mass: column(1),
         mode_tv: column(2),
+        mode_tv_per_draw: column(3),
     }
 }

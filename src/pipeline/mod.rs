@@ -24,8 +24,11 @@ pub use guidance::{
     ClassGuidance, GUIDANCE_SCALES, GuidanceReport, distance_and_spread, measure_guidance,
 };
 pub use limits::{FALLBACK_BUDGET_BYTES, MemoryError, memory_budget_bytes};
-pub use quality::{EvalDraws, QualityFloors, QualityNumbers, quality_of};
-pub use report::{DataFitReport, FittedData, RoundReport, RunReport, Timings, fit_data};
+pub use quality::{EvalDraws, Measure, QualityFloors, QualityNumbers, quality_of};
+pub use report::{
+    DataFitReport, FittedData, RoundReport, RunReport, Timings, drift_margin, fit_data,
+    is_cost_drift,
+};
 pub use restore::SavedRound;
 pub use run_all::MainLineStep;
 pub use settings::{

@@ -37,6 +37,9 @@ pub struct QualityFloors {
     pub stray_mass: Estimate,
     /// Mode TV of a target sample of the coverage size (the size a round's mode TV uses).
     pub mode_tv: Estimate,
+    /// Mode TV of a target sample of the W2 size: the floor of the per-step mode TV in
+    /// [`QualityNumbers`] (measured on draws of that size).
+    pub mode_tv_per_draw: Estimate,
 }
 
 /// The independent draws every sampler is measured on: the noise each starts from, the
@@ -64,7 +67,8 @@ impl EvalDraws {
 
     /// Integrates every draw's noise with `field` under `solver` and `steps` and measures
     /// the samples. `first`, when given, is what the first draw's noise already became (its
-    /// head is used). Every sample is cut to the size of the smallest reference.
+    /// head is used; a `first` shorter than the draws is integrated afresh instead). Every
+    /// sample is cut to the size of the smallest reference.
     pub fn quality(
         &self,
         field: &dyn VelocityField,
@@ -77,7 +81,7 @@ impl EvalDraws {
         let mut samples = Vec::with_capacity(self.pairs.len());
         for (i, (z, r)) in self.pairs.iter().enumerate() {
             let generated = match (i, first) {
-                (0, Some(f)) => f.head(n),
+                (0, Some(f)) if f.len() >= n => f.head(n),
                 _ => integrate(field, &z.head(n), solver, steps)?,
             };
             samples.push((generated, r.head(n)));
@@ -112,5 +116,79 @@ pub fn quality_of(target: &Mixture, draws: &[(Points, Points)], seeds: &[u64]) -
         within_mode_w2: column(1),
         stray_mass: column(2),
         mode_tv: column(3),
+    }
+}
+
+/// One of the per-step quality numbers, for charts and figures that draw one at a time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Measure {
+    /// Within-mode W2: the shape of each mode (the headline number).
+    #[default]
+    WithinModeW2,
+    /// Stray mass: the share of points between the modes.
+    StrayMass,
+    /// W2 to a target sample (mostly chance mode counts on a multi-mode target).
+    W2,
+}
+
+impl Measure {
+    /// Every measure, in menu order.
+    pub const ALL: [Measure; 3] = [Measure::WithinModeW2, Measure::StrayMass, Measure::W2];
+
+    /// Its name on axes and menus.
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::WithinModeW2 => "within-mode W2",
+            Measure::StrayMass => "stray mass",
+            Measure::W2 => "W2",
+        }
+    }
+
+    /// The file-name stem of its figure against steps.
+    pub fn stem(self) -> &'static str {
+        match self {
+            Measure::WithinModeW2 => "within_mode_w2_by_steps",
+            Measure::StrayMass => "stray_mass_by_steps",
+            Measure::W2 => "w2_by_steps",
+        }
+    }
+
+    /// A round's values keyed by Euler steps.
+    pub fn by_steps(self, report: &super::RoundReport) -> &std::collections::BTreeMap<usize, f64> {
+        match self {
+            Measure::WithinModeW2 => &report.within_mode_w2_by_steps,
+            Measure::StrayMass => &report.stray_mass_by_steps,
+            Measure::W2 => &report.w2_by_steps,
+        }
+    }
+
+    /// The standard errors of a round's values, keyed by Euler steps.
+    pub fn se_by_steps(
+        self,
+        report: &super::RoundReport,
+    ) -> &std::collections::BTreeMap<usize, f64> {
+        match self {
+            Measure::WithinModeW2 => &report.within_mode_w2_se_by_steps,
+            Measure::StrayMass => &report.stray_mass_se_by_steps,
+            Measure::W2 => &report.w2_se_by_steps,
+        }
+    }
+
+    /// What a perfect sampler scores.
+    pub fn floor(self, floors: &QualityFloors) -> Estimate {
+        match self {
+            Measure::WithinModeW2 => floors.within_mode_w2,
+            Measure::StrayMass => floors.stray_mass,
+            Measure::W2 => floors.w2,
+        }
+    }
+
+    /// Its value among a sampler's quality numbers.
+    pub fn of(self, numbers: &QualityNumbers) -> Estimate {
+        match self {
+            Measure::WithinModeW2 => numbers.within_mode_w2,
+            Measure::StrayMass => numbers.stray_mass,
+            Measure::W2 => numbers.w2,
+        }
     }
 }

@@ -247,7 +247,7 @@ impl RunReport {
     pub fn drift_threshold(&self, round: &RoundReport) -> Option<(f64, f64)> {
         let optimum = self.ot_minimum_cost?;
         let error = self.ot_minimum_error.unwrap_or(0.0);
-        Some((optimum, (2.0 * round.coupling_cost_se).hypot(error)))
+        Some((optimum, drift_margin(round, error)))
     }
 
     /// True when `round`'s transport cost sits below the optimal transport cost by more than
@@ -258,4 +258,16 @@ impl RunReport {
         self.drift_threshold(round)
             .is_some_and(|(optimum, margin)| round.coupling_cost < optimum - margin)
     }
+}
+
+/// How far below the optimal transport cost `round`'s cost must sit to count as drift: twice
+/// its standard error and the optimum's `optimum_error` combined.
+pub fn drift_margin(round: &RoundReport, optimum_error: f64) -> f64 {
+    (2.0 * round.coupling_cost_se).hypot(optimum_error)
+}
+
+/// True when `round`'s transport cost sits below `optimum` by more than its error (see
+/// [`RunReport::cost_drift`], the same test for a run's report).
+pub fn is_cost_drift(round: &RoundReport, optimum: &crate::metrics::OtMinimum) -> bool {
+    round.coupling_cost < optimum.cost - drift_margin(round, optimum.error)
 }

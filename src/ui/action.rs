@@ -72,6 +72,8 @@ pub enum Action {
     Enlarge(Option<Chart>),
     /// Show the next chart big.
     CycleChart,
+    /// Draw this measure on the quality chart.
+    SetMeasure(crate::pipeline::Measure),
     /// Open or close the keyboard-shortcut overlay.
     ToggleHelp,
     /// Close the keyboard-shortcut overlay.
@@ -101,8 +103,8 @@ pub enum Chart {
     Cost,
     /// Straightness per round.
     Straightness,
-    /// W2 against Euler steps.
-    W2,
+    /// A quality measure (within-mode W2, stray mass or W2) against Euler steps.
+    Quality,
     /// Every round's paths side by side.
     SideBySide,
     /// Distance to the class centre and spread against the guidance scale w.
@@ -119,7 +121,7 @@ impl Chart {
             Chart::Loss => "loss",
             Chart::Cost => "transport_cost",
             Chart::Straightness => "straightness",
-            Chart::W2 => "w2_by_steps",
+            Chart::Quality => "quality_by_steps",
             Chart::SideBySide => "side_by_side",
             Chart::Guidance => "guidance",
         }
@@ -134,7 +136,7 @@ impl Chart {
             Chart::Loss => "Training loss",
             Chart::Cost => "Transport cost",
             Chart::Straightness => "Straightness",
-            Chart::W2 => "W2 against steps",
+            Chart::Quality => "Quality by steps",
             Chart::SideBySide => "Every round side by side",
             Chart::Guidance => "Guidance",
         }
@@ -150,7 +152,7 @@ impl Chart {
             Chart::Loss => tips::LOSS,
             Chart::Cost => tips::COST,
             Chart::Straightness => tips::STRAIGHTNESS,
-            Chart::W2 => tips::W2_STEPS,
+            Chart::Quality => tips::W2_STEPS,
             Chart::SideBySide => tips::SIDE_BY_SIDE,
             Chart::Guidance => tips::GUIDANCE_CHART,
         }

@@ -132,7 +132,8 @@ impl FlowlabApp {
             | Action::ShowField(_)
             | Action::ShowCoupling(_)
             | Action::Enlarge(_)
-            | Action::CycleChart => {
+            | Action::CycleChart
+            | Action::SetMeasure(_) => {
                 view_action(&mut self.view, &mut self.persisted, &self.run.view, action)
             }
             Action::ToggleHelp
@@ -386,6 +387,7 @@ fn view_action(view: &mut ViewState, persisted: &mut Persisted, run: &RunView, a
         Action::ShowCoupling(on) => view.show_coupling = on,
         Action::Enlarge(chart) => view.enlarged = chart,
         Action::CycleChart => view.cycle_enlarged(),
+        Action::SetMeasure(measure) => view.measure = measure,
         _ => {}
     }
 }

@@ -1,25 +1,42 @@
 //! Per-round values as horizontal bars: transport cost and straightness.
 
-use eframe::egui::{self, RichText};
-use egui_plot::{Bar, BarChart, GridMark, HoverPosition, Plot, PlotPoint, Text};
+use eframe::egui::{self, Color32, RichText};
+use egui_plot::{Bar, BarChart, GridMark, HoverPosition, LineStyle, Plot, PlotPoint, Text, VLine};
 
 use super::charts::{format_value, short_name};
 use super::palette::round_color;
 
+/// A dashed reference value across the bars (the optimal transport cost), and which bars sit
+/// below it by more than their error (drawn hatched-free but labelled "drift").
+pub(super) struct Reference<'a> {
+    /// Where the line stands.
+    pub value: f64,
+    /// Its name in the hover text.
+    pub name: &'a str,
+    /// One flag per bar: below the reference by more than its error.
+    pub below: Vec<bool>,
+}
+
 /// One horizontal bar per round, its name on the left and its value at its end, so seven
 /// rounds stay readable in a narrow chart; with `log`, bar lengths are log10 of the values
-/// (ticks read as values).
+/// (ticks read as values). A `reference` adds a dashed vertical line and marks the bars
+/// below it.
 pub(super) fn bars_ui(
     ui: &mut egui::Ui,
     id: &str,
     x_label: &str,
     values: &[(&str, f64)],
     log: bool,
+    reference: Option<&Reference<'_>>,
 ) -> egui::Response {
     let names: Vec<String> = values.iter().map(|v| short_name(v.0)).collect();
     let length = |v: f64| if log { v.max(1e-12).log10() } else { v };
     let lengths: Vec<f64> = values.iter().map(|v| length(v.1)).collect();
-    let end = lengths.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let end = lengths
+        .iter()
+        .copied()
+        .chain(reference.map(|r| length(r.value)))
+        .fold(f64::NEG_INFINITY, f64::max);
     let start = if log {
         lengths
             .iter()
@@ -84,11 +101,21 @@ pub(super) fn bars_ui(
             .abs();
         for (k, ((name, value), len)) in values.iter().zip(&lengths).enumerate() {
             let color = round_color(name);
+            let drift = reference.is_some_and(|r| r.below.get(k).copied().unwrap_or(false));
+            let note = match reference {
+                Some(r) if drift => format!(
+                    "\nbelow the {} ({}) by more than its error: the teacher's samples have \
+                     drifted from the target",
+                    r.name,
+                    format_value(r.value)
+                ),
+                _ => String::new(),
+            };
             let bar = Bar::new(row(k), len - start)
                 .base_offset(start)
                 .width(0.7)
                 .fill(color)
-                .name(format!("{name}: {}", format_value(*value)));
+                .name(format!("{name}: {}{note}", format_value(*value)));
             plot_ui.bar_chart(BarChart::new(*name, vec![bar]).color(color).horizontal());
             // Values only where a row is tall enough to hold one (hover reads them anyway).
             if row_px >= text_size {
@@ -96,11 +123,24 @@ pub(super) fn bars_ui(
                     Text::new(
                         "value",
                         PlotPoint::new(len + room * 0.05, row(k)),
-                        RichText::new(format_value(*value)).size(text_size),
+                        RichText::new(if drift {
+                            format!("{} drift", format_value(*value))
+                        } else {
+                            format_value(*value)
+                        })
+                        .size(text_size),
                     )
                     .anchor(egui::Align2::LEFT_CENTER),
                 );
             }
+        }
+        if let Some(r) = reference {
+            plot_ui.vline(
+                VLine::new(r.name, length(r.value))
+                    .color(Color32::from_gray(90))
+                    .style(LineStyle::dashed_loose())
+                    .width(1.5),
+            );
         }
     })
     .response

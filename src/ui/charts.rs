@@ -9,12 +9,13 @@ use egui_plot::{
 };
 
 use super::action::{Action, Chart};
-use super::bar_chart::bars_ui;
+use super::bar_chart::{Reference, bars_ui};
 use super::guidance_panel::guidance_chart_ui;
 use super::palette::round_color;
 use super::received::RunView;
 use super::tips;
 use super::view::ViewState;
+use crate::pipeline::{Measure, is_cost_drift};
 use crate::worker::RoundView;
 
 /// A chart's title with Export and Enlarge buttons at its right.
@@ -60,18 +61,56 @@ fn title_label_ui(ui: &mut egui::Ui, title: &str, tip: &str) {
     });
 }
 
-/// A strip chart's title with a "⋯" menu: Enlarge (or Back) and Export.
+/// A chart's title on screen: the quality chart names the measure it draws (in the narrow
+/// strip the measure alone; its x axis says "Euler steps").
+pub fn chart_heading(chart: Chart, measure: Measure, big: bool) -> String {
+    let name = match measure {
+        Measure::WithinModeW2 => "Within-mode W2",
+        Measure::StrayMass => "Stray mass",
+        Measure::W2 => "W2",
+    };
+    match chart {
+        Chart::Quality if big => format!("{name} against Euler steps"),
+        Chart::Quality => name.into(),
+        _ => chart.title().into(),
+    }
+}
+
+/// The measures the quality chart can draw, as a row of choices.
+pub fn measure_choice_ui(ui: &mut egui::Ui, current: Measure, actions: &mut Vec<Action>) {
+    for measure in Measure::ALL {
+        let tip = match measure {
+            Measure::WithinModeW2 => tips::WITHIN_MODE,
+            Measure::StrayMass => tips::STRAY,
+            Measure::W2 => tips::W2,
+        };
+        if ui
+            .selectable_label(current == measure, measure.name())
+            .on_hover_text(tip)
+            .clicked()
+        {
+            actions.push(Action::SetMeasure(measure));
+        }
+    }
+}
+
+/// A strip chart's title with a "⋯" menu: Enlarge (or Back), Export, and for the quality
+/// chart the measure it draws.
 fn strip_title_ui(
     ui: &mut egui::Ui,
-    title: &str,
-    tip: &str,
-    chart: Chart,
+    (chart, measure): (Chart, Measure),
     enlarged: bool,
     actions: &mut Vec<Action>,
 ) {
+    let title = chart_heading(chart, measure, false);
+    let tip = chart.tip();
     ui.horizontal(|ui| {
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.menu_button("⋯", |ui| {
+                if chart == Chart::Quality {
+                    measure_choice_ui(ui, measure, actions);
+                    ui.separator();
+                }
                 let (label, target) = if enlarged {
                     ("Back to the target (Esc)", None)
                 } else {
@@ -90,7 +129,7 @@ fn strip_title_ui(
             })
             .response
             .on_hover_text("Show this chart big, or export it.");
-            title_label_ui(ui, title, tip);
+            title_label_ui(ui, &title, tip);
         });
     });
 }
@@ -98,7 +137,12 @@ fn strip_title_ui(
 /// The charts of the strip: loss, cost, straightness, W2, and guidance once there is a
 /// guided round.
 fn strip_charts(run: &RunView) -> Vec<Chart> {
-    let mut charts = vec![Chart::Loss, Chart::Cost, Chart::Straightness, Chart::W2];
+    let mut charts = vec![
+        Chart::Loss,
+        Chart::Cost,
+        Chart::Straightness,
+        Chart::Quality,
+    ];
     if run.rounds.iter().any(|r| r.report.guidance.is_some()) {
         charts.push(Chart::Guidance);
     }
@@ -116,7 +160,7 @@ pub fn chart_strip_ui(
     ui.columns(charts.len(), |cols| {
         for (col, chart) in cols.iter_mut().zip(charts) {
             let enlarged = view.enlarged == Some(chart);
-            strip_title_ui(col, chart.title(), chart.tip(), chart, enlarged, actions);
+            strip_title_ui(col, (chart, view.measure), enlarged, actions);
             // A chart the lecturer clicks becomes the big picture.
             if chart_ui(col, chart, run, view, false).is_some_and(|r| r.clicked()) {
                 actions.push(Action::Enlarge((!enlarged).then_some(chart)));
@@ -152,7 +196,22 @@ pub fn chart_ui(
                 .iter()
                 .map(|r| (r.report.name.as_str(), r.report.coupling_cost))
                 .collect();
-            bars_ui(ui, &format!("cost_{id}"), "E|z − x₀|²", &costs, false)
+            let reference = run.ot_minimum.as_ref().map(|optimum| Reference {
+                value: optimum.cost,
+                name: "optimal transport cost",
+                below: rounds
+                    .iter()
+                    .map(|r| is_cost_drift(&r.report, optimum))
+                    .collect(),
+            });
+            bars_ui(
+                ui,
+                &format!("cost_{id}"),
+                "E|z − x₀|²",
+                &costs,
+                false,
+                reference.as_ref(),
+            )
         }
         Chart::Straightness => {
             let values: Vec<(&str, f64)> = rounds
@@ -167,9 +226,22 @@ pub fn chart_ui(
                     .map(|v| v.1)
                     .filter(|v| *v > 0.0)
                     .fold(f64::INFINITY, f64::min);
-            bars_ui(ui, &format!("straight_{id}"), "S", &values, spread > 30.0)
+            bars_ui(
+                ui,
+                &format!("straight_{id}"),
+                "S",
+                &values,
+                spread > 30.0,
+                None,
+            )
         }
-        Chart::W2 => w2_chart_ui(ui, id, rounds, run.floor_w2),
+        Chart::Quality => quality_chart_ui(
+            ui,
+            id,
+            rounds,
+            view.measure,
+            run.floors.map(|f| view.measure.floor(&f).mean),
+        ),
         Chart::Guidance => {
             let report = rounds.iter().find_map(|r| r.report.guidance.as_ref())?;
             guidance_chart_ui(ui, report, &view.guidance)
@@ -318,27 +390,68 @@ pub(super) fn format_value(v: f64) -> String {
     }
 }
 
-/// W2 against Euler steps (log-2 axis with a tick at every measured step count), one line
-/// per round named at its right end, the metric floor dashed; hovering reads the values.
-fn w2_chart_ui(
+/// A round's line on the quality chart: its name, its points (log₂ steps, value) and the
+/// standard error of each.
+type Series<'a> = (&'a str, Vec<[f64; 2]>, Vec<f64>);
+
+/// A quality measure against Euler steps (log-2 axis with a tick at every measured step
+/// count), one line per round named at its right end, with ± one standard error as a bar at
+/// each point and the floor dashed; hovering reads the values. Stray mass is in percent.
+fn quality_chart_ui(
     ui: &mut egui::Ui,
     id: &str,
     rounds: &[RoundView],
+    measure: Measure,
     floor: Option<f64>,
 ) -> egui::Response {
-    let text_px = ui.text_style_height(&egui::TextStyle::Body);
+    let scale = if measure == Measure::StrayMass {
+        100.0
+    } else {
+        1.0
+    };
+    let series: Vec<Series<'_>> = rounds
+        .iter()
+        .map(|r| {
+            let se = measure.se_by_steps(&r.report);
+            let (pts, errs) = measure
+                .by_steps(&r.report)
+                .iter()
+                .map(|(&s, &v)| {
+                    let e = se.get(&s).copied().unwrap_or(0.0);
+                    ([(s as f64).log2(), v * scale], e * scale)
+                })
+                .unzip();
+            (r.report.name.as_str(), pts, errs)
+        })
+        .collect();
+    let floor = floor.map(|f| f * scale);
     let mut measured: Vec<usize> = rounds
         .iter()
-        .flat_map(|r| r.report.w2_by_steps.keys().copied())
+        .flat_map(|r| measure.by_steps(&r.report).keys().copied())
         .collect();
     measured.sort_unstable();
     measured.dedup();
     let x_end = measured.last().map_or(1.0, |&s| (s as f64).log2());
     let marks: Vec<f64> = measured.iter().map(|&s| (s as f64).log2()).collect();
-    Plot::new(("w2_chart", id))
+    let top = series
+        .iter()
+        .flat_map(|s| s.1.iter().zip(&s.2).map(|(p, e)| p[1] + e))
+        .chain(floor)
+        .fold(0.0, f64::max);
+    // End labels at least a tenth of the data's height apart (a gap in data units, not
+    // screen pixels: the labels themselves widen the plot's bounds).
+    let gap = 0.1 * if top > 0.0 { top } else { 1.0 };
+    let unit = if measure == Measure::StrayMass {
+        " %"
+    } else {
+        ""
+    };
+    let label = measure.name();
+    Plot::new(("quality_chart", id))
         .custom_x_axes(vec![dense_x_axis().label("Euler steps")])
-        .y_axis_label("W2")
+        .y_axis_label(format!("{label}{unit}"))
         .include_y(0.0)
+        .include_y(top * 1.05)
         .include_x(x_end + (x_end * 0.22).max(0.8))
         .x_grid_spacer(move |_| {
             marks
@@ -350,32 +463,23 @@ fn w2_chart_ui(
                 .collect()
         })
         .x_axis_formatter(|mark, _| format!("{}", 2f64.powf(mark.value).round()))
-        .label_formatter(|pos| match pos {
+        .label_formatter(move |pos| match pos {
             HoverPosition::NearDataPoint {
                 plot_name,
                 position: p,
                 ..
             } if !plot_name.is_empty() => Some(format!(
-                "{plot_name}\n{} steps\nW2 {:.3}",
+                "{plot_name}\n{} steps\n{label} {}{unit}",
                 2f64.powf(p.x).round(),
-                p.y
+                format_value(p.y)
             )),
             _ => None,
         })
         .show(ui, |plot_ui| {
-            let ends: Vec<(&str, [f64; 2])> = rounds
+            let ends: Vec<(&str, [f64; 2])> = series
                 .iter()
-                .filter_map(|r| {
-                    let (&s, &w) = r.report.w2_by_steps.iter().next_back()?;
-                    Some((r.report.name.as_str(), [(s as f64).log2(), w]))
-                })
+                .filter_map(|(name, pts, _)| Some((*name, *pts.last()?)))
                 .collect();
-            // Labels at least one text line apart on screen.
-            let px_per_unit = (plot_ui.screen_from_plot(PlotPoint::new(0.0, 0.0)).y
-                - plot_ui.screen_from_plot(PlotPoint::new(0.0, 1.0)).y)
-                .abs()
-                .max(1e-3);
-            let gap = f64::from(text_px * 1.1 / px_per_unit);
             for (name, at) in spread_labels(ends, gap) {
                 plot_ui.text(
                     Text::new("", PlotPoint::new(at[0] + 0.15, at[1]), short_name(name))
@@ -383,35 +487,33 @@ fn w2_chart_ui(
                         .anchor(egui::Align2::LEFT_CENTER),
                 );
             }
-            for r in rounds {
-                let pts: Vec<[f64; 2]> = r
-                    .report
-                    .w2_by_steps
-                    .iter()
-                    .map(|(&s, &w)| [(s as f64).log2(), w])
-                    .collect();
-                let color = round_color(&r.report.name);
+            for (name, pts, errs) in series {
+                let color = round_color(name);
+                for (p, e) in pts.iter().zip(&errs).filter(|(_, e)| **e > 0.0) {
+                    plot_ui.line(
+                        Line::new("", vec![[p[0], p[1] - e], [p[0], p[1] + e]])
+                            .color(color)
+                            .width(1.5)
+                            .allow_hover(false),
+                    );
+                }
                 plot_ui.points(
-                    Points::new(r.report.name.as_str(), pts.clone())
+                    Points::new(name, pts.clone())
                         .radius(4.0)
                         .color(color)
                         .filled(true),
                 );
-                plot_ui.line(
-                    Line::new(r.report.name.as_str(), pts)
-                        .color(color)
-                        .width(2.0),
-                );
+                plot_ui.line(Line::new(name, pts).color(color).width(2.0));
             }
             if let Some(f) = floor {
                 plot_ui.hline(
-                    HLine::new("metric floor", f)
+                    HLine::new("floor (a perfect sampler)", f)
                         .color(Color32::from_gray(110))
                         .style(LineStyle::dashed_loose())
                         .width(1.5),
                 );
                 plot_ui.text(
-                    Text::new("", PlotPoint::new(x_end * 0.5, f), "metric floor")
+                    Text::new("", PlotPoint::new(x_end * 0.5, f), "floor")
                         .color(Color32::from_gray(110))
                         .anchor(egui::Align2::CENTER_TOP),
                 );

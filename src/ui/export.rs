@@ -15,6 +15,7 @@ use super::view::Selection;
 use crate::export::plots::{self, RoundData};
 use crate::export::session::Session;
 use crate::export::{Figure, FigureStyle, Theme};
+use crate::pipeline::Measure;
 use crate::target::Mixture;
 use crate::worker::{SaveRequest, WorkerError};
 
@@ -48,6 +49,7 @@ fn chart_figure(
     target: &Mixture,
     run: &RunView,
     selection: Selection,
+    measure: Measure,
     theme: Theme,
 ) -> Result<(String, Figure), NothingToExport> {
     let rounds = round_data(run);
@@ -102,15 +104,21 @@ fn chart_figure(
         }
         Chart::Cost => {
             need_rounds()?;
-            plots::cost_figure(&rounds)
+            plots::cost_figure(&rounds, run.ot_minimum.as_ref())
         }
         Chart::Straightness => {
             need_rounds()?;
             plots::straightness_figure(&rounds)
         }
-        Chart::W2 => {
+        Chart::Quality => {
             need_rounds()?;
-            plots::w2_figure(&rounds, run.floor_w2, run.w2_points)
+            let figure = plots::quality_figure(
+                &rounds,
+                measure,
+                run.floors.map(|f| measure.floor(&f)),
+                run.w2_points,
+            );
+            return Ok((measure.stem().to_string(), figure));
         }
         Chart::Guidance => {
             let report = run
@@ -151,6 +159,7 @@ pub fn export_chart(app: &mut FlowlabApp, chart: Chart) {
         &app.persisted.target,
         &app.run.view,
         app.view.selection,
+        app.view.measure,
         style.theme,
     );
     let (stem, figure) = match built {

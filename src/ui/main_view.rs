@@ -4,7 +4,7 @@
 use eframe::egui::{self, RichText};
 
 use super::action::{Action, Chart};
-use super::charts::{chart_title_ui, chart_ui};
+use super::charts::{chart_heading, chart_title_ui, chart_ui, measure_choice_ui};
 use super::editing::Editing;
 use super::editor::{Overlay, editor_ui};
 use super::left_panel::source_edit;
@@ -65,14 +65,21 @@ pub fn main_view_ui(
     ui.columns(2, |cols| {
         match view.enlarged {
             Some(chart) => {
-                chart_title_ui(&mut cols[0], chart.title(), chart.tip(), chart, actions);
-                if cols[0]
-                    .small_button("Back to the target (Esc)")
-                    .on_hover_text(tips::ENLARGE)
-                    .clicked()
-                {
-                    actions.push(Action::Enlarge(None));
-                }
+                let heading = chart_heading(chart, view.measure, true);
+                chart_title_ui(&mut cols[0], &heading, chart.tip(), chart, actions);
+                cols[0].horizontal_wrapped(|ui| {
+                    if ui
+                        .small_button("Back to the target (Esc)")
+                        .on_hover_text(tips::ENLARGE)
+                        .clicked()
+                    {
+                        actions.push(Action::Enlarge(None));
+                    }
+                    if chart == Chart::Quality {
+                        ui.separator();
+                        measure_choice_ui(ui, view.measure, actions);
+                    }
+                });
                 chart_ui(&mut cols[0], chart, run, view, true);
             }
             None => {
@@ -194,8 +201,10 @@ fn side_by_side_ui(ui: &mut egui::Ui, persisted: &Persisted, run: &RunView, view
                         } else {
                             format!("{} steps", p.steps)
                         };
-                        match p.w2 {
-                            Some(w2) => format!(" · {steps} · W2 {w2:.3}"),
+                        match p.quality {
+                            Some(q) => {
+                                format!(" · {steps} · within-mode W2 {:.3}", q.within_mode_w2.mean)
+                            }
                             None => format!(" · {steps}"),
                         }
                     })

@@ -27,6 +27,7 @@ mod main_view;
 mod palette;
 mod paths;
 pub mod probe;
+mod quality_text;
 mod received;
 mod run;
 mod scenario;

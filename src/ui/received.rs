@@ -9,7 +9,9 @@ use std::time::Instant;
 use egui_plot::PlotPoint;
 
 use super::view::Selection;
-use crate::pipeline::Phase;
+use crate::flow::Solver;
+use crate::metrics::OtMinimum;
+use crate::pipeline::{DIFFUSION_ROUND, Phase, QualityFloors};
 use crate::worker::{RoundView, SampleSet};
 
 /// The phase running now.
@@ -91,10 +93,12 @@ impl Deref for Picture {
 /// What the UI has received for the current run.
 #[derive(Default)]
 pub struct RunView {
-    /// W2 metric floor, once the run is set up.
-    pub floor_w2: Option<f64>,
+    /// What a perfect sampler scores on each quality number, once the run is set up.
+    pub floors: Option<QualityFloors>,
     /// Points per W2 sample.
     pub w2_points: usize,
+    /// The optimal transport cost from the source to the target, once the run is set up.
+    pub ot_minimum: Option<OtMinimum>,
     /// Finished rounds, oldest first.
     pub rounds: Vec<RoundView>,
     /// The newest picture of each round.
@@ -144,6 +148,22 @@ impl RunView {
             1
         } else {
             slider
+        }
+    }
+
+    /// True when `selection` is the diffusion round (the one the stochastic sampler is for).
+    pub fn is_diffusion(&self, selection: Selection) -> bool {
+        matches!(selection, Selection::Round(i)
+            if self.rounds.get(i).is_some_and(|r| r.report.name == DIFFUSION_ROUND))
+    }
+
+    /// The solver a picture of `selection` is drawn with: the chosen one, except that the
+    /// stochastic DDPM sampler needs the diffusion round (other rounds use Euler then).
+    pub fn shown_solver(&self, selection: Selection, chosen: Solver) -> Solver {
+        if chosen.is_stochastic() && !self.is_diffusion(selection) {
+            Solver::Euler
+        } else {
+            chosen
         }
     }
 

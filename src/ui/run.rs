@@ -173,11 +173,13 @@ impl RunState {
         let run = &mut self.view;
         match update {
             Update::RunReady {
-                floor_w2,
+                floors,
                 w2_points,
+                ot_minimum,
             } => {
-                run.floor_w2 = Some(floor_w2);
+                run.floors = Some(floors);
                 run.w2_points = w2_points;
+                run.ot_minimum = Some(ot_minimum);
             }
             Update::PhaseStarted(p) => {
                 if p.phase == Phase::Train {
@@ -223,14 +225,14 @@ impl RunState {
                 of,
                 solver,
                 steps,
-                w2,
+                quality,
             } => {
                 let picture = match of {
                     PictureOf::Live(_) => run.live.as_mut(),
                     PictureOf::Round(i) => run.pictures.get_mut(&i),
                 };
                 if let Some(p) = picture.filter(|p| p.solver == solver && p.steps == steps) {
-                    p.set.w2 = Some(w2);
+                    p.set.quality = Some(quality);
                 }
             }
             Update::Idle => {
@@ -259,7 +261,7 @@ impl RunState {
         let run = &self.view;
         let base = |round: usize, paths: usize| SampleRequest {
             round,
-            solver: persisted.solver,
+            solver: run.shown_solver(Selection::Round(round), persisted.solver),
             steps: run.shown_steps(Selection::Round(round), persisted.steps),
             particles: PICTURE_PARTICLES,
             paths,

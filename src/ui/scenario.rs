@@ -260,14 +260,14 @@ fn picture_ready(app: &FlowlabApp) -> bool {
     match app.view.selection {
         Selection::Live => true,
         Selection::Round(_) if app.view.side_by_side => run.rounds.iter().all(|r| {
-            run.pictures
-                .get(&r.index)
-                .is_some_and(|p| p.steps == steps && p.w2.is_some())
+            run.pictures.get(&r.index).is_some_and(|p| {
+                p.steps == run.shown_steps(Selection::Round(r.index), steps) && p.quality.is_some()
+            })
         }),
         sel => run.picture(sel).is_some_and(|p| {
-            // A guided picture (one class) gets no W2.
-            p.steps == steps
-                && (p.w2.is_some() || p.guided.is_some())
+            // A guided picture (one class) gets no quality numbers.
+            p.steps == run.shown_steps(sel, steps)
+                && (p.quality.is_some() || p.guided.is_some())
                 && (!app.view.show_field || p.field.is_some())
         }),
     }

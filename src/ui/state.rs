@@ -77,13 +77,10 @@ pub fn default_target() -> Mixture {
     })
 }
 
-/// Settings for a live lecture: the engine's defaults, with progress reported often and a
-/// lighter evaluation so a round's numbers appear within a second or two.
+/// Settings for a live lecture: the engine's defaults — so the app's numbers are the ones
+/// `flowlab run` and the README report — with progress reported often.
 pub fn lecture_settings() -> Settings {
     let mut s = Settings::default();
     s.train.report_every = 5;
-    s.eval.w2_points = Some(500);
-    s.eval.coverage_points = 2000;
-    s.eval.step_counts = vec![1, 2, 4, 8, 20, 50, 100];
     s
 }

@@ -24,17 +24,19 @@ pub const LIVE: &str =
     "The network as it is being trained right now, redrawn a few times a second.";
 pub const SIDE_BY_SIDE: &str = "Show every round's paths next to each other at the same step count, so the straightening is seen.";
 pub const STEPS: &str = "Number of solver steps from noise to data. Curved paths need many steps; straight paths can be followed in one.";
-pub const SOLVER: &str = "How each step follows the velocity: Euler uses one evaluation, midpoint and Heun two, RK4 four; higher order follows curves better per step.";
-pub const W2: &str = "W2: the Wasserstein-2 distance between the generated points and a target sample (optimal one-to-one matching); lower is better, and the metric floor is what two target samples already differ by.";
-pub const COVERAGE: &str = "Mode coverage: total variation between the share of samples in each mode and the mode's weight; 0 means every mode gets exactly its share.";
+pub const SOLVER: &str = "How each step follows the velocity: Euler uses one evaluation, midpoint and Heun two, RK4 four; higher order follows curves better per step. On the diffusion round, DDPM samples the reverse SDE instead (noise added on the way, the same marginals): the sampler diffusion models are compared with.";
+pub const W2: &str = "W2: the Wasserstein-2 distance between the generated points and a target sample (optimal one-to-one matching), the mean over the evaluation's draws ± one standard error. On a target with several modes it is mostly chance — how many points happen to land in each mode — so a perfect sampler's W2 swings by 20–30 % from draw to draw; within-mode W2 is the steadier number.";
+pub const WITHIN_MODE: &str = "Within-mode W2: each generated point goes to its most likely mode and is compared with fresh draws from that mode (weighted by the modes' weights), so it measures the shape of every mode apart from how much mass it got. Lower is better; the floor is what a perfect sampler scores (two-far: 0.10). The mean over the same draws flowlab run uses, ± one standard error.";
+pub const STRAY: &str = "Stray mass: the share of points more than 3 (in Mahalanobis distance) from every mode — mass stranded between the modes. A perfect sampler leaves about 1.1 % in 2-D (the floor); each reflow round raises it a little, the visible cost of reflow.";
+pub const COVERAGE: &str = "Mode coverage: total variation between the share of samples in each mode and the mode's weight; 0 means every mode gets exactly its share, and the floor is what chance alone gives a perfect sampler on draws of this size.";
 pub const PATHS_2D: &str = "Paths of a few hundred particles from noise (faint dots) to data, coloured by the mode they end in. Where colours cross, the flow had to bend.";
 pub const PATHS_1D: &str = "Paths in the (t, x) plane from noise at t = 1 (left) to data at t = 0 (right), coloured by the mode they end in. Crossings mean the flow averaged conflicting directions.";
 pub const SCRUBBER: &str = "Move the particles along their paths: t = 1 is noise, t = 0 is data.";
 pub const FIELD: &str = "Arrows show where the velocity field moves particles at the scrubber's time: the direction of −v(x, t), since t runs from 1 down to 0.";
 pub const LOSS: &str = "The flow matching loss while training (log scale). It does not fall to zero for 1-RF: crossing pairs make the target velocity ambiguous. Reflow removes that ambiguity, so its loss is far lower.";
-pub const COST: &str = "Transport cost E|z − x0|² of the pairs each round trains on: independent pairs for 1-RF, the model's own pairs after. It falls as the coupling gets closer to optimal.";
+pub const COST: &str = "Transport cost E|z − x0|² of the pairs each round trains on: independent pairs for 1-RF, the model's own pairs after. It falls once, to about the optimum (the dashed line: no coupling of noise and target costs less); later changes are noise, and a round marked 'drift' sits below the optimum by more than its error — its teacher's samples have drifted from the target.";
 pub const STRAIGHTNESS: &str = "Straightness: how far the velocity along a path strays from the path's net displacement (0 = perfectly straight). Straight paths are what one-step sampling needs.";
-pub const W2_STEPS: &str = "W2 against the number of Euler steps, one line per round; the dashed line is the metric floor. One step fails on curved paths, and works once reflow has straightened them.";
+pub const W2_STEPS: &str = "Sample quality against the number of Euler steps, one line per round (within-mode W2, stray mass or W2: pick in the ⋯ menu); the dashed line is the floor, what a perfect sampler scores. One step fails on curved paths, and works once reflow has straightened them.";
 pub const SETTINGS: &str =
     "Training settings. Changing one stops the current run; the next Play starts over with them.";
 pub const WIDTH: &str = "Units per hidden layer of the velocity network.";

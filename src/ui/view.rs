@@ -4,6 +4,7 @@
 
 use super::action::Chart;
 use super::received::RunView;
+use crate::pipeline::Measure;
 use crate::target::Mixture;
 
 /// Which model the main view shows.
@@ -67,6 +68,8 @@ pub struct ViewState {
     pub play_seconds: f32,
     /// A chart shown big in the main view, in place of the target.
     pub enlarged: Option<Chart>,
+    /// The measure the quality chart draws against steps.
+    pub measure: Measure,
     coupling: CouplingCache,
 }
 
@@ -83,6 +86,7 @@ impl Default for ViewState {
             generation: 0,
             play_seconds: 3.0,
             enlarged: None,
+            measure: Measure::default(),
             coupling: CouplingCache::default(),
         }
     }
@@ -130,7 +134,12 @@ impl ViewState {
 
     /// Shows the next chart big (none → loss → cost → straightness → W2 → none).
     pub fn cycle_enlarged(&mut self) {
-        const ORDER: [Chart; 4] = [Chart::Loss, Chart::Cost, Chart::Straightness, Chart::W2];
+        const ORDER: [Chart; 4] = [
+            Chart::Loss,
+            Chart::Cost,
+            Chart::Straightness,
+            Chart::Quality,
+        ];
         self.enlarged = match self.enlarged {
             None => Some(ORDER[0]),
             Some(c) => ORDER

@@ -9,6 +9,7 @@ use super::action::Action;
 use super::app::MAX_STEPS;
 use super::guidance_panel::guidance_controls_ui;
 use super::palette;
+use super::quality_text::{percent, plus_minus};
 use super::received::RunView;
 use super::run::RunState;
 use super::state::Persisted;
@@ -26,13 +27,13 @@ pub fn view_bar_ui(
 ) {
     ui.horizontal_wrapped(|ui| {
         rounds_ui(ui, run, view);
+        ui.separator();
+        scrubber_ui(ui, view, actions);
     });
     ui.horizontal_wrapped(|ui| {
         steps_ui(ui, persisted, &run.view, view);
         ui.separator();
         quality_ui(ui, &run.view, view, persisted);
-        ui.separator();
-        scrubber_ui(ui, view, actions);
         if let Selection::Round(i) = view.selection
             && !view.side_by_side
             && let Some(report) = run
@@ -83,7 +84,8 @@ fn rounds_ui(ui: &mut egui::Ui, run: &RunState, view: &mut ViewState) {
         .on_hover_text(tips::SIDE_BY_SIDE);
 }
 
-/// The step slider (a one-step student shows its own single step) and the solver.
+/// The step slider (a one-step student shows its own single step) and the solver (DDPM
+/// only on the diffusion round).
 fn steps_ui(ui: &mut egui::Ui, persisted: &mut Persisted, run: &RunView, view: &ViewState) {
     let response = ui.add(
         egui::Slider::new(&mut persisted.steps, 1..=MAX_STEPS)
@@ -98,60 +100,76 @@ fn steps_ui(ui: &mut egui::Ui, persisted: &mut Persisted, run: &RunView, view: &
         ui.label(RichText::new("(student: 1 step)").italics())
             .on_hover_text(tips::STUDENT_STEPS);
     }
+    let diffusion = run.is_diffusion(view.selection) && !view.side_by_side;
+    let shown = run.shown_solver(view.selection, persisted.solver);
     egui::ComboBox::from_id_salt("solver")
-        .selected_text(persisted.solver.name())
-        .width(90.0)
+        .selected_text(shown.name())
+        .width(if diffusion { 150.0 } else { 90.0 })
         .show_ui(ui, |ui| {
             for s in Solver::ALL {
                 ui.selectable_value(&mut persisted.solver, s, s.name());
+            }
+            if diffusion {
+                ui.selectable_value(&mut persisted.solver, Solver::Ddpm, Solver::Ddpm.name());
             }
         })
         .response
         .on_hover_text(tips::SOLVER);
 }
 
-/// W2 and mode coverage of the picture on screen (for a guided picture: how close its
-/// samples sit to their class's centre).
+/// The quality of the picture on screen — within-mode W2, stray mass, mode TV and W2, each
+/// with its ± and floor, the numbers `flowlab run` reports — or, for a guided picture, how
+/// close its samples sit to their class's centre.
 fn quality_ui(ui: &mut egui::Ui, run: &RunView, view: &ViewState, persisted: &Persisted) {
     let picture = run.picture(view.selection);
     let steps = run.shown_steps(view.selection, persisted.steps);
-    let current = picture.filter(|p| p.steps == steps && p.solver == persisted.solver);
+    let solver = run.shown_solver(view.selection, persisted.solver);
+    let current = picture.filter(|p| p.steps == steps && p.solver == solver);
     let big = |text: String| {
         RichText::new(text)
             .strong()
             .size(ui.text_style_height(&egui::TextStyle::Heading) * 0.85)
     };
-    match current {
-        Some(p) if p.guided.is_some() => {
-            if let Some(g) = &p.guided {
-                ui.label(big(format!(
-                    "mode {} at w = {:.2}: distance to centre {:.3}, spread {:.3}",
-                    g.class + 1,
-                    g.w,
-                    g.distance,
-                    g.spread
-                )))
-                .on_hover_text(tips::GUIDANCE_CHART);
-            }
-        }
-        Some(p) => {
-            let floor = run
-                .floor_w2
-                .map(|f| format!(" (floor {f:.3})"))
-                .unwrap_or_default();
-            let w2 =
-                p.w2.map_or_else(|| "…".to_string(), |w2| format!("{w2:.3}"));
-            ui.label(big(format!("W2 = {w2}{floor}")))
-                .on_hover_text(tips::W2);
-            ui.label(format!("mode TV = {:.3}", p.mode_tv))
-                .on_hover_text(tips::COVERAGE);
-        }
-        None => {
-            let pending = if picture.is_some() { "…" } else { "—" };
-            ui.label(big(format!("W2 = {pending}")))
-                .on_hover_text(tips::W2);
-        }
+    if let Some(g) = current.and_then(|p| p.guided.as_ref()) {
+        ui.label(big(format!(
+            "mode {} at w = {:.2}: distance to centre {:.3}, spread {:.3}",
+            g.class + 1,
+            g.w,
+            g.distance,
+            g.spread
+        )))
+        .on_hover_text(tips::GUIDANCE_CHART);
+        return;
     }
+    let Some(q) = current.and_then(|p| p.quality) else {
+        let pending = if picture.is_some() { "…" } else { "—" };
+        ui.label(big(format!("within-mode W2 {pending}")))
+            .on_hover_text(tips::WITHIN_MODE);
+        return;
+    };
+    let floors = run.floors.unwrap_or_default();
+    // Floors in small type: they are the yardstick, not the reading.
+    let floor = |text: String| RichText::new(text).weak().small();
+    ui.label(big(format!(
+        "within-mode W2 {}",
+        plus_minus(q.within_mode_w2)
+    )))
+    .on_hover_text(tips::WITHIN_MODE);
+    ui.label(floor(format!("floor {:.3}", floors.within_mode_w2.mean)))
+        .on_hover_text(tips::WITHIN_MODE);
+    ui.label(format!("stray {}", percent(q.stray_mass)))
+        .on_hover_text(tips::STRAY);
+    ui.label(floor(format!(
+        "floor {:.1} %",
+        100.0 * floors.stray_mass.mean
+    )))
+    .on_hover_text(tips::STRAY);
+    ui.label(format!("mode TV {}", plus_minus(q.mode_tv)))
+        .on_hover_text(tips::COVERAGE);
+    ui.label(floor(format!("floor {:.3}", floors.mode_tv_per_draw.mean)))
+        .on_hover_text(tips::COVERAGE);
+    ui.label(format!("W2 {}", plus_minus(q.w2)))
+        .on_hover_text(tips::W2);
 }
 
 /// The time scrubber with Play, and a menu with the play speed and the overlays.

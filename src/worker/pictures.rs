@@ -8,9 +8,11 @@ use crossbeam_channel::Receiver;
 use super::protocol::{GuidedStats, PictureMsg, PictureOf, SampleRequest, SampleSet, Update};
 use super::updates::UpdateSender;
 use crate::Points;
-use crate::flow::{FlowError, Solver, VelocityNet, integrate_recording};
+use crate::flow::{
+    FlowError, FlowPath, OnPath, Solver, VelocityField, VelocityNet, integrate_recording,
+};
 use crate::metrics::mode_tv;
-use crate::pipeline::{averaged_w2, distance_and_spread};
+use crate::pipeline::{EvalDraws, QualityNumbers, distance_and_spread};
 use crate::target::Mixture;
 
 /// Particles and steps of a live preview while training.
@@ -28,18 +30,35 @@ struct RunData {
     run: u64,
     target: Mixture,
     noise: Points,
-    reference: Points,
-    extra_draws: Vec<(Points, Points)>,
-    rounds: Vec<VelocityNet>,
+    draws: EvalDraws,
+    /// Each finished round's network and the path it was trained on.
+    rounds: Vec<Model>,
     /// The solver and steps live previews are drawn with (the step slider's).
     view: (Solver, usize),
+}
+
+/// A round's network and the probability path it was trained on (what the stochastic
+/// sampler needs).
+struct Model {
+    net: VelocityNet,
+    path: FlowPath,
+}
+
+impl Model {
+    /// The network as a field on its path.
+    fn field(&self) -> OnPath<'_> {
+        OnPath {
+            field: &self.net,
+            path: self.path,
+        }
+    }
 }
 
 /// Work collected from the inbox, newest request per model first in line.
 #[derive(Default)]
 struct Pending {
     requests: BTreeMap<usize, (u64, SampleRequest)>,
-    live: Option<(u64, String, VelocityNet)>,
+    live: Option<(u64, String, Model)>,
 }
 
 impl PictureThread {
@@ -61,37 +80,45 @@ impl PictureThread {
                     break;
                 };
                 if let Some((index, (epoch, request))) = pending.requests.pop_first() {
-                    if let Some(net) = run.rounds.get(index) {
-                        let answer = picture(run, net, &request, PictureOf::Round(index));
+                    if let Some(model) = run.rounds.get(index) {
+                        let answer = picture(run, model, &request, PictureOf::Round(index));
                         let samples = answer.as_ref().ok().map(|set| set.samples.clone());
                         let run_id = run.run;
                         self.send(run_id, epoch, answer);
-                        // W2 follows unless the slider has already moved on, or a new run
-                        // replaced the one these samples belong to.
+                        // The numbers follow unless the slider has already moved on, or a
+                        // new run replaced the one these samples belong to.
                         while let Ok(more) = self.inbox.try_recv() {
                             self.take(more, &mut data, &mut pending, &mut preview);
                         }
                         let Some(run) = data.as_ref().filter(|d| d.run == run_id) else {
                             continue;
                         };
-                        // A guided picture samples one class: W2 to the whole target says nothing.
+                        // A guided picture samples one class: numbers against the whole
+                        // target say nothing.
                         if let Some(samples) = samples
                             && !pending.requests.contains_key(&index)
-                            && let Some(net) = run.rounds.get(index)
-                            && guidance(&request, net).is_none()
-                            && let Ok(w2) = mean_w2(run, net, &request, &samples)
+                            && let Some(model) = run.rounds.get(index)
+                            && guidance(&request, &model.net).is_none()
+                            && let Ok(quality) = quality(run, model, &request, &samples)
                         {
                             let update = Update::Quality {
                                 of: PictureOf::Round(index),
                                 solver: request.solver,
                                 steps: request.steps,
-                                w2,
+                                quality,
                             };
                             self.send_update(run.run, epoch, update);
                         }
                     }
-                } else if let Some((epoch, round, net)) = pending.live.take() {
+                } else if let Some((epoch, round, model)) = pending.live.take() {
                     let (solver, steps) = run.view;
+                    // Live previews are of flows in training: the stochastic sampler is the
+                    // diffusion round's alone.
+                    let solver = if solver.is_stochastic() && model.path == FlowPath::Straight {
+                        Solver::Euler
+                    } else {
+                        solver
+                    };
                     let request = SampleRequest {
                         round: usize::MAX,
                         solver,
@@ -101,11 +128,12 @@ impl PictureThread {
                         field_at: None,
                         guidance: None,
                     };
-                    let answer =
-                        picture(run, &net, &request, PictureOf::Live(round)).and_then(|mut set| {
-                            set.w2 = Some(mean_w2(run, &net, &request, &set.samples)?);
+                    let answer = picture(run, &model, &request, PictureOf::Live(round)).and_then(
+                        |mut set| {
+                            set.quality = Some(quality(run, &model, &request, &set.samples)?);
                             Ok(set)
-                        });
+                        },
+                    );
                     self.send(run.run, epoch, answer);
                 } else {
                     break;
@@ -127,15 +155,13 @@ impl PictureThread {
                 run,
                 target,
                 noise,
-                reference,
-                extra_draws,
+                draws,
             } => {
                 *data = Some(RunData {
                     run,
                     target: *target,
                     noise,
-                    reference,
-                    extra_draws,
+                    draws: *draws,
                     rounds: Vec::new(),
                     view: *preview,
                 });
@@ -145,13 +171,14 @@ impl PictureThread {
                 run,
                 index,
                 weights,
+                path,
             } => {
                 let Some(d) = data.as_mut().filter(|d| d.run == run) else {
                     return;
                 };
-                match VelocityNet::from_weights(&weights) {
-                    Ok(net) if index == d.rounds.len() => d.rounds.push(net),
-                    Ok(net) if index < d.rounds.len() => d.rounds[index] = net,
+                match VelocityNet::from_weights(&weights).map(|net| Model { net, path }) {
+                    Ok(model) if index == d.rounds.len() => d.rounds.push(model),
+                    Ok(model) if index < d.rounds.len() => d.rounds[index] = model,
                     Ok(_) => {}
                     Err(err) => self.send(
                         run,
@@ -177,7 +204,14 @@ impl PictureThread {
                 if data.as_ref().is_some_and(|d| d.run == run)
                     && let Ok(net) = VelocityNet::from_weights(&weights)
                 {
-                    pending.live = Some((epoch, round, net));
+                    // The round in training is on the straight path unless it is the
+                    // diffusion round.
+                    let path = if round == crate::pipeline::DIFFUSION_ROUND {
+                        FlowPath::VpLinear
+                    } else {
+                        FlowPath::Straight
+                    };
+                    pending.live = Some((epoch, round, Model { net, path }));
                 }
             }
             PictureMsg::Preview { solver, steps } => {
@@ -222,13 +256,14 @@ fn guidance(request: &SampleRequest, net: &VelocityNet) -> Option<(usize, f32)> 
 /// Integrates `net` from the run's fixed noise and measures the result.
 fn picture(
     run: &RunData,
-    net: &VelocityNet,
+    model: &Model,
     request: &SampleRequest,
     of: PictureOf,
 ) -> Result<SampleSet, FlowError> {
     let particles = request.particles.clamp(1, run.noise.len());
     let z = run.noise.head(particles);
     let mut guided = None;
+    let net = &model.net;
     let (samples, trajectory) = match guidance(request, net) {
         Some((class, w)) => {
             let field = crate::flow::Guided::new(net, class, w)?;
@@ -246,7 +281,13 @@ fn picture(
             });
             (samples, trajectory)
         }
-        _ => integrate_recording(net, &z, request.solver, request.steps, request.paths)?,
+        _ => integrate_recording(
+            &model.field(),
+            &z,
+            request.solver,
+            request.steps,
+            request.paths,
+        )?,
     };
     let labels = run.target.assign(&samples);
     let field = match request.field_at {
@@ -261,26 +302,24 @@ fn picture(
         mode_tv: mode_tv(&run.target, &samples),
         samples,
         trajectory,
-        w2: None,
+        quality: None,
         field,
         guided,
     })
 }
 
-/// W2 of `net` under the request's solver and steps, averaged over the run's draws like the
-/// engine's round reports.
-fn mean_w2(
+/// The quality numbers of `model` under the request's solver and steps, on the run's
+/// evaluation draws: what `flowlab run` reports for the same settings. `samples` are the
+/// picture's, whose head is the first draw.
+fn quality(
     run: &RunData,
-    net: &VelocityNet,
+    model: &Model,
     request: &SampleRequest,
     samples: &Points,
-) -> Result<f64, FlowError> {
-    averaged_w2(
-        net,
-        samples,
-        &run.reference,
-        &run.extra_draws,
-        request.solver,
-        request.steps,
-    )
+) -> Result<QualityNumbers, FlowError> {
+    let field: &dyn VelocityField = &model.field();
+    // A stochastic picture's noise path is its own: the draws are integrated afresh.
+    let first = (!request.solver.is_stochastic()).then_some(samples);
+    run.draws
+        .quality(field, &run.target, request.solver, request.steps, first)
 }

@@ -8,8 +8,11 @@ use crate::Points;
 use crate::export::session::Session;
 use crate::export::{Figure, FigureStyle};
 pub use crate::flow::VelocityGrid;
-use crate::flow::{NetWeights, Solver, Trajectory};
-use crate::pipeline::{FittedData, Progress, RoundReport, Settings};
+use crate::flow::{FlowPath, NetWeights, Solver, Trajectory};
+use crate::metrics::OtMinimum;
+use crate::pipeline::{
+    EvalDraws, FittedData, Progress, QualityFloors, QualityNumbers, RoundReport, Settings,
+};
 use crate::target::Mixture;
 use crate::target::fit::FitConfig;
 
@@ -103,16 +106,17 @@ pub(crate) enum PictureMsg {
     Run {
         run: u64,
         target: Box<Mixture>,
+        /// The fixed noise pictures start from (its head is the first draw's noise).
         noise: Points,
-        reference: Points,
-        /// Further independent (noise, reference) draws W2 is averaged over.
-        extra_draws: Vec<(Points, Points)>,
+        /// The draws the quality numbers are measured on (the engine's own).
+        draws: Box<EvalDraws>,
     },
-    /// Round `index` of `run` finished with these weights.
+    /// Round `index` of `run` finished with these weights, trained on `path`.
     Round {
         run: u64,
         index: usize,
         weights: Box<NetWeights>,
+        path: FlowPath,
     },
     /// Keep only the first `keep` rounds of `run`.
     Truncate { run: u64, keep: usize },
@@ -178,10 +182,10 @@ pub struct SampleSet {
     pub labels: Vec<usize>,
     /// Paths of the first `trajectory.particles` particles.
     pub trajectory: Trajectory,
-    /// W2 to the run's reference sample (on the first `w2_points` samples). The exact
-    /// assignment takes longer than the picture, so it follows in an [`Update::Quality`]
-    /// (`None` until then).
-    pub w2: Option<f64>,
+    /// The quality numbers on the run's evaluation draws (the same as `flowlab run`'s). The
+    /// exact assignments take longer than the picture, so they follow in an
+    /// [`Update::Quality`] (`None` until then).
+    pub quality: Option<QualityNumbers>,
     /// Total variation between the sample's mode fractions and the weights.
     pub mode_tv: f64,
     /// Velocity arrows at a time, when asked: `(t, origins, velocities)`.
@@ -220,13 +224,14 @@ pub struct RoundView {
 /// What the worker tells the UI.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Update {
-    /// A new run is set up; W2 is measured on `w2_points` points, where two target samples
-    /// already differ by `floor_w2`.
+    /// A new run is set up: what its quality numbers are measured against.
     RunReady {
-        /// The metric floor of W2.
-        floor_w2: f64,
+        /// What a perfect sampler scores on each quality number (the floors).
+        floors: QualityFloors,
         /// Points per W2 sample.
         w2_points: usize,
+        /// The optimal transport cost from the source to the target.
+        ot_minimum: OtMinimum,
     },
     /// A phase of a round began.
     PhaseStarted(Progress),
@@ -236,7 +241,7 @@ pub enum Update {
     RoundFinished(Box<RoundView>),
     /// A picture: a live preview or the answer to a [`SampleRequest`].
     Samples(Box<SampleSet>),
-    /// The W2 of a picture sent just before (same model, solver and steps).
+    /// The quality numbers of a picture sent just before (same model, solver and steps).
     Quality {
         /// The model.
         of: PictureOf,
@@ -244,8 +249,8 @@ pub enum Update {
         solver: Solver,
         /// Steps.
         steps: usize,
-        /// W2 to the run's reference sample.
-        w2: f64,
+        /// Measured on the run's evaluation draws.
+        quality: QualityNumbers,
     },
     /// A [`SaveRequest`], a figure or a target file was written.
     Saved {

@@ -268,14 +268,14 @@ impl Trainer {
             run,
             target: Box::new(pipeline.target().clone()),
             noise: ev.noise().clone(),
-            reference: ev.reference().clone(),
-            extra_draws: ev.extra_draws().to_vec(),
+            draws: Box::new(ev.draws()),
         });
         self.tell(
             run,
             Update::RunReady {
-                floor_w2: ev.metric_floor_w2(),
+                floors: *ev.floors(),
                 w2_points: ev.w2_points(),
+                ot_minimum: ev.ot_minimum().clone(),
             },
         );
     }
@@ -302,6 +302,7 @@ impl Trainer {
                     run,
                     index,
                     weights: Box::new(weights),
+                    path: round.kind.path(),
                 });
             }
             Err(err) => {

@@ -1,0 +1,43 @@
+//! The quality numbers as the screen writes them: a mean with its ± (one standard error over
+//! the evaluation's draws) and, where there is one, the floor a perfect sampler scores.
+
+use crate::metrics::Estimate;
+
+/// `0.071 ± 0.004`: three decimals, the ± left out when there was a single draw.
+pub fn plus_minus(e: Estimate) -> String {
+    if e.se > 0.0 {
+        format!("{:.3} ± {:.3}", e.mean, e.se)
+    } else {
+        format!("{:.3}", e.mean)
+    }
+}
+
+/// A share as a percentage with one decimal: `2.0 %`, `2.0 ± 0.3 %`.
+pub fn percent(e: Estimate) -> String {
+    if e.se > 0.0 {
+        format!("{:.1} ± {:.1} %", 100.0 * e.mean, 100.0 * e.se)
+    } else {
+        format!("{:.1} %", 100.0 * e.mean)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_with_their_error() {
+        let e = Estimate {
+            mean: 0.0712,
+            se: 0.0041,
+        };
+        assert_eq!(plus_minus(e), "0.071 ± 0.004");
+        assert_eq!(percent(e), "7.1 ± 0.4 %");
+        let single = Estimate {
+            mean: 0.02,
+            se: 0.0,
+        };
+        assert_eq!(plus_minus(single), "0.020");
+        assert_eq!(percent(single), "2.0 %");
+    }
+}
