@@ -25,8 +25,9 @@ fn quick() -> Settings {
     s.pair_steps = 10;
     s.eval.w2_points = Some(200);
     s.eval.coverage_points = 400;
-    s.eval.w2_repeats = 1;
-    s.eval.floor_repeats = 1;
+    // Two draws: every reading carries its ±, as wide as the app's own.
+    s.eval.w2_repeats = 2;
+    s.eval.floor_repeats = 2;
     s
 }
 

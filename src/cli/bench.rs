@@ -134,7 +134,9 @@ fn train_steps_per_second(
 }
 
 /// The app's step slider end to end: a request to the worker's sampler thread until the
-/// picture (1,000 particles, 300 paths, W2 and mode coverage) is back, median of repeats.
+/// picture (1,000 particles, 300 paths, coverage) and then its quality numbers (W2,
+/// within-mode W2, stray mass and mode TV on the evaluation's draws, as `flowlab run`
+/// measures them) are back, median of repeats.
 fn slider_latency(target: &flowlab::target::Mixture, quick: bool) -> anyhow::Result<()> {
     use flowlab::worker::{PhaseJob, SampleRequest, Update, Worker};
     let mut settings = flowlab::ui::state::lecture_settings();
@@ -187,7 +189,7 @@ fn slider_latency(target: &flowlab::target::Mixture, quick: bool) -> anyhow::Res
         pictures.sort_by(f64::total_cmp);
         times.sort_by(f64::total_cmp);
         println!(
-            "step slider (app, 1000 particles x {steps} Euler steps): picture (samples, 300 paths, coverage) {:.1} ms, W2 {:.1} ms (medians)",
+            "step slider (app, 1000 particles x {steps} Euler steps): picture (samples, 300 paths, coverage) {:.1} ms, quality numbers {:.1} ms (medians)",
             pictures[pictures.len() / 2],
             times[times.len() / 2]
         );

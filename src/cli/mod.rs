@@ -29,6 +29,11 @@ pub struct Cli {
     /// Start in presentation mode (larger text, the pictures first).
     #[arg(long)]
     presentation: bool,
+    /// Open this file in the app at start: a session (.flowlab, e.g. the one `flowlab run`
+    /// writes), a target (.toml) or points to fit (.csv). With --screenshot, the window is
+    /// saved once the session's rounds are shown (instead of playing --scenario).
+    #[arg(long, value_name = "FILE")]
+    open: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -196,8 +201,9 @@ pub fn main(cli: Cli) -> ExitCode {
         }
         Some(Command::Bench(args)) => bench::bench(&args),
         None => {
-            let scenario = match cli.screenshot {
-                Some(out) => match flowlab::ui::Scenario::new(&cli.scenario, out) {
+            let scenario = match (cli.screenshot, cli.open.clone()) {
+                (Some(out), Some(file)) => Some(flowlab::ui::Scenario::opening(file, out)),
+                (Some(out), None) => match flowlab::ui::Scenario::new(&cli.scenario, out) {
                     Some(s) => Some(s),
                     None => {
                         let names: Vec<_> = flowlab::ui::SCENARIOS.iter().map(|s| s.0).collect();
@@ -209,11 +215,12 @@ pub fn main(cli: Cli) -> ExitCode {
                         return ExitCode::from(2);
                     }
                 },
-                None => None,
+                (None, _) => None,
             };
             let window = flowlab::ui::WindowOptions {
                 size: cli.window_size.map(|(w, h)| [w as f32, h as f32]),
                 presentation: cli.presentation,
+                open: cli.open.filter(|_| scenario.is_none()),
             };
             open_window(scenario, window)
         }

@@ -51,6 +51,15 @@ pub const PRESETS: &[Preset] = &[
 /// The preset the app opens with.
 pub const DEFAULT_PRESET: &str = "two-far";
 
+/// The name of the preset whose mixture is exactly `target`, if there is one (a session or
+/// target file that holds an unchanged preset is named by it).
+pub fn name_of(target: &Mixture) -> Option<&'static str> {
+    PRESETS
+        .iter()
+        .find(|p| p.mixture().is_ok_and(|m| &m == target))
+        .map(|p| p.name)
+}
+
 /// Looks up a preset by name and returns its mixture.
 pub fn preset(name: &str) -> Result<Mixture, TargetError> {
     PRESETS
@@ -65,4 +74,17 @@ pub fn preset(name: &str) -> Result<Mixture, TargetError> {
                 .join(", "),
         })?
         .mixture()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unchanged_preset_is_named_and_an_edited_one_is_not() {
+        let mut two_far = preset("two-far").expect("a shipped preset");
+        assert_eq!(name_of(&two_far), Some("two-far"));
+        two_far.components[0].mean[0] += 0.5;
+        assert_eq!(name_of(&two_far), None);
+    }
 }

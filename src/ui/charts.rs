@@ -237,7 +237,7 @@ pub fn chart_ui(
         }
         Chart::Quality => quality_chart_ui(
             ui,
-            id,
+            (id, big),
             rounds,
             view.measure,
             run.floors.map(|f| view.measure.floor(&f).mean),
@@ -255,6 +255,41 @@ pub fn chart_ui(
 /// count), instead of egui_plot's default spacing, which hides most of them.
 fn dense_x_axis() -> egui_plot::AxisHints<'static> {
     egui_plot::AxisHints::new_x().label_spacing(20.0..=30.0)
+}
+
+/// Grid marks at `values` (measured step counts, guidance scales, ascending): the first and
+/// the last always, the others left out where closer than five of egui_plot's smallest
+/// visible steps (about 30 screen points) to the mark kept before or to the last, so tick
+/// labels never run together on a narrow chart. Each mark's
+/// step size is its distance to its nearest kept neighbour: egui_plot draws a label only
+/// where that distance on screen holds it (a fixed step size of 1 hid "100" beside "20").
+pub(super) fn spaced_marks(values: &[f64], input: &egui_plot::GridInput) -> Vec<GridMark> {
+    let gap = 5.0 * input.base_step_size;
+    let mut kept: Vec<f64> = Vec::new();
+    if let Some((&last, rest)) = values.split_last() {
+        for &value in rest {
+            if kept.last().is_none_or(|&before| value - before >= gap) && last - value >= gap {
+                kept.push(value);
+            }
+        }
+        kept.push(last);
+    }
+    let span = (input.bounds.1 - input.bounds.0).abs();
+    (0..kept.len())
+        .map(|i| {
+            let before = i.checked_sub(1).map(|j| kept[i] - kept[j]);
+            let after = kept.get(i + 1).map(|next| next - kept[i]);
+            let step_size = match (before, after) {
+                (Some(a), Some(b)) => a.min(b),
+                (Some(d), None) | (None, Some(d)) => d,
+                (None, None) => span,
+            };
+            GridMark {
+                value: kept[i],
+                step_size,
+            }
+        })
+        .collect()
 }
 
 /// Labels at the ends of lines, moved apart vertically (sorted by height, each at least
@@ -383,7 +418,8 @@ pub(super) fn format_value(v: f64) -> String {
         format!("{v:.1}")
     } else if a >= 1.0 {
         format!("{v:.2}")
-    } else if a >= 0.01 {
+    } else if a >= 0.001 {
+        // Plain decimals down to a thousandth: a class reads "0.007", not "7e-3".
         format!("{v:.3}")
     } else {
         format!("{v:.0e}")
@@ -399,7 +435,7 @@ type Series<'a> = (&'a str, Vec<[f64; 2]>, Vec<f64>);
 /// each point and the floor dashed; hovering reads the values. Stray mass is in percent.
 fn quality_chart_ui(
     ui: &mut egui::Ui,
-    id: &str,
+    (id, big): (&str, bool),
     rounds: &[RoundView],
     measure: Measure,
     floor: Option<f64>,
@@ -438,30 +474,30 @@ fn quality_chart_ui(
         .flat_map(|s| s.1.iter().zip(&s.2).map(|(p, e)| p[1] + e))
         .chain(floor)
         .fold(0.0, f64::max);
-    // End labels at least a tenth of the data's height apart (a gap in data units, not
-    // screen pixels: the labels themselves widen the plot's bounds).
-    let gap = 0.1 * if top > 0.0 { top } else { 1.0 };
+    // End labels a text line apart, the gap fixed in data units from the room the plot will
+    // have (not from the drawn plot: the labels themselves widen its bounds). Where the
+    // lines cannot all be named, the rounds' colours in the rounds row name them.
+    let top = if top > 0.0 { top } else { 1.0 };
+    let text_px = ui.text_style_height(&egui::TextStyle::Body);
+    let plot_px = (ui.available_height() - 3.0 * text_px).max(1.0);
+    let gap = (0.1 * top).max(f64::from(1.1 * text_px / plot_px) * 1.1 * top);
+    let named = series.len() as f32 * text_px * 1.1 <= plot_px;
     let unit = if measure == Measure::StrayMass {
         " %"
     } else {
         ""
     };
     let label = measure.name();
-    Plot::new(("quality_chart", id))
-        .custom_x_axes(vec![dense_x_axis().label("Euler steps")])
-        .y_axis_label(format!("{label}{unit}"))
-        .include_y(0.0)
+    let mut plot =
+        Plot::new(("quality_chart", id)).custom_x_axes(vec![dense_x_axis().label("Euler steps")]);
+    if big {
+        // The strip's title already names the measure.
+        plot = plot.y_axis_label(format!("{label}{unit}"));
+    }
+    plot.include_y(0.0)
         .include_y(top * 1.05)
         .include_x(x_end + (x_end * 0.22).max(0.8))
-        .x_grid_spacer(move |_| {
-            marks
-                .iter()
-                .map(|&value| GridMark {
-                    value,
-                    step_size: 1.0,
-                })
-                .collect()
-        })
+        .x_grid_spacer(move |input| spaced_marks(&marks, &input))
         .x_axis_formatter(|mark, _| format!("{}", 2f64.powf(mark.value).round()))
         .label_formatter(move |pos| match pos {
             HoverPosition::NearDataPoint {
@@ -480,7 +516,7 @@ fn quality_chart_ui(
                 .iter()
                 .filter_map(|(name, pts, _)| Some((*name, *pts.last()?)))
                 .collect();
-            for (name, at) in spread_labels(ends, gap) {
+            for (name, at) in spread_labels(ends, gap).into_iter().filter(|_| named) {
                 plot_ui.text(
                     Text::new("", PlotPoint::new(at[0] + 0.15, at[1]), short_name(name))
                         .color(round_color(name))
@@ -520,4 +556,48 @@ fn quality_chart_ui(
             }
         })
         .response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_in_plain_decimals_down_to_a_thousandth() {
+        let shown: Vec<String> = [9.57, 2.32, 0.02, 0.007, 0.002, 0.0004, 123.4]
+            .iter()
+            .map(|&v| format_value(v))
+            .collect();
+        assert_eq!(
+            shown,
+            ["9.57", "2.32", "0.020", "0.007", "0.002", "4e-4", "123"]
+        );
+    }
+
+    #[test]
+    fn marks_keep_their_neighbours_distance_and_leave_out_crowded_ones() {
+        let input = egui_plot::GridInput {
+            bounds: (0.0, 8.0),
+            base_step_size: 0.1,
+        };
+        // log2 of 1, 2, 4, 8, 20, 50, 100, at least 0.5 apart: all kept.
+        let values: Vec<f64> = [1.0f64, 2.0, 4.0, 8.0, 20.0, 50.0, 100.0]
+            .iter()
+            .map(|v| v.log2())
+            .collect();
+        let marks = spaced_marks(&values, &input);
+        assert_eq!(marks.len(), 7);
+        let last = marks.last().unwrap();
+        assert!((last.step_size - (100f64.log2() - 50f64.log2())).abs() < 1e-12);
+        // A narrower chart (gaps of at least 1.2) keeps the ends and what fits between.
+        let narrow = egui_plot::GridInput {
+            bounds: (0.0, 8.0),
+            base_step_size: 0.24,
+        };
+        let kept: Vec<f64> = spaced_marks(&values, &narrow)
+            .iter()
+            .map(|m| 2f64.powf(m.value).round())
+            .collect();
+        assert_eq!(kept, [1.0, 4.0, 20.0, 100.0]);
+    }
 }

@@ -243,7 +243,7 @@ pub fn open_session(app: &mut FlowlabApp, path: &Path, session: Session) {
     }
     app.persisted.target = target;
     app.persisted.settings = settings;
-    app.persisted.preset = None;
+    app.persisted.preset = crate::target::presets::name_of(&app.persisted.target).map(Into::into);
     app.persisted.session_path = path.display().to_string();
     app.editing.new_target(None);
     app.view.reset_zoom();

@@ -43,17 +43,20 @@ mod view_box;
 
 use eframe::egui;
 
+pub use action::Action;
 pub use app::FlowlabApp;
 pub use scenario::{SCENARIOS, Scenario};
 pub use status::Status;
 
 /// How the window opens.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct WindowOptions {
     /// Inner size in pixels (default 1600 × 1000, or the size it last had).
     pub size: Option<[f32; 2]>,
     /// Start in presentation mode.
     pub presentation: bool,
+    /// A file to open at start (a session, a target or a CSV of points).
+    pub open: Option<std::path::PathBuf>,
 }
 
 /// Opens the window; with a scenario, plays it and closes after its screenshot (settings and
@@ -83,6 +86,9 @@ pub fn run_native(scenario: Option<Scenario>, window: WindowOptions) -> eframe::
             persisted.presentation |= window.presentation;
             let mut app = FlowlabApp::new(&cc.egui_ctx, Some(persisted));
             app.set_scenario(scenario);
+            if let Some(file) = window.open {
+                app.act(Action::OpenFile(file));
+            }
             Ok(Box::new(app))
         }),
     )

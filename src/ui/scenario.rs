@@ -23,6 +23,8 @@ enum Step {
     WaitTraining(f32),
     /// Wait until the selected round's picture matches the slider.
     WaitPicture,
+    /// Wait until an opened session's rounds have arrived.
+    WaitRounds,
     /// Wait this many frames.
     Frames(usize),
     /// Save the window as a PNG and close it.
@@ -176,6 +178,29 @@ impl Scenario {
 }
 
 impl Scenario {
+    /// Opens `file` (a session, target or CSV, as a drop on the window would) and saves the
+    /// window once its rounds are shown, the first selected at 20 steps: a screenshot of a
+    /// run trained once by `flowlab run`, without training it again.
+    pub fn opening(file: PathBuf, out: PathBuf) -> Self {
+        use Step::*;
+        Self {
+            steps: VecDeque::from([
+                Act(Action::OpenFile(file)),
+                WaitRounds,
+                WaitIdle,
+                Act(Action::Select(Selection::Round(0))),
+                Act(Action::SetSteps(20)),
+                WaitPicture,
+                Frames(10),
+                Shoot,
+            ]),
+            out,
+            frames_waited: 0,
+            shot: Arc::new(Mutex::new(None)),
+            requested: false,
+        }
+    }
+
     /// Advances by what this frame allows, reading `app` only: the actions to apply, and
     /// whether the scenario goes on.
     pub fn advance(&mut self, app: &FlowlabApp, ctx: &egui::Context) -> (Vec<Action>, bool) {
@@ -209,6 +234,7 @@ impl Scenario {
                 .as_ref()
                 .is_some_and(|p| p.round == "1-RF" && p.fraction() >= *f),
             Step::WaitPicture => picture_ready(app),
+            Step::WaitRounds => !app.run_view().rounds.is_empty(),
             Step::Frames(n) => {
                 self.frames_waited += 1;
                 if self.frames_waited > *n {

@@ -148,28 +148,55 @@ fn quality_ui(ui: &mut egui::Ui, run: &RunView, view: &ViewState, persisted: &Pe
         return;
     };
     let floors = run.floors.unwrap_or_default();
-    // Floors in small type: they are the yardstick, not the reading.
-    let floor = |text: String| RichText::new(text).weak().small();
-    ui.label(big(format!(
-        "within-mode W2 {}",
-        plus_minus(q.within_mode_w2)
-    )))
-    .on_hover_text(tips::WITHIN_MODE);
-    ui.label(floor(format!("floor {:.3}", floors.within_mode_w2.mean)))
-        .on_hover_text(tips::WITHIN_MODE);
-    ui.label(format!("stray {}", percent(q.stray_mass)))
-        .on_hover_text(tips::STRAY);
-    ui.label(floor(format!(
-        "floor {:.1} %",
-        100.0 * floors.stray_mass.mean
-    )))
-    .on_hover_text(tips::STRAY);
-    ui.label(format!("mode TV {}", plus_minus(q.mode_tv)))
-        .on_hover_text(tips::COVERAGE);
-    ui.label(floor(format!("floor {:.3}", floors.mode_tv_per_draw.mean)))
-        .on_hover_text(tips::COVERAGE);
-    ui.label(format!("W2 {}", plus_minus(q.w2)))
-        .on_hover_text(tips::W2);
+    // Each number with its floor (in small type: the yardstick, not the reading) as one
+    // label that never breaks, so the bar wraps between readings, never inside one.
+    let reading = |ui: &mut egui::Ui, value: RichText, floor: Option<String>, tip: &str| {
+        let style = ui.style().clone();
+        let mut job = egui::text::LayoutJob::default();
+        value.append_to(
+            &mut job,
+            &style,
+            egui::FontSelection::Default,
+            egui::Align::Center,
+        );
+        if let Some(floor) = floor {
+            RichText::new(format!("  {floor}"))
+                .weak()
+                .small()
+                .append_to(
+                    &mut job,
+                    &style,
+                    egui::FontSelection::Default,
+                    egui::Align::Center,
+                );
+        }
+        ui.add(egui::Label::new(job).wrap_mode(egui::TextWrapMode::Extend))
+            .on_hover_text(tip);
+    };
+    reading(
+        ui,
+        big(format!("within-mode W2 {}", plus_minus(q.within_mode_w2))),
+        Some(format!("floor {:.3}", floors.within_mode_w2.mean)),
+        tips::WITHIN_MODE,
+    );
+    reading(
+        ui,
+        RichText::new(format!("stray {}", percent(q.stray_mass))),
+        Some(format!("floor {:.1} %", 100.0 * floors.stray_mass.mean)),
+        tips::STRAY,
+    );
+    reading(
+        ui,
+        RichText::new(format!("mode TV {}", plus_minus(q.mode_tv))),
+        Some(format!("floor {:.3}", floors.mode_tv_per_draw.mean)),
+        tips::COVERAGE,
+    );
+    reading(
+        ui,
+        RichText::new(format!("W2 {}", plus_minus(q.w2))),
+        Some(format!("floor {:.3}", floors.w2.mean)),
+        tips::W2,
+    );
 }
 
 /// The time scrubber with Play, and a menu with the play speed and the overlays.
