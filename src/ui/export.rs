@@ -162,6 +162,7 @@ pub fn export_chart(app: &mut FlowlabApp, chart: Chart) {
         }
     };
     let dir = export_dir(&app.persisted);
+    app.keep.pending_export = Some(crate::worker::absolute(&dir));
     let sent = app
         .run
         .worker()
@@ -189,6 +190,7 @@ pub fn export_all(app: &mut FlowlabApp) -> Result<(), WorkerError> {
         theme: app.persisted.figure_theme,
         ..FigureStyle::default()
     });
+    app.keep.pending_export = Some(crate::worker::absolute(&dir));
     if let Some(w) = app.run.worker() {
         w.save(SaveRequest::Folder {
             dir: dir.clone(),
@@ -222,6 +224,11 @@ pub fn save_session(app: &mut FlowlabApp) -> Result<(), WorkerError> {
 /// Replaces the open run with `session`, read and checked by the files thread; the worker
 /// restores its rounds without training.
 pub fn open_session(app: &mut FlowlabApp, path: &Path, session: Session) {
+    if app.kept_session_read(path, &session) {
+        return;
+    }
+    // The run on screen is kept, and undo goes back to it.
+    app.before_edit(format!("the opening of {}", path.display()));
     let Some(worker) = app.run.worker_mut() else {
         return;
     };
@@ -235,7 +242,9 @@ pub fn open_session(app: &mut FlowlabApp, path: &Path, session: Session) {
     app.persisted.target = target;
     app.persisted.settings = settings;
     app.persisted.preset = None;
-    app.persisted.session_path = path.display().to_string();
+    if !app.keep.autosave.owns(path) {
+        app.persisted.session_path = path.display().to_string();
+    }
     app.editing.new_target(None);
     app.view.reset_zoom();
     app.view.selection = Selection::Live;
@@ -251,14 +260,54 @@ fn export_dir(persisted: &Persisted) -> PathBuf {
     PathBuf::from(&persisted.export_dir)
 }
 
-/// The export and session section of the left panel.
-pub fn export_section_ui(ui: &mut egui::Ui, persisted: &mut Persisted, actions: &mut Vec<Action>) {
+/// A path: a field to type it in, or (with file dialogs) its full form shortened to fit,
+/// whole in the tooltip.
+pub fn path_ui(ui: &mut egui::Ui, path: &mut String, dialogs: bool, width: f32, tip: &str) {
+    if !dialogs {
+        ui.add(egui::TextEdit::singleline(path).desired_width(width))
+            .on_hover_text(tip);
+        return;
+    }
+    let full = crate::worker::absolute(Path::new(path.as_str()));
+    let name = full
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| full.display().to_string());
+    ui.add_sized(
+        [width, ui.spacing().interact_size.y],
+        egui::Label::new(egui::RichText::new(name).monospace()).truncate(),
+    )
+    .on_hover_text(format!("{}\n{tip}", full.display()));
+}
+
+/// The export and session section of the left panel (`dialogs`: paths are chosen in file
+/// dialogs, else typed).
+pub fn export_section_ui(
+    ui: &mut egui::Ui,
+    persisted: &mut Persisted,
+    dialogs: bool,
+    actions: &mut Vec<Action>,
+) {
     egui::Grid::new("export")
         .spacing([8.0, 4.0])
         .show(ui, |ui| {
             ui.label("folder").on_hover_text(tips::EXPORT_DIR);
-            ui.add(egui::TextEdit::singleline(&mut persisted.export_dir).desired_width(170.0))
-                .on_hover_text(tips::EXPORT_DIR);
+            ui.horizontal(|ui| {
+                path_ui(
+                    ui,
+                    &mut persisted.export_dir,
+                    dialogs,
+                    120.0,
+                    tips::EXPORT_DIR,
+                );
+                if ui
+                    .button("Choose…")
+                    .on_hover_text("Choose the folder exports go to.")
+                    .clicked()
+                {
+                    actions.push(Action::ChooseExportFolder);
+                }
+            });
             ui.end_row();
             ui.label("figures").on_hover_text(tips::FIGURE_THEME);
             ui.horizontal(|ui| {
@@ -277,8 +326,13 @@ pub fn export_section_ui(ui: &mut egui::Ui, persisted: &mut Persisted, actions: 
     }
     ui.add_space(6.0);
     ui.horizontal(|ui| {
-        ui.add(egui::TextEdit::singleline(&mut persisted.session_path).desired_width(150.0))
-            .on_hover_text(tips::SESSION_PATH);
+        path_ui(
+            ui,
+            &mut persisted.session_path,
+            dialogs,
+            150.0,
+            tips::SESSION_PATH,
+        );
         if ui
             .button("Save")
             .on_hover_text(tips::SAVE_SESSION)

@@ -16,10 +16,11 @@ pub fn left_panel_ui(
     ui: &mut egui::Ui,
     persisted: &mut Persisted,
     editing: &mut Editing,
+    dialogs: bool,
     actions: &mut Vec<Action>,
 ) {
     egui::ScrollArea::vertical().show(ui, |ui| {
-        target_section_ui(ui, persisted, editing, actions);
+        target_section_ui(ui, persisted, editing, dialogs, actions);
         ui.add_space(8.0);
         egui::CollapsingHeader::new("Source (t = 1)")
             .default_open(persisted.settings.source.is_some())
@@ -29,7 +30,9 @@ pub fn left_panel_ui(
         ui.add_space(4.0);
         egui::CollapsingHeader::new("Export and sessions")
             .default_open(true)
-            .show(ui, |ui| export::export_section_ui(ui, persisted, actions))
+            .show(ui, |ui| {
+                export::export_section_ui(ui, persisted, dialogs, actions)
+            })
             .header_response
             .on_hover_text(tips::EXPORT_SECTION);
         ui.add_space(4.0);
@@ -46,6 +49,7 @@ fn target_section_ui(
     ui: &mut egui::Ui,
     persisted: &mut Persisted,
     editing: &mut Editing,
+    dialogs: bool,
     actions: &mut Vec<Action>,
 ) {
     ui.heading("Target").on_hover_text(tips::COMPONENTS);
@@ -64,13 +68,25 @@ fn target_section_ui(
     );
     ui.add_space(6.0);
     ui.horizontal(|ui| {
-        ui.add(egui::TextEdit::singleline(&mut persisted.target_path).desired_width(150.0))
-            .on_hover_text("Path of the target file to load or save.");
+        export::path_ui(
+            ui,
+            &mut persisted.target_path,
+            dialogs,
+            110.0,
+            "Path of the target file to load or save.",
+        );
         if ui.button("Load").on_hover_text(tips::LOAD).clicked() {
             actions.push(Action::LoadTarget);
         }
         if ui.button("Save").on_hover_text(tips::SAVE).clicked() {
             actions.push(Action::SaveTarget);
+        }
+        if ui
+            .button("Data…")
+            .on_hover_text("Fit a target to a CSV of points (one point per row).")
+            .clicked()
+        {
+            actions.push(Action::LoadData);
         }
     });
 }

@@ -11,9 +11,11 @@
 
 mod action;
 mod app;
+mod autosave;
 mod bar_chart;
 mod charts;
 mod components_table;
+mod dialogs;
 mod editing;
 mod editor;
 mod editor_1d;
@@ -21,6 +23,8 @@ mod editor_2d;
 mod export;
 mod fonts;
 mod guidance_panel;
+mod history;
+mod keeping;
 mod layout;
 mod left_panel;
 mod main_view;
@@ -29,6 +33,7 @@ mod paths;
 pub mod probe;
 mod received;
 mod run;
+mod runs;
 mod scenario;
 mod settings_form;
 mod shortcuts;
@@ -43,6 +48,7 @@ mod view_box;
 use eframe::egui;
 
 pub use app::FlowlabApp;
+pub use autosave::{DATA_DIR_VAR, data_dir};
 pub use scenario::{SCENARIOS, Scenario};
 pub use status::Status;
 
@@ -81,6 +87,13 @@ pub fn run_native(scenario: Option<Scenario>, window: WindowOptions) -> eframe::
             let mut persisted = persisted.unwrap_or_default();
             persisted.presentation |= window.presentation;
             let mut app = FlowlabApp::new(&cc.egui_ctx, Some(persisted));
+            if !scripted {
+                // Scripted screenshots leave the user's data folder and dialogs alone.
+                app.use_dialogs(&cc.egui_ctx);
+                if let Some(dir) = data_dir() {
+                    app.use_data_dir(dir);
+                }
+            }
             app.set_scenario(scenario);
             Ok(Box::new(app))
         }),

@@ -3,6 +3,7 @@
 use eframe::egui::{self, Button, ProgressBar};
 
 use super::action::Action;
+use super::keeping::Keeping;
 use super::run::RunState;
 use super::state::Persisted;
 use super::tips;
@@ -14,6 +15,7 @@ pub fn toolbar_ui(
     ui: &mut egui::Ui,
     persisted: &Persisted,
     run: &RunState,
+    keep: &Keeping,
     side_open: bool,
     actions: &mut Vec<Action>,
 ) {
@@ -32,7 +34,9 @@ pub fn toolbar_ui(
             actions.push(Action::ToggleControls);
         }
         ui.separator();
+        undo_buttons_ui(ui, keep, actions);
         preset_menu_ui(ui, persisted, actions);
+        super::runs::runs_menu_ui(ui, &keep.runs, actions);
         ui.separator();
         run_buttons_ui(ui, persisted, run, actions);
         ui.separator();
@@ -46,6 +50,33 @@ pub fn toolbar_ui(
         });
     });
     ui.add_space(4.0);
+}
+
+/// Undo and Redo, their tooltips saying what they would undo or redo.
+fn undo_buttons_ui(ui: &mut egui::Ui, keep: &Keeping, actions: &mut Vec<Action>) {
+    let history = &keep.history;
+    let undo = history.undo_label();
+    if ui
+        .add_enabled(undo.is_some(), Button::new("Undo"))
+        .on_hover_text(format!("Undo {} (Ctrl+Z).", undo.unwrap_or_default()))
+        .on_disabled_hover_text("Nothing to undo: edits of the target, source and settings can be undone here (Ctrl+Z).")
+        .clicked()
+    {
+        actions.push(Action::Undo);
+    }
+    let redo = history.redo_label();
+    if ui
+        .add_enabled(redo.is_some(), Button::new("Redo"))
+        .on_hover_text(format!(
+            "Redo {} (Ctrl+Shift+Z or Ctrl+Y).",
+            redo.unwrap_or_default()
+        ))
+        .on_disabled_hover_text("Nothing to redo.")
+        .clicked()
+    {
+        actions.push(Action::Redo);
+    }
+    ui.separator();
 }
 
 fn preset_menu_ui(ui: &mut egui::Ui, persisted: &Persisted, actions: &mut Vec<Action>) {
