@@ -140,6 +140,23 @@ fn undo_of_an_edit_brings_the_trained_run_back() {
         "{:?}",
         h.state().status()
     );
+
+    // An export names its folder in full and offers to open it.
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let export = dir.path().join("slides");
+    h.state_mut().persisted.export_dir = export.display().to_string();
+    h.state_mut().act(flowlab::ui::state::Action::ExportChart(
+        flowlab::ui::state::Chart::Loss,
+    ));
+    step_until(&mut h, "the export", |h| {
+        h.query_by_label("Open folder").is_some()
+    });
+    let status = h
+        .state()
+        .status()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(status.contains(&export.display().to_string()), "{status}");
 }
 
 #[test]
@@ -238,4 +255,45 @@ fn an_autosaved_run_is_offered_and_reopened_after_the_app_was_dropped() {
         assert_eq!(a.report, b.report);
         assert_eq!(a.losses, b.losses);
     }
+}
+
+#[test]
+fn old_kept_runs_move_to_disk_and_come_back_from_there() {
+    use flowlab::ui::state::Action;
+
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut h = harness(Some(dir.path()));
+    // Six trainings: shorter ones.
+    h.state_mut().persisted.settings.train.steps = 40;
+    h.run_steps(2);
+    let mut first = None;
+    // Six runs kept (five stay in memory): the oldest moves to the data folder. A new seed
+    // ends each run (the same target: its set-up is quick).
+    for seed in 1..=6 {
+        train(&mut h);
+        if first.is_none() {
+            first = Some((reports(&h), h.state().persisted.settings.seed));
+        }
+        h.state_mut().persisted.settings.seed = 100 + seed;
+        h.state_mut().act(Action::SettingsEdited);
+        h.run_steps(2);
+    }
+    step_until(&mut h, "six kept runs", |h| {
+        h.state().kept_run_ids().len() == 6
+    });
+    let oldest = *h.state().kept_run_ids().last().expect("a kept run");
+    let file = dir
+        .path()
+        .join("runs")
+        .join(format!("run-{oldest}.flowlab"));
+    step_until(&mut h, "the oldest run on disk", |_| file.is_file());
+
+    h.state_mut().act(Action::SwitchRun(oldest));
+    step_until(&mut h, "the run read back from disk", round_back);
+    let (reports_before, seed_before) = first.expect("the first run");
+    assert_eq!(reports(&h), reports_before);
+    assert_eq!(h.state().persisted.settings.seed, seed_before);
+    // It left the list (the run left had no rounds, so nothing took its place).
+    assert_eq!(h.state().kept_run_ids().len(), 5);
+    assert!(!h.state().kept_run_ids().contains(&oldest));
 }

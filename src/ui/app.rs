@@ -452,7 +452,7 @@ impl eframe::App for FlowlabApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let mut actions = Vec::new();
         let ctx = ui.ctx().clone();
-        self.keeping_frame_start(ctx.input(|i| i.pointer.any_down()));
+        self.keeping_frame_start(&ctx);
         self.keep.dialogs.poll(&mut actions);
         shortcuts::read_keys(&ctx, &self.run, &mut actions);
         shortcuts::dropped_files(&ctx, &mut actions);

@@ -6,6 +6,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use eframe::egui;
+
 use super::action::Action;
 use super::app::FlowlabApp;
 use super::autosave::Autosave;
@@ -41,8 +43,8 @@ pub struct Keeping {
     baseline: Option<EditState>,
     /// Runs ended by an edit, to switch back to.
     pub runs: Runs,
-    /// The pointer is down this frame (edits join the drag under way).
-    pointer_down: bool,
+    /// A drag or a turn of the wheel is under way this frame (its edits make one step).
+    gesture: bool,
     /// Where the run is saved after each round, and the offer to reopen it.
     pub autosave: Autosave,
     /// Native file dialogs, when they can be shown.
@@ -87,6 +89,11 @@ impl FlowlabApp {
             .collect()
     }
 
+    /// The ids of the kept runs, newest first (for [`Action::SwitchRun`]).
+    pub fn kept_run_ids(&self) -> Vec<u64> {
+        self.keep.runs.list().iter().rev().map(|r| r.id).collect()
+    }
+
     /// The edit state now (the fitted points shared with the last state when unchanged).
     fn edit_state(&self) -> EditState {
         let same = |a: &Arc<FittedData>, b: &FittedData| {
@@ -107,14 +114,16 @@ impl FlowlabApp {
         }
     }
 
-    /// Start of a frame: notes whether the pointer is down (a drag in progress).
-    pub(super) fn keeping_frame_start(&mut self, pointer_down: bool) {
-        self.keep.pointer_down = pointer_down;
+    /// Start of a frame: notes whether a gesture is under way (the pointer is down, or the
+    /// wheel turns a mode's weight), whose edits make one undo step.
+    pub(super) fn keeping_frame_start(&mut self, ctx: &egui::Context) {
+        self.keep.gesture =
+            ctx.input(|i| i.pointer.any_down() || i.smooth_scroll_delta != egui::Vec2::ZERO);
     }
 
     /// End of a frame: the state edits of the next frame start from.
     pub(super) fn keeping_frame_end(&mut self) {
-        if !self.keep.pointer_down {
+        if !self.keep.gesture {
             self.keep.history.pointer_released();
         }
         self.keep.baseline = Some(self.edit_state());
@@ -123,15 +132,17 @@ impl FlowlabApp {
     /// Before an edit that may end the run: records the state it leaves for undo (unless it
     /// joins the drag under way) and keeps the run it ends.
     pub(super) fn before_edit(&mut self, label: String) {
-        if self.keep.history.joins_drag(self.keep.pointer_down) {
+        if self.keep.history.joins_drag(self.keep.gesture) {
             return;
         }
+        // A run still on its way is not switched to after another edit.
+        self.keep.runs.pending = None;
         let mut before = match self.keep.baseline.take() {
             Some(b) => b,
             None => self.edit_state(),
         };
         before.run = self.keep_current(&before);
-        let down = self.keep.pointer_down;
+        let down = self.keep.gesture;
         self.keep.history.record(before, label, down);
     }
 
