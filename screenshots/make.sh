@@ -12,7 +12,7 @@ shot() { # NAME SCENARIO WxH [--presentation]
   xvfb-run -a -s "-screen 0 ${size}x24" \
     "$bin" --screenshot "screenshots/$1.png" --scenario "$2" --window-size "$size" "${@:4}"
 }
-for scenario in editor training before-reflow after-reflow side-by-side one-d comparisons transport guidance your-data; do
+for scenario in editor training before-reflow after-reflow side-by-side one-d comparisons transport guidance your-data runs; do
   shot "$scenario" "$scenario" 1600x1000
 done
 # The lecture room: every kind of round, at projector sizes, normal and presenting.

@@ -345,17 +345,22 @@ impl FlowlabApp {
     }
 }
 
-/// A run's name: its preset, the file its target was fitted to, or "custom".
+/// A run's name: its preset, the file its target was fitted to, or "custom"; "from a
+/// mixture" when it did not start from N(0, I).
 fn run_name(state: &EditState) -> String {
-    if let Some(p) = &state.preset {
-        return p.clone();
-    }
-    if let Some(d) = &state.data {
-        let file = std::path::Path::new(&d.report.file)
+    let name = if let Some(p) = &state.preset {
+        p.clone()
+    } else if let Some(d) = &state.data {
+        std::path::Path::new(&d.report.file)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| d.report.file.clone());
-        return file;
+            .unwrap_or_else(|| d.report.file.clone())
+    } else {
+        "custom".into()
+    };
+    if state.settings.source.is_some() {
+        format!("{name} from a mixture")
+    } else {
+        name
     }
-    "custom".into()
 }

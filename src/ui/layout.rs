@@ -97,8 +97,7 @@ pub fn window_ui(app: &mut FlowlabApp, ui: &mut egui::Ui, actions: &mut Vec<Acti
             .resizable(true)
             .default_size(330.0)
             .show(ui, |ui| {
-                let dialogs = keep.dialogs.enabled();
-                left_panel::left_panel_ui(ui, persisted, editing, dialogs, actions)
+                left_panel::left_panel_ui(ui, persisted, editing, keep, actions)
             });
     }
     let share = if persisted.presentation {

@@ -6,6 +6,8 @@ use eframe::egui;
 use super::action::Action;
 use super::components_table::components_ui;
 use super::editing::Editing;
+use super::keeping::Keeping;
+use super::runs;
 use super::settings_form::settings_ui;
 use super::state::Persisted;
 use super::{export, tips};
@@ -16,11 +18,18 @@ pub fn left_panel_ui(
     ui: &mut egui::Ui,
     persisted: &mut Persisted,
     editing: &mut Editing,
-    dialogs: bool,
+    keep: &Keeping,
     actions: &mut Vec<Action>,
 ) {
+    let dialogs = keep.dialogs.enabled();
     egui::ScrollArea::vertical().show(ui, |ui| {
         target_section_ui(ui, persisted, editing, dialogs, actions);
+        ui.add_space(8.0);
+        egui::CollapsingHeader::new("Runs")
+            .default_open(true)
+            .show(ui, |ui| runs::runs_list_ui(ui, &keep.runs, actions))
+            .header_response
+            .on_hover_text(runs::RUNS_TIP);
         ui.add_space(8.0);
         egui::CollapsingHeader::new("Source (t = 1)")
             .default_open(persisted.settings.source.is_some())

@@ -180,26 +180,35 @@ impl Runs {
 /// The toolbar's Runs menu: every kept run, newest first; a click switches to it.
 pub fn runs_menu_ui(ui: &mut egui::Ui, runs: &Runs, actions: &mut Vec<Action>) {
     ui.menu_button("Runs ▾", |ui| {
-        if runs.list.is_empty() {
-            ui.label("No earlier runs yet: a run an edit ends is kept here.");
-            return;
-        }
-        ui.weak("Switch back to a run (the run on screen is kept here):");
-        for r in runs.list.iter().rev() {
-            if ui
-                .button(r.title())
-                .on_hover_text(
-                    "Show this run again: its target, settings, rounds and charts, without training.",
-                )
-                .clicked()
-            {
-                actions.push(Action::SwitchRun(r.id));
-                ui.close();
-            }
+        if runs_list_ui(ui, runs, actions) {
+            ui.close();
         }
     })
     .response
-    .on_hover_text("Runs an edit ended are kept: switch back to any of them.");
+    .on_hover_text(RUNS_TIP);
+}
+
+/// What the Runs list is for.
+pub const RUNS_TIP: &str = "Runs an edit ended are kept: switch back to any of them, with its target, settings, rounds and charts, without training.";
+
+/// The kept runs as buttons, newest first; true when one was clicked.
+pub fn runs_list_ui(ui: &mut egui::Ui, runs: &Runs, actions: &mut Vec<Action>) -> bool {
+    if runs.list.is_empty() {
+        ui.weak("No earlier runs yet: a run an edit ends is kept here.");
+        return false;
+    }
+    let mut clicked = false;
+    for r in runs.list.iter().rev() {
+        if ui
+            .button(r.title())
+            .on_hover_text("Show this run again (the run on screen is kept here).")
+            .clicked()
+        {
+            actions.push(Action::SwitchRun(r.id));
+            clicked = true;
+        }
+    }
+    clicked
 }
 
 #[cfg(test)]
