@@ -71,6 +71,7 @@ pub struct Dialogs {
     /// The context to wake when a dialog answers; `None`: dialogs are off (tests, scripts).
     ctx: Option<egui::Context>,
     open: bool,
+    /// The user was told that no dialog can be shown (or needs no telling: tests, scripts).
     told: bool,
     tx: Sender<Answer>,
     rx: Receiver<Answer>,
@@ -84,7 +85,7 @@ impl Default for Dialogs {
         Self {
             ctx: None,
             open: false,
-            told: false,
+            told: true,
             tx,
             rx,
             bypass: false,
@@ -205,6 +206,9 @@ impl FlowlabApp {
     pub fn use_dialogs(&mut self, ctx: &egui::Context) {
         if can_show() {
             self.keep.dialogs.ctx = Some(ctx.clone());
+        } else {
+            // Said at the first button that would have opened one.
+            self.keep.dialogs.told = false;
         }
     }
 
@@ -218,6 +222,10 @@ impl FlowlabApp {
             return false;
         };
         if !self.keep.dialogs.enabled() {
+            if !std::mem::replace(&mut self.keep.dialogs.told, true) {
+                self.no_dialog();
+                return true;
+            }
             return match purpose {
                 Purpose::LoadData => {
                     self.status.info(
@@ -292,7 +300,7 @@ impl FlowlabApp {
     pub(super) fn no_dialog(&mut self) {
         self.status.error(
             "No file dialog can be shown here (no desktop portal or zenity): type the path in \
-             the box beside the button, then press it again.",
+             the box beside the button, then press the button again.",
         );
     }
 
@@ -333,5 +341,55 @@ impl FlowlabApp {
                 dir.display()
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(dialogs: &Dialogs, path: Option<&str>, quick: bool) {
+        let sent = dialogs.tx.send(Answer {
+            purpose: Purpose::LoadTarget,
+            path: path.map(PathBuf::from),
+            quick,
+        });
+        assert!(sent.is_ok());
+    }
+
+    #[test]
+    fn a_chosen_path_comes_back_as_an_action() {
+        let mut dialogs = Dialogs {
+            ctx: Some(egui::Context::default()),
+            ..Dialogs::default()
+        };
+        answer(&dialogs, Some("/tmp/t.toml"), false);
+        // A slow cancel is the user's: nothing happens, dialogs stay on.
+        answer(&dialogs, None, false);
+        let mut actions = Vec::new();
+        dialogs.poll(&mut actions);
+        assert_eq!(
+            actions,
+            [Action::Chosen(
+                Purpose::LoadTarget,
+                PathBuf::from("/tmp/t.toml")
+            )]
+        );
+        assert!(dialogs.enabled());
+    }
+
+    #[test]
+    fn a_dialog_that_cannot_show_turns_dialogs_off_and_says_so_once() {
+        let mut dialogs = Dialogs {
+            ctx: Some(egui::Context::default()),
+            told: false,
+            ..Dialogs::default()
+        };
+        answer(&dialogs, None, true);
+        answer(&dialogs, None, true);
+        let mut actions = Vec::new();
+        dialogs.poll(&mut actions);
+        assert_eq!(actions, [Action::NoDialog]);
+        assert!(!dialogs.enabled());
     }
 }

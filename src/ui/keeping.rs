@@ -168,13 +168,20 @@ impl FlowlabApp {
             return None;
         }
         let name = run_name(state);
-        self.keep.runs.add(KeptRun::new(
+        let dropped = self.keep.runs.add(KeptRun::new(
             id,
             name,
             rounds,
             state.preset.clone(),
             state.data.clone(),
         ));
+        if let Some(old) = dropped {
+            self.status.info(format!(
+                "The oldest kept run ({}) was let go: the Runs list keeps the last {}.",
+                old.title(),
+                super::runs::MAX_KEPT
+            ));
+        }
         Some(id)
     }
 

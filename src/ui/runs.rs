@@ -103,13 +103,12 @@ impl Runs {
         self.last_id
     }
 
-    /// Adds `run` (replacing one with its id), dropping the oldest beyond [`MAX_KEPT`].
-    pub fn add(&mut self, run: KeptRun) {
+    /// Adds `run` (replacing one with its id); returns the oldest, dropped beyond
+    /// [`MAX_KEPT`].
+    pub fn add(&mut self, run: KeptRun) -> Option<KeptRun> {
         self.list.retain(|r| r.id != run.id);
         self.list.push(run);
-        while self.list.len() > MAX_KEPT {
-            self.list.remove(0);
-        }
+        (self.list.len() > MAX_KEPT).then(|| self.list.remove(0))
     }
 
     /// The kept run `id`.
@@ -217,7 +216,7 @@ mod tests {
 
     fn run(runs: &mut Runs) -> u64 {
         let id = runs.new_id();
-        runs.add(KeptRun::new(id, format!("r{id}"), 1, None, None));
+        let _dropped = runs.add(KeptRun::new(id, format!("r{id}"), 1, None, None));
         id
     }
 
@@ -235,7 +234,10 @@ mod tests {
         let mut runs = Runs::default();
         let a = run(&mut runs);
         let _b = run(&mut runs);
-        runs.add(KeptRun::new(a, "again".into(), 3, None, None));
+        assert!(
+            runs.add(KeptRun::new(a, "again".into(), 3, None, None))
+                .is_none()
+        );
         assert_eq!(runs.list().len(), 2);
         assert_eq!(runs.list().last().map(|r| r.rounds), Some(3));
     }
