@@ -295,6 +295,8 @@ impl FlowlabApp {
         let Some(worker) = self.run.worker() else {
             return Ok(());
         };
+        // Messages and the fit's report name the file in full.
+        let path = &crate::worker::absolute(path);
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());

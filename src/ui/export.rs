@@ -293,17 +293,20 @@ pub fn export_section_ui(
         .show(ui, |ui| {
             ui.label("folder").on_hover_text(tips::EXPORT_DIR);
             ui.horizontal(|ui| {
+                // Without dialogs the whole width is the field's.
+                let width = if dialogs { 120.0 } else { 170.0 };
                 path_ui(
                     ui,
                     &mut persisted.export_dir,
                     dialogs,
-                    120.0,
+                    width,
                     tips::EXPORT_DIR,
                 );
-                if ui
-                    .button("Choose…")
-                    .on_hover_text("Choose the folder exports go to.")
-                    .clicked()
+                if dialogs
+                    && ui
+                        .button("Choose…")
+                        .on_hover_text("Choose the folder exports go to.")
+                        .clicked()
                 {
                     actions.push(Action::ChooseExportFolder);
                 }

@@ -188,6 +188,8 @@ impl FlowlabApp {
     /// Undo (`true`) or redo the newest step: its state comes back, with its run if one
     /// was kept; the state left is kept for the other direction, with its run.
     pub(super) fn undo_redo(&mut self, undo: bool) {
+        // A run still on its way belongs to the state being left.
+        self.keep.runs.pending = None;
         let now = self.edit_state();
         let step = if undo {
             self.keep.history.undo(now.clone())

@@ -81,8 +81,8 @@ fn target_section_ui(
             ui,
             &mut persisted.target_path,
             dialogs,
-            110.0,
-            "Path of the target file to load or save.",
+            if dialogs { 110.0 } else { 150.0 },
+            "Path of the target file to load or save (or of a CSV of points to fit).",
         );
         if ui.button("Load").on_hover_text(tips::LOAD).clicked() {
             actions.push(Action::LoadTarget);
@@ -90,10 +90,12 @@ fn target_section_ui(
         if ui.button("Save").on_hover_text(tips::SAVE).clicked() {
             actions.push(Action::SaveTarget);
         }
-        if ui
-            .button("Data…")
-            .on_hover_text("Fit a target to a CSV of points (one point per row).")
-            .clicked()
+        // Without dialogs a CSV's path goes in the box and Load fits it.
+        if dialogs
+            && ui
+                .button("Data…")
+                .on_hover_text("Fit a target to a CSV of points (one point per row).")
+                .clicked()
         {
             actions.push(Action::LoadData);
         }
