@@ -118,6 +118,7 @@ fn undo_of_an_edit_brings_the_trained_run_back() {
     assert!(h.state().run_view().rounds.is_empty());
     assert_eq!(h.state().persisted.target.components.len(), 1);
     assert_eq!(h.state().undo_steps(), 1);
+    assert_eq!(h.state().undo_label(), Some("removing mode 1"));
 
     // Ctrl+Z: the mode and the round are back, with the same numbers and W2, untrained.
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
@@ -220,6 +221,7 @@ fn a_drag_is_one_undo_step() {
         "the drag moved the mean: {mean_before:?} → {mean_dragged:?}"
     );
     assert_eq!(h.state().undo_steps(), 1, "six frames of drag, one step");
+    assert_eq!(h.state().undo_label(), Some("moving mode 1"));
 
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(2);

@@ -9,7 +9,7 @@ use eframe::egui;
 
 use super::action::Action;
 use super::editing::Editing;
-use super::keeping::{self, Keeping};
+use super::keeping::Keeping;
 use super::layout::{self, Chrome};
 use super::received::RunView;
 use super::run::{RunState, StartError};
@@ -176,7 +176,7 @@ impl FlowlabApp {
             Action::Stop | Action::Reset => {
                 if *action == Action::Reset && !self.run.view.rounds.is_empty() {
                     // Undo brings the rounds back; the Runs list keeps them too.
-                    self.before_edit(keeping::edit_label(action));
+                    self.before_action(action);
                 }
                 if let Some(w) = self.run.worker_mut()
                     && let Err(err) = w.stop()
@@ -224,7 +224,7 @@ impl FlowlabApp {
 
     /// Changes of the target, the source and the settings: each ends the run.
     fn edit_action(&mut self, action: Action) {
-        self.before_edit(keeping::edit_label(&action));
+        self.before_action(&action);
         match action {
             Action::Preset(name) => match crate::target::presets::preset(&name) {
                 Ok(target) => {

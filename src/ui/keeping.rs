@@ -12,6 +12,7 @@ use super::action::Action;
 use super::app::FlowlabApp;
 use super::autosave::Autosave;
 use super::dialogs::Dialogs;
+use super::edit_label;
 use super::history::History;
 use super::runs::{KeptRun, Runs, Stored};
 use super::view::Selection;
@@ -53,24 +54,15 @@ pub struct Keeping {
     pub pending_export: Option<PathBuf>,
 }
 
-/// Words for what an action changes, in the Undo button's tooltip.
-pub fn edit_label(action: &Action) -> String {
-    match action {
-        Action::Preset(name) => format!("the preset {name}"),
-        Action::TargetEdited => "the edit of the target".into(),
-        Action::SettingsEdited => "the change of the settings".into(),
-        Action::SetSource(Some(name)) => format!("the source {name}"),
-        Action::SetSource(None) => "the source back to N(0, I)".into(),
-        Action::Reset => "Reset".into(),
-        Action::SwitchRun(_) => "the switch of runs".into(),
-        _ => "the last edit".into(),
-    }
-}
-
 impl FlowlabApp {
     /// How many edits Undo can take back.
     pub fn undo_steps(&self) -> usize {
         self.keep.history.undo_len()
+    }
+
+    /// What Undo would take back, in words ("moving mode 2").
+    pub fn undo_label(&self) -> Option<&str> {
+        self.keep.history.undo_label()
     }
 
     /// How many undone edits Redo can bring back.
@@ -127,6 +119,21 @@ impl FlowlabApp {
             self.keep.history.pointer_released();
         }
         self.keep.baseline = Some(self.edit_state());
+    }
+
+    /// Before `action`, an edit that may end the run: [`Self::before_edit`] with words for
+    /// what it changes.
+    pub(super) fn before_action(&mut self, action: &Action) {
+        if self.keep.history.joins_drag(self.keep.gesture) {
+            return;
+        }
+        let now = (&self.persisted.target, &self.persisted.settings);
+        let before = match &self.keep.baseline {
+            Some(b) => (&b.target, &b.settings),
+            None => now,
+        };
+        let label = edit_label::describe(action, before, now);
+        self.before_edit(label);
     }
 
     /// Before an edit that may end the run: records the state it leaves for undo (unless it
@@ -346,7 +353,7 @@ impl FlowlabApp {
             self.status.error("That run is no longer kept.");
             return;
         }
-        self.before_edit(edit_label(&Action::SwitchRun(id)));
+        self.before_action(&Action::SwitchRun(id));
         self.run.invalidate();
         if !self.restore_kept(id) {
             self.status.error("Could not switch to that run.");

@@ -16,6 +16,7 @@ mod bar_chart;
 mod charts;
 mod components_table;
 mod dialogs;
+mod edit_label;
 mod editing;
 mod editor;
 mod editor_1d;
