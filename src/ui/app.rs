@@ -268,7 +268,7 @@ impl FlowlabApp {
                     Ok(())
                 }
                 Ok(()) => worker.save_target(
-                    PathBuf::from(&self.persisted.target_path),
+                    crate::worker::absolute(Path::new(&self.persisted.target_path)),
                     self.persisted.target.clone(),
                 ),
             },
@@ -279,7 +279,7 @@ impl FlowlabApp {
             Action::ExportAll => export::export_all(self),
             Action::SaveSession => export::save_session(self),
             Action::OpenSession => {
-                let path = PathBuf::from(&self.persisted.session_path);
+                let path = crate::worker::absolute(Path::new(&self.persisted.session_path));
                 worker.read_session(path)
             }
             Action::OpenFile(path) => self.open_file(&path),

@@ -204,11 +204,10 @@ impl FlowlabApp {
     /// Native dialogs from now on, where they can be shown (the window calls this; tests and
     /// scripts use the path fields).
     pub fn use_dialogs(&mut self, ctx: &egui::Context) {
+        // Where none can be shown, the first button that would open one says so.
+        self.keep.dialogs.told = false;
         if can_show() {
             self.keep.dialogs.ctx = Some(ctx.clone());
-        } else {
-            // Said at the first button that would have opened one.
-            self.keep.dialogs.told = false;
         }
     }
 

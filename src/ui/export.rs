@@ -210,7 +210,7 @@ pub fn save_session(app: &mut FlowlabApp) -> Result<(), WorkerError> {
         app.status.error("Nothing to save yet: train 1-RF first.");
         return Ok(());
     }
-    let path = PathBuf::from(&app.persisted.session_path);
+    let path = crate::worker::absolute(Path::new(&app.persisted.session_path));
     if let Some(w) = app.run.worker() {
         w.save(SaveRequest::Session(path.clone()))?;
     }
@@ -256,28 +256,42 @@ pub fn open_session(app: &mut FlowlabApp, path: &Path, session: Session) {
     ));
 }
 
+/// The export folder in full, so every message says where the files went.
 fn export_dir(persisted: &Persisted) -> PathBuf {
-    PathBuf::from(&persisted.export_dir)
+    crate::worker::absolute(Path::new(&persisted.export_dir))
 }
 
-/// A path: a field to type it in, or (with file dialogs) its full form shortened to fit,
-/// whole in the tooltip.
-pub fn path_ui(ui: &mut egui::Ui, path: &mut String, dialogs: bool, width: f32, tip: &str) {
-    if !dialogs {
-        ui.add(egui::TextEdit::singleline(path).desired_width(width))
-            .on_hover_text(tip);
-        return;
-    }
-    let full = crate::worker::absolute(Path::new(path.as_str()));
-    let name = full
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| full.display().to_string());
-    ui.add_sized(
-        [width, ui.spacing().interact_size.y],
-        egui::Label::new(egui::RichText::new(name).monospace()).truncate(),
-    )
-    .on_hover_text(format!("{}\n{tip}", full.display()));
+/// A row with a path and its buttons, after `label` if given. With file dialogs the path
+/// is shown after the buttons, by its last part, shortened to the room left and whole in
+/// its tooltip; without, it is a field to type in, before the buttons.
+pub fn path_row_ui(
+    ui: &mut egui::Ui,
+    label: Option<&str>,
+    path: &mut String,
+    dialogs: bool,
+    tip: &str,
+    buttons: impl FnOnce(&mut egui::Ui),
+) {
+    ui.horizontal(|ui| {
+        if let Some(label) = label {
+            ui.label(label).on_hover_text(tip);
+        }
+        if !dialogs {
+            let width = (ui.available_width() - 110.0).clamp(100.0, 220.0);
+            ui.add(egui::TextEdit::singleline(path).desired_width(width))
+                .on_hover_text(tip);
+            buttons(ui);
+            return;
+        }
+        buttons(ui);
+        let full = crate::worker::absolute(Path::new(path.as_str()));
+        let name = full
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| full.display().to_string());
+        ui.add(egui::Label::new(egui::RichText::new(name).monospace()).truncate())
+            .on_hover_text(format!("{}\n{tip}", full.display()));
+    });
 }
 
 /// The export and session section of the left panel (`dialogs`: paths are chosen in file
@@ -288,38 +302,29 @@ pub fn export_section_ui(
     dialogs: bool,
     actions: &mut Vec<Action>,
 ) {
-    egui::Grid::new("export")
-        .spacing([8.0, 4.0])
-        .show(ui, |ui| {
-            ui.label("folder").on_hover_text(tips::EXPORT_DIR);
-            ui.horizontal(|ui| {
-                // Without dialogs the whole width is the field's.
-                let width = if dialogs { 120.0 } else { 170.0 };
-                path_ui(
-                    ui,
-                    &mut persisted.export_dir,
-                    dialogs,
-                    width,
-                    tips::EXPORT_DIR,
-                );
-                if dialogs
-                    && ui
-                        .button("Choose…")
-                        .on_hover_text("Choose the folder exports go to.")
-                        .clicked()
-                {
-                    actions.push(Action::ChooseExportFolder);
-                }
-            });
-            ui.end_row();
-            ui.label("figures").on_hover_text(tips::FIGURE_THEME);
-            ui.horizontal(|ui| {
-                let t = &mut persisted.figure_theme;
-                ui.selectable_value(t, Theme::Light, "white");
-                ui.selectable_value(t, Theme::Dark, "dark");
-            });
-            ui.end_row();
-        });
+    path_row_ui(
+        ui,
+        Some("folder"),
+        &mut persisted.export_dir,
+        dialogs,
+        tips::EXPORT_DIR,
+        |ui| {
+            if dialogs
+                && ui
+                    .button("Choose…")
+                    .on_hover_text("Choose the folder exports go to.")
+                    .clicked()
+            {
+                actions.push(Action::ChooseExportFolder);
+            }
+        },
+    );
+    ui.horizontal(|ui| {
+        ui.label("figures").on_hover_text(tips::FIGURE_THEME);
+        let t = &mut persisted.figure_theme;
+        ui.selectable_value(t, Theme::Light, "white");
+        ui.selectable_value(t, Theme::Dark, "dark");
+    });
     if ui
         .button("Export everything (E)")
         .on_hover_text(tips::EXPORT_ALL)
@@ -328,27 +333,27 @@ pub fn export_section_ui(
         actions.push(Action::ExportAll);
     }
     ui.add_space(6.0);
-    ui.horizontal(|ui| {
-        path_ui(
-            ui,
-            &mut persisted.session_path,
-            dialogs,
-            150.0,
-            tips::SESSION_PATH,
-        );
-        if ui
-            .button("Save")
-            .on_hover_text(tips::SAVE_SESSION)
-            .clicked()
-        {
-            actions.push(Action::SaveSession);
-        }
-        if ui
-            .button("Open")
-            .on_hover_text(tips::OPEN_SESSION)
-            .clicked()
-        {
-            actions.push(Action::OpenSession);
-        }
-    });
+    path_row_ui(
+        ui,
+        None,
+        &mut persisted.session_path,
+        dialogs,
+        tips::SESSION_PATH,
+        |ui| {
+            if ui
+                .button("Save")
+                .on_hover_text(tips::SAVE_SESSION)
+                .clicked()
+            {
+                actions.push(Action::SaveSession);
+            }
+            if ui
+                .button("Open")
+                .on_hover_text(tips::OPEN_SESSION)
+                .clicked()
+            {
+                actions.push(Action::OpenSession);
+            }
+        },
+    );
 }

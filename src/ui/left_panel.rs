@@ -76,30 +76,30 @@ fn target_section_ui(
         actions,
     );
     ui.add_space(6.0);
-    ui.horizontal(|ui| {
-        export::path_ui(
-            ui,
-            &mut persisted.target_path,
-            dialogs,
-            if dialogs { 110.0 } else { 150.0 },
-            "Path of the target file to load or save (or of a CSV of points to fit).",
-        );
-        if ui.button("Load").on_hover_text(tips::LOAD).clicked() {
-            actions.push(Action::LoadTarget);
-        }
-        if ui.button("Save").on_hover_text(tips::SAVE).clicked() {
-            actions.push(Action::SaveTarget);
-        }
-        // Without dialogs a CSV's path goes in the box and Load fits it.
-        if dialogs
-            && ui
-                .button("Data…")
-                .on_hover_text("Fit a target to a CSV of points (one point per row).")
-                .clicked()
-        {
-            actions.push(Action::LoadData);
-        }
-    });
+    export::path_row_ui(
+        ui,
+        None,
+        &mut persisted.target_path,
+        dialogs,
+        "Path of the target file to load or save (or of a CSV of points to fit).",
+        |ui| {
+            if ui.button("Load").on_hover_text(tips::LOAD).clicked() {
+                actions.push(Action::LoadTarget);
+            }
+            if ui.button("Save").on_hover_text(tips::SAVE).clicked() {
+                actions.push(Action::SaveTarget);
+            }
+            // Without dialogs a CSV's path goes in the box and Load fits it.
+            if dialogs
+                && ui
+                    .button("Data…")
+                    .on_hover_text("Fit a target to a CSV of points (one point per row).")
+                    .clicked()
+            {
+                actions.push(Action::LoadData);
+            }
+        },
+    );
 }
 
 /// Where the flow starts: N(0, I), or a second mixture (a preset, then edited here or on
