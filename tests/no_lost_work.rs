@@ -75,14 +75,20 @@ fn train(h: &mut Harness<'_, FlowlabApp>) {
     });
 }
 
-/// The W2 readout of the picture on screen ("W2 = 0.123 …").
+/// The W2 readout of the picture on screen, once it has a number ("W2 = 0.123 …", or
+/// "within-mode W2 0.123 …"; chart titles and axes have none).
 fn w2_label(h: &Harness<'_, FlowlabApp>) -> Option<String> {
-    h.query_all_by_label_contains("W2 = ")
+    h.query_all_by_label_contains("W2")
         .filter_map(|n| {
             let node = n.accesskit_node();
             node.label().or_else(|| node.value())
         })
-        .find(|l| l.chars().nth(5).is_some_and(|c| c.is_ascii_digit()))
+        .find(|l| {
+            l.find("W2")
+                .map(|i| l[i + 2..].trim_start_matches([' ', '=']))
+                .and_then(|rest| rest.chars().next())
+                .is_some_and(|c| c.is_ascii_digit())
+        })
 }
 
 /// The numbers of every round on screen.
