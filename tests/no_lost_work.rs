@@ -229,6 +229,19 @@ fn a_drag_is_one_undo_step() {
     assert_eq!(h.state().undo_steps(), 1, "six frames of drag, one step");
     assert_eq!(h.state().undo_label(), Some("moving mode 1"));
 
+    // While a text field has the keyboard, Ctrl+Z is the field's own.
+    h.get_all_by_role(eframe::egui::accesskit::Role::TextInput)
+        .next()
+        .expect("a path field")
+        .click();
+    h.run_steps(2);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().undo_steps(), 1, "the text field had the keyboard");
+    assert_eq!(h.state().persisted.target.components[0].mean, mean_dragged);
+    h.key_press(Key::Escape);
+    h.run_steps(2);
+
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(2);
     assert_eq!(h.state().persisted.target.components[0].mean, mean_before);
