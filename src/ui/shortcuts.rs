@@ -151,15 +151,21 @@ pub fn help_ui(ctx: &egui::Context, open: bool, actions: &mut Vec<Action>) {
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
         .show(ctx, |ui| {
-            egui::Grid::new("shortcuts")
-                .striped(true)
-                .spacing([24.0, 6.0])
+            // On a 720-pixel projector the list scrolls instead of leaving the window.
+            let room = (ctx.content_rect().height() - 160.0).max(200.0);
+            egui::ScrollArea::vertical()
+                .max_height(room)
                 .show(ui, |ui| {
-                    for (keys, what) in SHORTCUTS {
-                        ui.label(RichText::new(keys).monospace().strong());
-                        ui.label(what);
-                        ui.end_row();
-                    }
+                    egui::Grid::new("shortcuts")
+                        .striped(true)
+                        .spacing([24.0, 6.0])
+                        .show(ui, |ui| {
+                            for (keys, what) in SHORTCUTS {
+                                ui.label(RichText::new(keys).monospace().strong());
+                                ui.label(what);
+                                ui.end_row();
+                            }
+                        });
                 });
             ui.add_space(8.0);
             ui.weak(
