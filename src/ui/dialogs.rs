@@ -158,7 +158,8 @@ fn can_show() -> bool {
     bus || zenity
 }
 
-/// Shows the dialog and waits for it (on the dialog's own thread).
+/// Shows the dialog and waits for it, on the dialog's own thread (rfd's async dialog,
+/// which on macOS hands the dialog to the main thread while this one waits).
 fn run_dialog(purpose: Purpose, start: &Path) -> Option<PathBuf> {
     let (folder, name) = if start.is_dir() {
         (Some(start.to_path_buf()), None)
@@ -168,23 +169,24 @@ fn run_dialog(purpose: Purpose, start: &Path) -> Option<PathBuf> {
             start.file_name().map(|n| n.to_string_lossy().into_owned()),
         )
     };
-    let mut dialog = rfd::FileDialog::new().set_title(purpose.title());
+    let mut dialog = rfd::AsyncFileDialog::new().set_title(purpose.title());
     if let Some(folder) = folder.filter(|f| f.is_dir()) {
         dialog = dialog.set_directory(folder);
     }
     if let Some((name, extensions)) = purpose.filter() {
         dialog = dialog.add_filter(name, extensions);
     }
-    match purpose {
+    let chosen = match purpose {
         Purpose::SaveTarget | Purpose::SaveSession => {
             if let Some(name) = name {
                 dialog = dialog.set_file_name(name);
             }
-            dialog.save_file()
+            pollster::block_on(dialog.save_file())
         }
-        Purpose::ExportFolder => dialog.pick_folder(),
-        _ => dialog.pick_file(),
-    }
+        Purpose::ExportFolder => pollster::block_on(dialog.pick_folder()),
+        _ => pollster::block_on(dialog.pick_file()),
+    };
+    chosen.map(|handle| handle.path().to_path_buf())
 }
 
 /// The dialog's purpose for a file action, when it opens one.
