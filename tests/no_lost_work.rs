@@ -318,3 +318,36 @@ fn old_kept_runs_move_to_disk_and_come_back_from_there() {
     assert_eq!(h.state().kept_run_ids().len(), 5);
     assert!(!h.state().kept_run_ids().contains(&oldest));
 }
+
+#[test]
+fn opening_a_session_keeps_the_run_on_screen_and_undo_brings_it_back() {
+    use flowlab::ui::state::Action;
+
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let file = dir.path().join("monday.flowlab");
+    let mut h = harness(None);
+    h.state_mut().persisted.session_path = file.display().to_string();
+    h.run_steps(2);
+    train(&mut h);
+    let monday = reports(&h);
+    h.state_mut().act(Action::SaveSession);
+    step_until(&mut h, "the session saved", |_| file.is_file());
+
+    // Another run on another seed.
+    h.state_mut().persisted.settings.seed += 1;
+    h.state_mut().act(Action::SettingsEdited);
+    train(&mut h);
+    let tuesday = reports(&h);
+    assert_ne!(tuesday, monday);
+
+    // Opening Monday's session replaces the run on screen; it is kept, and undo is back.
+    h.state_mut().act(Action::OpenSession);
+    step_until(&mut h, "Monday's session", |h| {
+        round_back(h) && reports(h) == monday
+    });
+    assert_eq!(h.state().kept_run_ids().len(), 2, "both runs kept");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    step_until(&mut h, "Tuesday's run back", |h| {
+        round_back(h) && reports(h) == tuesday
+    });
+}
