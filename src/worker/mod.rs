@@ -14,6 +14,11 @@
 //! [`Worker::poll`] drops everything older: once `stop` returns, nothing of the stopped work
 //! reaches the UI. A round that finished but was not yet delivered is dropped on both sides,
 //! so the UI and the pipeline always agree on the rounds.
+//!
+//! Nothing trained need be lost: [`Worker::keep_run`] hands the current run back as a
+//! session in memory ([`Update::RunKept`], news of no run, so a new run begun right after
+//! does not drop it), and [`Worker::set_autosave`] has the trainer write the run to a session
+//! file after every finished round.
 
 mod files;
 mod pictures;
