@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use super::dialogs::Purpose;
 use super::view::Selection;
 
 /// Things the user asked for while the frame was drawn; applied after it.
@@ -50,6 +51,26 @@ pub enum Action {
     OpenSession,
     /// Open a dropped file: a target (`.toml`), points (`.csv`) or a session (`.flowlab`).
     OpenFile(PathBuf),
+    /// Fit a target to a CSV of points chosen in a dialog.
+    LoadData,
+    /// Choose the export folder in a dialog.
+    ChooseExportFolder,
+    /// A file dialog chose this path.
+    Chosen(Purpose, PathBuf),
+    /// No file dialog could be shown: the path fields stand in.
+    NoDialog,
+    /// Open this folder in the file manager.
+    OpenFolder(PathBuf),
+    /// Undo the last edit of the target, the source or the settings (its run comes back).
+    Undo,
+    /// Redo the last undone edit.
+    Redo,
+    /// Switch the view to this kept run (see the Runs list).
+    SwitchRun(u64),
+    /// Reopen the run autosaved before this start.
+    ReopenAutosave,
+    /// Set the autosaved run aside without reopening it.
+    DismissAutosave,
     /// Double the steps on the step slider.
     StepsUp,
     /// Halve the steps on the step slider.

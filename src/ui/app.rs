@@ -9,6 +9,7 @@ use eframe::egui;
 
 use super::action::Action;
 use super::editing::Editing;
+use super::keeping::Keeping;
 use super::layout::{self, Chrome};
 use super::received::RunView;
 use super::run::{RunState, StartError};
@@ -33,6 +34,8 @@ pub struct FlowlabApp {
     pub(super) editing: Editing,
     pub(super) chrome: Chrome,
     pub(super) status: StatusLine,
+    /// Undo, kept runs, autosave and file dialogs.
+    pub(super) keep: Keeping,
     scenario: Option<Scenario>,
     /// Run by a scenario: nothing is saved.
     scripted: bool,
@@ -71,6 +74,7 @@ impl FlowlabApp {
             editing: Editing::default(),
             chrome: Chrome::default(),
             status,
+            keep: Keeping::default(),
             scenario: None,
             scripted: false,
             saved: None,
@@ -121,7 +125,17 @@ impl FlowlabApp {
             | Action::ExportAll
             | Action::SaveSession
             | Action::OpenSession
-            | Action::OpenFile(_) => self.file_action(action),
+            | Action::OpenFile(_)
+            | Action::LoadData
+            | Action::ChooseExportFolder => self.file_action(action),
+            Action::Chosen(purpose, path) => self.chosen(purpose, path),
+            Action::NoDialog => self.no_dialog(),
+            Action::OpenFolder(dir) => self.open_folder(&dir),
+            Action::Undo => self.undo_redo(true),
+            Action::Redo => self.undo_redo(false),
+            Action::SwitchRun(id) => self.switch_run(id),
+            Action::ReopenAutosave => self.autosave_action(true),
+            Action::DismissAutosave => self.autosave_action(false),
             Action::StepsUp
             | Action::StepsDown
             | Action::SetSteps(_)
@@ -161,6 +175,10 @@ impl FlowlabApp {
                 return;
             }
             Action::Stop | Action::Reset => {
+                if *action == Action::Reset && !self.run.view.rounds.is_empty() {
+                    // Undo brings the rounds back; the Runs list keeps them too.
+                    self.before_action(action);
+                }
                 if let Some(w) = self.run.worker_mut()
                     && let Err(err) = w.stop()
                 {
@@ -207,6 +225,7 @@ impl FlowlabApp {
 
     /// Changes of the target, the source and the settings: each ends the run.
     fn edit_action(&mut self, action: Action) {
+        self.before_action(&action);
         match action {
             Action::Preset(name) => match crate::target::presets::preset(&name) {
                 Ok(target) => {
@@ -233,6 +252,9 @@ impl FlowlabApp {
 
     /// Reading and writing files: all of it happens on the worker's files thread.
     fn file_action(&mut self, action: Action) {
+        if self.dialog_for(&action) {
+            return;
+        }
         let Some(worker) = self.run.worker() else {
             return;
         };
@@ -247,7 +269,7 @@ impl FlowlabApp {
                     Ok(())
                 }
                 Ok(()) => worker.save_target(
-                    PathBuf::from(&self.persisted.target_path),
+                    crate::worker::absolute(Path::new(&self.persisted.target_path)),
                     self.persisted.target.clone(),
                 ),
             },
@@ -258,7 +280,7 @@ impl FlowlabApp {
             Action::ExportAll => export::export_all(self),
             Action::SaveSession => export::save_session(self),
             Action::OpenSession => {
-                let path = PathBuf::from(&self.persisted.session_path);
+                let path = crate::worker::absolute(Path::new(&self.persisted.session_path));
                 worker.read_session(path)
             }
             Action::OpenFile(path) => self.open_file(&path),
@@ -274,6 +296,8 @@ impl FlowlabApp {
         let Some(worker) = self.run.worker() else {
             return Ok(());
         };
+        // Messages and the fit's report name the file in full.
+        let path = &crate::worker::absolute(path);
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
@@ -317,6 +341,7 @@ impl FlowlabApp {
         for update in updates {
             match update {
                 Update::TargetRead { path, target } => {
+                    self.before_edit(format!("the load of {}", path.display()));
                     self.set_target(*target, None);
                     self.persisted.preset = None;
                     self.persisted.target_path = path.display().to_string();
@@ -325,6 +350,7 @@ impl FlowlabApp {
                 Update::DataFitted(fitted) => {
                     let (k, n) = (fitted.report.components, fitted.points.len());
                     let file = fitted.report.file.clone();
+                    self.before_edit(format!("the fit to {file}"));
                     self.set_target(fitted.mixture.clone(), Some(*fitted));
                     self.persisted.preset = None;
                     self.status.info(format!(
@@ -335,7 +361,8 @@ impl FlowlabApp {
                 Update::SessionRead { path, session } => {
                     export::open_session(self, &path, *session)
                 }
-                Update::Saved { message } => self.status.info(message),
+                Update::RunKept { id, session } => self.run_kept(id, *session),
+                Update::Saved { message } => self.saved(message),
                 Update::Failed { message } => self.status.error(message),
                 _ => {}
             }
@@ -429,12 +456,15 @@ impl eframe::App for FlowlabApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let mut actions = Vec::new();
         let ctx = ui.ctx().clone();
+        self.keeping_frame_start(&ctx);
+        self.keep.dialogs.poll(&mut actions);
         shortcuts::read_keys(&ctx, &self.run, &mut actions);
         shortcuts::dropped_files(&ctx, &mut actions);
         layout::window_ui(self, ui, &mut actions);
         for action in actions {
             self.act(action);
         }
+        self.keeping_frame_end();
         self.chrome.apply(&ctx, &self.persisted);
         if !self.scripted {
             save_if_changed(&self.persisted, &mut self.saved, &ctx, frame);

@@ -171,6 +171,7 @@ pub fn export_chart(app: &mut FlowlabApp, chart: Chart) {
         }
     };
     let dir = export_dir(&app.persisted);
+    app.keep.pending_export = Some(crate::worker::absolute(&dir));
     let sent = app
         .run
         .worker()
@@ -198,6 +199,7 @@ pub fn export_all(app: &mut FlowlabApp) -> Result<(), WorkerError> {
         theme: app.persisted.figure_theme,
         ..FigureStyle::default()
     });
+    app.keep.pending_export = Some(crate::worker::absolute(&dir));
     if let Some(w) = app.run.worker() {
         w.save(SaveRequest::Folder {
             dir: dir.clone(),
@@ -217,7 +219,7 @@ pub fn save_session(app: &mut FlowlabApp) -> Result<(), WorkerError> {
         app.status.error("Nothing to save yet: train 1-RF first.");
         return Ok(());
     }
-    let path = PathBuf::from(&app.persisted.session_path);
+    let path = crate::worker::absolute(Path::new(&app.persisted.session_path));
     if let Some(w) = app.run.worker() {
         w.save(SaveRequest::Session(path.clone()))?;
     }
@@ -231,6 +233,11 @@ pub fn save_session(app: &mut FlowlabApp) -> Result<(), WorkerError> {
 /// Replaces the open run with `session`, read and checked by the files thread; the worker
 /// restores its rounds without training.
 pub fn open_session(app: &mut FlowlabApp, path: &Path, session: Session) {
+    if app.kept_session_read(path, &session) {
+        return;
+    }
+    // The run on screen is kept, and undo goes back to it.
+    app.before_edit(format!("the opening of {}", path.display()));
     let Some(worker) = app.run.worker_mut() else {
         return;
     };
@@ -244,7 +251,9 @@ pub fn open_session(app: &mut FlowlabApp, path: &Path, session: Session) {
     app.persisted.target = target;
     app.persisted.settings = settings;
     app.persisted.preset = crate::target::presets::name_of(&app.persisted.target).map(Into::into);
-    app.persisted.session_path = path.display().to_string();
+    if !app.keep.autosave.owns(path) {
+        app.persisted.session_path = path.display().to_string();
+    }
     app.editing.new_target(None);
     app.view.reset_zoom();
     app.view.selection = Selection::Live;
@@ -256,27 +265,75 @@ pub fn open_session(app: &mut FlowlabApp, path: &Path, session: Session) {
     ));
 }
 
+/// The export folder in full, so every message says where the files went.
 fn export_dir(persisted: &Persisted) -> PathBuf {
-    PathBuf::from(&persisted.export_dir)
+    crate::worker::absolute(Path::new(&persisted.export_dir))
 }
 
-/// The export and session section of the left panel.
-pub fn export_section_ui(ui: &mut egui::Ui, persisted: &mut Persisted, actions: &mut Vec<Action>) {
-    egui::Grid::new("export")
-        .spacing([8.0, 4.0])
-        .show(ui, |ui| {
-            ui.label("folder").on_hover_text(tips::EXPORT_DIR);
-            ui.add(egui::TextEdit::singleline(&mut persisted.export_dir).desired_width(170.0))
-                .on_hover_text(tips::EXPORT_DIR);
-            ui.end_row();
-            ui.label("figures").on_hover_text(tips::FIGURE_THEME);
-            ui.horizontal(|ui| {
-                let t = &mut persisted.figure_theme;
-                ui.selectable_value(t, Theme::Light, "white");
-                ui.selectable_value(t, Theme::Dark, "dark");
-            });
-            ui.end_row();
-        });
+/// A row with a path and its buttons, after `label` if given. With file dialogs the path
+/// is shown after the buttons, by its last part, shortened to the room left and whole in
+/// its tooltip; without, it is a field to type in, before the buttons.
+pub fn path_row_ui(
+    ui: &mut egui::Ui,
+    label: Option<&str>,
+    path: &mut String,
+    dialogs: bool,
+    tip: &str,
+    buttons: impl FnOnce(&mut egui::Ui),
+) {
+    ui.horizontal(|ui| {
+        if let Some(label) = label {
+            ui.label(label).on_hover_text(tip);
+        }
+        if !dialogs {
+            let width = (ui.available_width() - 110.0).clamp(100.0, 220.0);
+            ui.add(egui::TextEdit::singleline(path).desired_width(width))
+                .on_hover_text(tip);
+            buttons(ui);
+            return;
+        }
+        buttons(ui);
+        let full = crate::worker::absolute(Path::new(path.as_str()));
+        let name = full
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| full.display().to_string());
+        ui.add(egui::Label::new(egui::RichText::new(name).monospace()).truncate())
+            .on_hover_text(format!("{}\n{tip}", full.display()));
+    });
+}
+
+/// The export and session section of the left panel (`dialogs`: paths are chosen in file
+/// dialogs, else typed).
+pub fn export_section_ui(
+    ui: &mut egui::Ui,
+    persisted: &mut Persisted,
+    dialogs: bool,
+    actions: &mut Vec<Action>,
+) {
+    path_row_ui(
+        ui,
+        Some("folder"),
+        &mut persisted.export_dir,
+        dialogs,
+        tips::EXPORT_DIR,
+        |ui| {
+            if dialogs
+                && ui
+                    .button("Choose…")
+                    .on_hover_text("Choose the folder exports go to.")
+                    .clicked()
+            {
+                actions.push(Action::ChooseExportFolder);
+            }
+        },
+    );
+    ui.horizontal(|ui| {
+        ui.label("figures").on_hover_text(tips::FIGURE_THEME);
+        let t = &mut persisted.figure_theme;
+        ui.selectable_value(t, Theme::Light, "white");
+        ui.selectable_value(t, Theme::Dark, "dark");
+    });
     if ui
         .button("Export everything (E)")
         .on_hover_text(tips::EXPORT_ALL)
@@ -285,22 +342,27 @@ pub fn export_section_ui(ui: &mut egui::Ui, persisted: &mut Persisted, actions: 
         actions.push(Action::ExportAll);
     }
     ui.add_space(6.0);
-    ui.horizontal(|ui| {
-        ui.add(egui::TextEdit::singleline(&mut persisted.session_path).desired_width(150.0))
-            .on_hover_text(tips::SESSION_PATH);
-        if ui
-            .button("Save")
-            .on_hover_text(tips::SAVE_SESSION)
-            .clicked()
-        {
-            actions.push(Action::SaveSession);
-        }
-        if ui
-            .button("Open")
-            .on_hover_text(tips::OPEN_SESSION)
-            .clicked()
-        {
-            actions.push(Action::OpenSession);
-        }
-    });
+    path_row_ui(
+        ui,
+        None,
+        &mut persisted.session_path,
+        dialogs,
+        tips::SESSION_PATH,
+        |ui| {
+            if ui
+                .button("Save")
+                .on_hover_text(tips::SAVE_SESSION)
+                .clicked()
+            {
+                actions.push(Action::SaveSession);
+            }
+            if ui
+                .button("Open")
+                .on_hover_text(tips::OPEN_SESSION)
+                .clicked()
+            {
+                actions.push(Action::OpenSession);
+            }
+        },
+    );
 }

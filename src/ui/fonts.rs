@@ -28,7 +28,7 @@ mod tests {
 
     /// The source of every file that writes text on screen: any character in them (tooltips,
     /// labels, titles, the help overlay) can reach the screen.
-    const SOURCES: [&str; 13] = [
+    const SOURCES: [&str; 18] = [
         include_str!("tips.rs"),
         include_str!("shortcuts.rs"),
         include_str!("toolbar.rs"),
@@ -42,6 +42,11 @@ mod tests {
         include_str!("settings_form.rs"),
         include_str!("guidance_panel.rs"),
         include_str!("editor_2d.rs"),
+        include_str!("runs.rs"),
+        include_str!("keeping.rs"),
+        include_str!("dialogs.rs"),
+        include_str!("autosave.rs"),
+        include_str!("export.rs"),
     ];
 
     #[test]

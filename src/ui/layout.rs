@@ -78,6 +78,7 @@ pub fn window_ui(app: &mut FlowlabApp, ui: &mut egui::Ui, actions: &mut Vec<Acti
         editing,
         chrome,
         status,
+        keep,
         ..
     } = app;
     super::probe::begin_frame(ui.ctx());
@@ -85,18 +86,18 @@ pub fn window_ui(app: &mut FlowlabApp, ui: &mut egui::Ui, actions: &mut Vec<Acti
     chrome.auto_side_open = window.width() >= WIDE_WINDOW && !persisted.presentation;
     let side_open = chrome.side_open.unwrap_or(chrome.auto_side_open);
     egui::Panel::top("toolbar").show(ui, |ui| {
-        toolbar::toolbar_ui(ui, persisted, run, side_open, actions);
+        toolbar::toolbar_ui(ui, persisted, run, keep, side_open, actions);
     });
     // Presenting, the status bar shows only when it has something to say.
     if !persisted.presentation || status.get().is_some() {
-        egui::Panel::bottom("status").show(ui, |ui| status.ui(ui));
+        egui::Panel::bottom("status").show(ui, |ui| status.ui(ui, actions));
     }
     if side_open {
         egui::Panel::left("side_panel")
             .resizable(true)
             .default_size(330.0)
             .show(ui, |ui| {
-                left_panel::left_panel_ui(ui, persisted, editing, actions)
+                left_panel::left_panel_ui(ui, persisted, editing, keep, actions)
             });
     }
     let share = if persisted.presentation {

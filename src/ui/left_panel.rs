@@ -6,6 +6,8 @@ use eframe::egui;
 use super::action::Action;
 use super::components_table::components_ui;
 use super::editing::Editing;
+use super::keeping::Keeping;
+use super::runs;
 use super::settings_form::settings_ui;
 use super::state::Persisted;
 use super::{export, tips};
@@ -16,10 +18,18 @@ pub fn left_panel_ui(
     ui: &mut egui::Ui,
     persisted: &mut Persisted,
     editing: &mut Editing,
+    keep: &Keeping,
     actions: &mut Vec<Action>,
 ) {
+    let dialogs = keep.dialogs.enabled();
     egui::ScrollArea::vertical().show(ui, |ui| {
-        target_section_ui(ui, persisted, editing, actions);
+        target_section_ui(ui, persisted, editing, dialogs, actions);
+        ui.add_space(8.0);
+        egui::CollapsingHeader::new("Runs")
+            .default_open(true)
+            .show(ui, |ui| runs::runs_list_ui(ui, &keep.runs, actions))
+            .header_response
+            .on_hover_text(runs::RUNS_TIP);
         ui.add_space(8.0);
         egui::CollapsingHeader::new("Source (t = 1)")
             .default_open(persisted.settings.source.is_some())
@@ -29,7 +39,9 @@ pub fn left_panel_ui(
         ui.add_space(4.0);
         egui::CollapsingHeader::new("Export and sessions")
             .default_open(true)
-            .show(ui, |ui| export::export_section_ui(ui, persisted, actions))
+            .show(ui, |ui| {
+                export::export_section_ui(ui, persisted, dialogs, actions)
+            })
             .header_response
             .on_hover_text(tips::EXPORT_SECTION);
         ui.add_space(4.0);
@@ -46,6 +58,7 @@ fn target_section_ui(
     ui: &mut egui::Ui,
     persisted: &mut Persisted,
     editing: &mut Editing,
+    dialogs: bool,
     actions: &mut Vec<Action>,
 ) {
     ui.heading("Target").on_hover_text(tips::COMPONENTS);
@@ -63,16 +76,30 @@ fn target_section_ui(
         actions,
     );
     ui.add_space(6.0);
-    ui.horizontal(|ui| {
-        ui.add(egui::TextEdit::singleline(&mut persisted.target_path).desired_width(150.0))
-            .on_hover_text("Path of the target file to load or save.");
-        if ui.button("Load").on_hover_text(tips::LOAD).clicked() {
-            actions.push(Action::LoadTarget);
-        }
-        if ui.button("Save").on_hover_text(tips::SAVE).clicked() {
-            actions.push(Action::SaveTarget);
-        }
-    });
+    export::path_row_ui(
+        ui,
+        None,
+        &mut persisted.target_path,
+        dialogs,
+        "Path of the target file to load or save (or of a CSV of points to fit).",
+        |ui| {
+            if ui.button("Load").on_hover_text(tips::LOAD).clicked() {
+                actions.push(Action::LoadTarget);
+            }
+            if ui.button("Save").on_hover_text(tips::SAVE).clicked() {
+                actions.push(Action::SaveTarget);
+            }
+            // Without dialogs a CSV's path goes in the box and Load fits it.
+            if dialogs
+                && ui
+                    .button("Data…")
+                    .on_hover_text("Fit a target to a CSV of points (one point per row).")
+                    .clicked()
+            {
+                actions.push(Action::LoadData);
+            }
+        },
+    );
 }
 
 /// Where the flow starts: N(0, I), or a second mixture (a preset, then edited here or on

@@ -11,9 +11,12 @@
 
 mod action;
 mod app;
+mod autosave;
 mod bar_chart;
 mod charts;
 mod components_table;
+mod dialogs;
+mod edit_label;
 mod editing;
 mod editor;
 mod editor_1d;
@@ -21,6 +24,8 @@ mod editor_2d;
 mod export;
 mod fonts;
 mod guidance_panel;
+mod history;
+mod keeping;
 mod layout;
 mod left_panel;
 mod main_view;
@@ -30,6 +35,7 @@ pub mod probe;
 mod quality_text;
 mod received;
 mod run;
+mod runs;
 mod scenario;
 mod settings_form;
 mod shortcuts;
@@ -45,6 +51,7 @@ use eframe::egui;
 
 pub use action::Action;
 pub use app::FlowlabApp;
+pub use autosave::{DATA_DIR_VAR, data_dir};
 pub use scenario::{SCENARIOS, Scenario};
 pub use status::Status;
 
@@ -85,6 +92,13 @@ pub fn run_native(scenario: Option<Scenario>, window: WindowOptions) -> eframe::
             let mut persisted = persisted.unwrap_or_default();
             persisted.presentation |= window.presentation;
             let mut app = FlowlabApp::new(&cc.egui_ctx, Some(persisted));
+            if !scripted {
+                // Scripted screenshots leave the user's data folder and dialogs alone.
+                app.use_dialogs(&cc.egui_ctx);
+                if let Some(dir) = data_dir() {
+                    app.use_data_dir(dir);
+                }
+            }
             app.set_scenario(scenario);
             if let Some(file) = window.open {
                 app.act(Action::OpenFile(file));

@@ -32,7 +32,7 @@ enum Step {
 }
 
 /// The scenarios `--scenario` accepts.
-pub const SCENARIOS: [(&str, &str); 11] = [
+pub const SCENARIOS: [(&str, &str); 12] = [
     (
         "lecture",
         "every round of a lecture on two far modes (1-RF to distilled, OT-CFM, diffusion, guided), 1-RF shown",
@@ -64,6 +64,10 @@ pub const SCENARIOS: [(&str, &str); 11] = [
     (
         "your-data",
         "assets/data/ring.csv fitted by EM, then a full run",
+    ),
+    (
+        "runs",
+        "two runs on two far modes kept in the Runs list after a preset replaced them",
     ),
 ];
 
@@ -149,6 +153,18 @@ impl Scenario {
                 Act(Action::RunAll),
                 WaitIdle,
                 select(2),
+            ],
+            "runs" => vec![
+                Act(Action::Preset("two-far".into())),
+                Act(Action::Play),
+                Act(Action::Reflow),
+                WaitIdle,
+                // Each edit keeps the run it ends in the Runs list.
+                Act(Action::SetSource(Some("moons".into()))),
+                Act(Action::Play),
+                WaitIdle,
+                Act(Action::Preset("eight-gaussians".into())),
+                Act(Action::Select(Selection::Live)),
             ],
             "transport" => vec![
                 Act(Action::Preset("eight-gaussians".into())),

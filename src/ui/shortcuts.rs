@@ -7,7 +7,7 @@ use super::action::Action;
 use super::run::RunState;
 
 /// Every shortcut with what it does, as the help overlay lists them.
-pub const SHORTCUTS: [(&str, &str); 24] = [
+pub const SHORTCUTS: [(&str, &str); 26] = [
     ("Space", "train 1-RF · pause · resume"),
     ("R", "one reflow round"),
     ("D", "distil a one-step sampler"),
@@ -23,6 +23,11 @@ pub const SHORTCUTS: [(&str, &str); 24] = [
     ("E", "export everything (figures, data, run card, session)"),
     ("Ctrl+S", "save the session"),
     ("Ctrl+O", "open the session"),
+    (
+        "Ctrl+Z",
+        "undo an edit (target, source, settings, preset, Reset); its run comes back",
+    ),
+    ("Ctrl+Shift+Z or Ctrl+Y", "redo"),
     (
         "C",
         "show the next chart big (loss, cost, straightness, W2)",
@@ -55,6 +60,18 @@ pub fn read_keys(ctx: &egui::Context, run: &RunState, actions: &mut Vec<Action>)
             i.consume_shortcut(&ctrl(Key::O)),
         )
     });
+    // Ctrl+Shift+Z first: Ctrl+Z would match it too.
+    let redo_z = KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    let (redo, undo) = ctx.input_mut(|i| {
+        let redo = i.consume_shortcut(&redo_z) || i.consume_shortcut(&ctrl(Key::Y));
+        (redo, i.consume_shortcut(&ctrl(Key::Z)))
+    });
+    if redo {
+        actions.push(Action::Redo);
+    }
+    if undo {
+        actions.push(Action::Undo);
+    }
     if save {
         actions.push(Action::SaveSession);
     }
@@ -134,15 +151,21 @@ pub fn help_ui(ctx: &egui::Context, open: bool, actions: &mut Vec<Action>) {
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
         .show(ctx, |ui| {
-            egui::Grid::new("shortcuts")
-                .striped(true)
-                .spacing([24.0, 6.0])
+            // On a 720-pixel projector the list scrolls instead of leaving the window.
+            let room = (ctx.content_rect().height() - 160.0).max(200.0);
+            egui::ScrollArea::vertical()
+                .max_height(room)
                 .show(ui, |ui| {
-                    for (keys, what) in SHORTCUTS {
-                        ui.label(RichText::new(keys).monospace().strong());
-                        ui.label(what);
-                        ui.end_row();
-                    }
+                    egui::Grid::new("shortcuts")
+                        .striped(true)
+                        .spacing([24.0, 6.0])
+                        .show(ui, |ui| {
+                            for (keys, what) in SHORTCUTS {
+                                ui.label(RichText::new(keys).monospace().strong());
+                                ui.label(what);
+                                ui.end_row();
+                            }
+                        });
                 });
             ui.add_space(8.0);
             ui.weak(

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use super::action::{Action, Chart};
+pub use super::dialogs::Purpose;
 pub use super::received::{Picture, ProgressView, RunView};
 pub use super::view::{GuidanceControls, Selection};
 use crate::export::Theme;

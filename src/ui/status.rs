@@ -2,6 +2,8 @@
 
 use eframe::egui::{self, Color32};
 
+use super::action::Action;
+
 /// A message in the status bar.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Status {
@@ -25,6 +27,8 @@ pub enum Cause {
 pub struct StatusLine {
     current: Option<Status>,
     cause: Option<Cause>,
+    /// Buttons shown after the message ("Open folder", "Reopen"), gone with it.
+    buttons: Vec<(String, Action)>,
 }
 
 impl StatusLine {
@@ -40,6 +44,13 @@ impl StatusLine {
             error: false,
         });
         self.cause = None;
+        self.buttons.clear();
+    }
+
+    /// Shows `text` as news with buttons after it, each pushing its action.
+    pub fn offer(&mut self, text: impl Into<String>, buttons: Vec<(String, Action)>) {
+        self.info(text);
+        self.buttons = buttons;
     }
 
     /// Shows `text` as an error.
@@ -49,6 +60,7 @@ impl StatusLine {
             error: true,
         });
         self.cause = None;
+        self.buttons.clear();
     }
 
     /// Shows `text` as an error about `cause`, cleared by [`Self::fixed`].
@@ -68,10 +80,22 @@ impl StatusLine {
     pub fn clear(&mut self) {
         self.current = None;
         self.cause = None;
+        self.buttons.clear();
     }
 
-    /// Draws the bar.
-    pub fn ui(&self, ui: &mut egui::Ui) {
+    /// Draws the bar; its buttons push their actions.
+    pub fn ui(&self, ui: &mut egui::Ui, actions: &mut Vec<Action>) {
+        ui.horizontal(|ui| {
+            for (label, action) in &self.buttons {
+                if ui.button(label.as_str()).clicked() {
+                    actions.push(action.clone());
+                }
+            }
+            self.message_ui(ui);
+        });
+    }
+
+    fn message_ui(&self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| match &self.current {
             Some(s) if s.error => {
                 ui.colored_label(Color32::from_rgb(200, 30, 30), s.text.as_str());

@@ -6,7 +6,7 @@ pub const EDITOR_1D: &str = "The target density. Drag a mode's dot to move it, d
 pub const PLAY: &str = "Train 1-RF: a small network learns the velocity v(x, t) that carries noise (t = 1) to data (t = 0), by regressing onto z − x0 along straight lines between random noise and data pairs (conditional flow matching).";
 pub const PAUSE: &str = "Hold training between two steps; press again to go on.";
 pub const STOP: &str = "Stop the running phase; finished rounds are kept.";
-pub const RESET: &str = "Forget every round and start again from the current target and settings.";
+pub const RESET: &str = "Clear the rounds and start again from the current target and settings. The run is kept in the Runs list, and Undo (Ctrl+Z) brings it back.";
 pub const REFLOW: &str = "Reflow: sample (noise, data) pairs from the latest model's own ODE and retrain on straight lines between them; the pairs no longer cross, so the new paths are straighter.";
 pub const DISTILL: &str = "Distillation: train a student to jump from noise to the latest model's result in one step, x0 = z − v(z, 1); it works because reflowed paths are nearly straight.";
 pub const RUN_ALL: &str =

@@ -3,6 +3,7 @@
 use eframe::egui::{self, Button, ProgressBar};
 
 use super::action::Action;
+use super::keeping::Keeping;
 use super::run::RunState;
 use super::state::Persisted;
 use super::tips;
@@ -14,6 +15,7 @@ pub fn toolbar_ui(
     ui: &mut egui::Ui,
     persisted: &Persisted,
     run: &RunState,
+    keep: &Keeping,
     side_open: bool,
     actions: &mut Vec<Action>,
 ) {
@@ -32,7 +34,9 @@ pub fn toolbar_ui(
             actions.push(Action::ToggleControls);
         }
         ui.separator();
+        undo_buttons_ui(ui, keep, persisted.presentation, actions);
         preset_menu_ui(ui, persisted, actions);
+        super::runs::runs_menu_ui(ui, &keep.runs, actions);
         ui.separator();
         run_buttons_ui(ui, persisted, run, actions);
         ui.separator();
@@ -40,7 +44,7 @@ pub fn toolbar_ui(
             .response
             .on_hover_text(tips::COMPARE);
         ui.separator();
-        progress_ui(ui, run);
+        progress_ui(ui, run, persisted.presentation);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             window_switches_ui(ui, persisted, actions);
         });
@@ -48,12 +52,45 @@ pub fn toolbar_ui(
     ui.add_space(4.0);
 }
 
+/// Undo and Redo, their tooltips saying what they would undo or redo (arrows only in
+/// presentation mode, where the larger text leaves the toolbar no room for the words).
+fn undo_buttons_ui(ui: &mut egui::Ui, keep: &Keeping, compact: bool, actions: &mut Vec<Action>) {
+    let history = &keep.history;
+    let undo = history.undo_label();
+    let (undo_text, redo_text) = if compact {
+        ("↶", "↷")
+    } else {
+        ("Undo", "Redo")
+    };
+    if ui
+        .add_enabled(undo.is_some(), Button::new(undo_text))
+        .on_hover_text(format!("Undo {} (Ctrl+Z).", undo.unwrap_or_default()))
+        .on_disabled_hover_text("Nothing to undo: edits of the target, source and settings can be undone here (Ctrl+Z).")
+        .clicked()
+    {
+        actions.push(Action::Undo);
+    }
+    let redo = history.redo_label();
+    if ui
+        .add_enabled(redo.is_some(), Button::new(redo_text))
+        .on_hover_text(format!(
+            "Redo {} (Ctrl+Shift+Z or Ctrl+Y).",
+            redo.unwrap_or_default()
+        ))
+        .on_disabled_hover_text("Nothing to redo.")
+        .clicked()
+    {
+        actions.push(Action::Redo);
+    }
+    ui.separator();
+}
+
 fn preset_menu_ui(ui: &mut egui::Ui, persisted: &Persisted, actions: &mut Vec<Action>) {
     let current = persisted.preset.as_deref().unwrap_or("custom");
     let label = ui.label("target").id;
     egui::ComboBox::from_id_salt("preset")
         .selected_text(current)
-        .width(150.0)
+        .width(if persisted.presentation { 130.0 } else { 150.0 })
         .show_ui(ui, |ui| {
             for p in PRESETS {
                 if ui
@@ -174,7 +211,7 @@ fn comparison_buttons_ui(ui: &mut egui::Ui, run: &RunState, actions: &mut Vec<Ac
 }
 
 /// The phase running now, with the time left at the speed so far.
-fn progress_ui(ui: &mut egui::Ui, run: &RunState) {
+fn progress_ui(ui: &mut egui::Ui, run: &RunState, compact: bool) {
     let paused = run.is_paused();
     let (fraction, text) = match &run.view.progress {
         Some(p) => {
@@ -198,8 +235,12 @@ fn progress_ui(ui: &mut egui::Ui, run: &RunState) {
         None if run.is_busy() => (0.0, "starting…".to_string()),
         None => (0.0, "idle".to_string()),
     };
-    ui.add(ProgressBar::new(fraction).desired_width(180.0).text(text))
-        .on_hover_text(tips::PROGRESS);
+    ui.add(
+        ProgressBar::new(fraction)
+            .desired_width(if compact { 140.0 } else { 180.0 })
+            .text(text),
+    )
+    .on_hover_text(tips::PROGRESS);
 }
 
 /// Help, presentation mode and the theme, right-aligned and short.

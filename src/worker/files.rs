@@ -57,6 +57,10 @@ fn carry_out(job: FileJob) -> Update {
             },
             Err(err) => failed(format!("Could not open the session: {err}")),
         },
+        FileJob::WriteSession(path, session) => match session.save(&path) {
+            Ok(()) => Update::SessionWritten { path },
+            Err(err) => failed(format!("Could not write the session: {err}")),
+        },
         FileJob::WriteFigure {
             dir,
             stem,

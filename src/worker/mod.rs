@@ -14,6 +14,11 @@
 //! [`Worker::poll`] drops everything older: once `stop` returns, nothing of the stopped work
 //! reaches the UI. A round that finished but was not yet delivered is dropped on both sides,
 //! so the UI and the pipeline always agree on the rounds.
+//!
+//! Nothing trained need be lost: [`Worker::keep_run`] hands the current run back as a
+//! session in memory ([`Update::RunKept`], news of no run, so a new run begun right after
+//! does not drop it), and [`Worker::set_autosave`] has the trainer write the run to a session
+//! file after every finished round.
 
 mod files;
 mod pictures;
@@ -188,6 +193,20 @@ impl Worker {
         )
     }
 
+    /// Hands the current run back as [`Update::RunKept`] with `id` once the jobs queued
+    /// before are done (after a [`Self::stop`], the rounds delivered so far). The update
+    /// belongs to no run, so a new run started right after does not drop it.
+    pub fn keep_run(&self, id: u64) -> Result<(), WorkerError> {
+        offer(&self.jobs, Job::Keep { run: self.run, id })
+    }
+
+    /// Writes every run to the session file at `path` after each finished round and after
+    /// a restore, atomically (`None`: no autosave). A failure arrives once as
+    /// [`Update::Failed`].
+    pub fn set_autosave(&self, path: Option<PathBuf>) -> Result<(), WorkerError> {
+        offer(&self.jobs, Job::Autosave(path))
+    }
+
     /// Reads the target file at `path`: [`Update::TargetRead`] or [`Update::Failed`].
     pub fn read_target(&self, path: PathBuf) -> Result<(), WorkerError> {
         offer(&self.files, FileJob::ReadTarget(path))
@@ -208,6 +227,12 @@ impl Worker {
     /// [`Self::open_session`] opens it) or [`Update::Failed`]; the open run is untouched.
     pub fn read_session(&self, path: PathBuf) -> Result<(), WorkerError> {
         offer(&self.files, FileJob::ReadSession(path))
+    }
+
+    /// Writes `session` (held in memory) to `path`: [`Update::SessionWritten`] or
+    /// [`Update::Failed`].
+    pub fn write_session(&self, path: PathBuf, session: Session) -> Result<(), WorkerError> {
+        offer(&self.files, FileJob::WriteSession(path, Box::new(session)))
     }
 
     /// Renders `figure` as PNG and SVG into `dir`: [`Update::Saved`] or [`Update::Failed`].

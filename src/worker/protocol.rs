@@ -58,6 +58,12 @@ pub(crate) enum Job {
     Save { run: u64, request: SaveRequest },
     /// Start a new run from a saved session, without training.
     Restore { run: u64, session: Box<Session> },
+    /// Hand the current run back as a [`Session`] in memory ([`Update::RunKept`] with `id`),
+    /// so the UI can keep it after an edit ends it.
+    Keep { run: u64, id: u64 },
+    /// From now on write the current run to this session file after each finished round
+    /// and after a restore (`None`: stop autosaving).
+    Autosave(Option<PathBuf>),
 }
 
 /// Files the worker can write about the current run (it owns the models).
@@ -87,6 +93,8 @@ pub(crate) enum FileJob {
     FitData(PathBuf, FitConfig),
     /// Read and check a session file: [`Update::SessionRead`].
     ReadSession(PathBuf),
+    /// Write a session held in memory to a file: [`Update::SessionWritten`].
+    WriteSession(PathBuf, Box<Session>),
     /// Render a figure as `<stem>.png` and `<stem>.svg` into a folder: [`Update::Saved`].
     WriteFigure {
         /// The folder (created if missing).
@@ -272,6 +280,18 @@ pub enum Update {
         path: PathBuf,
         /// Its contents.
         session: Box<Session>,
+    },
+    /// The run asked for by [`crate::worker::Worker::keep_run`], as a session in memory.
+    RunKept {
+        /// The id the UI gave it.
+        id: u64,
+        /// The whole run: target, settings, rounds and weights.
+        session: Box<Session>,
+    },
+    /// A session held in memory was written (quietly: a kept run moved to disk).
+    SessionWritten {
+        /// The file.
+        path: PathBuf,
     },
     /// Every job asked for so far is done.
     Idle,

@@ -33,6 +33,37 @@ pub(crate) struct Trainer {
 struct Current {
     run: u64,
     pipeline: Option<Pipeline>,
+    autosave: Autosave,
+}
+
+/// Where the current run is written after each finished round.
+#[derive(Default)]
+struct Autosave {
+    path: Option<PathBuf>,
+    /// A write failed: said once, then tried silently.
+    failed: bool,
+}
+
+impl Autosave {
+    /// Writes `pipeline` as a session (atomically); the first failure is returned as text.
+    fn write(&mut self, pipeline: &Pipeline) -> Option<String> {
+        let path = self.path.as_ref()?;
+        if pipeline.rounds().is_empty() {
+            return None;
+        }
+        let written = Session::from_pipeline(pipeline).and_then(|s| s.save(path));
+        match written {
+            Ok(()) => {
+                self.failed = false;
+                None
+            }
+            Err(err) if !self.failed => {
+                self.failed = true;
+                Some(format!("Could not autosave the run: {err}"))
+            }
+            Err(_) => None,
+        }
+    }
 }
 
 /// Why a save request failed; shown to the user as one line.
@@ -61,6 +92,13 @@ impl Trainer {
                 Job::Truncate { run, keep } => self.truncate(&mut current, run, keep),
                 Job::Save { run, request } => self.save(&current, run, &request),
                 Job::Restore { run, session } => self.restore(&mut current, run, *session),
+                Job::Keep { run, id } => self.keep(&current, run, id),
+                Job::Autosave(path) => {
+                    current.autosave = Autosave {
+                        path,
+                        failed: false,
+                    }
+                }
                 Job::Phase {
                     run,
                     epoch,
@@ -133,6 +171,25 @@ impl Trainer {
         self.tell(run, update);
     }
 
+    /// Sends the current run back as a session in memory, as news of no run (a new run set
+    /// up right after must not drop it).
+    fn keep(&self, current: &Current, run: u64, id: u64) {
+        let pipeline = current.pipeline.as_ref().filter(|_| run == current.run);
+        let update = match pipeline
+            .ok_or(SaveError::NoRun)
+            .and_then(|p| Session::from_pipeline(p).map_err(SaveError::Session))
+        {
+            Ok(session) => Update::RunKept {
+                id,
+                session: Box::new(session),
+            },
+            Err(err) => Update::Failed {
+                message: format!("Could not keep the run: {err}"),
+            },
+        };
+        self.updates.send(None, None, None, update);
+    }
+
     fn restore(&self, current: &mut Current, run: u64, session: Session) {
         current.run = run;
         current.pipeline = None;
@@ -142,6 +199,9 @@ impl Trainer {
                 let cancel = AtomicBool::new(false);
                 for index in 0..pipeline.rounds().len() {
                     self.publish_round(&pipeline, index, run, 0, &cancel);
+                }
+                if let Some(message) = current.autosave.write(&pipeline) {
+                    self.tell(run, Update::Failed { message });
                 }
                 current.pipeline = Some(pipeline);
             }
@@ -177,13 +237,14 @@ impl Trainer {
         if run != current.run || cancel.load(Ordering::Relaxed) {
             return;
         }
+        let autosave = &mut current.autosave;
         let Some(pipeline) = current.pipeline.as_mut() else {
             let message = "no run is set up: fix the target or settings first".to_string();
             self.tell_job(run, epoch, cancel, Update::Failed { message });
             return;
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            self.phase(pipeline, run, epoch, cancel, job)
+            self.phase(pipeline, autosave, run, epoch, cancel, job)
         }));
         match outcome {
             Ok(Ok(())) => {}
@@ -211,6 +272,7 @@ impl Trainer {
     fn phase(
         &self,
         pipeline: &mut Pipeline,
+        autosave: &mut Autosave,
         run: u64,
         epoch: u64,
         cancel: &Arc<AtomicBool>,
@@ -223,6 +285,7 @@ impl Trainer {
             while let Some(step) = pipeline.missing_step() {
                 pipeline.take_step(step, &mut on_event, cancel)?;
                 self.publish_latest(pipeline, run, epoch, cancel);
+                self.autosave(pipeline, autosave, run);
             }
             return Ok(());
         }
@@ -235,7 +298,15 @@ impl Trainer {
             PhaseJob::Guided => pipeline.train_guided(&mut on_event, cancel)?,
         };
         self.publish_latest(pipeline, run, epoch, cancel);
+        self.autosave(pipeline, autosave, run);
         Ok(())
+    }
+
+    /// Writes the run to the autosave file, if one is set; a first failure is told.
+    fn autosave(&self, pipeline: &Pipeline, autosave: &mut Autosave, run: u64) {
+        if let Some(message) = autosave.write(pipeline) {
+            self.tell(run, Update::Failed { message });
+        }
     }
 
     /// Copies the model in training out to the picture thread at most every
