@@ -48,18 +48,18 @@ impl Points {
     }
 
     /// The first `n` points (all of them if there are fewer).
-    pub fn head(&self, n: usize) -> Points {
+    pub fn head(&self, n: usize) -> Self {
         let n = n.min(self.len());
-        Points::new(self.dim, self.data[..n * self.dim].to_vec())
+        Self::new(self.dim, self.data[..n * self.dim].to_vec())
     }
 
     /// Points whose indices are `idx`, in that order.
-    pub fn gather(&self, idx: &[usize]) -> Points {
+    pub fn gather(&self, idx: &[usize]) -> Self {
         let mut data = Vec::with_capacity(idx.len() * self.dim);
         for &i in idx {
             data.extend_from_slice(self.row(i));
         }
-        Points::new(self.dim, data)
+        Self::new(self.dim, data)
     }
 
     /// True when every coordinate is finite.

@@ -1,7 +1,7 @@
 //! The `flowlab` command as a user runs it.
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{Rng as _, SeedableRng as _};
 use rand_distr::StandardNormal;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -11,7 +11,7 @@ use flowlab::pipeline::{
 };
 use flowlab::target::presets::preset;
 use flowlab::target::standard_normal;
-use rand::SeedableRng;
+use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 
 fn w2(r: &RoundReport, steps: usize) -> f64 {

@@ -34,8 +34,7 @@ fn svg_texts(svg: &str) -> Vec<String> {
                 .filter(|d| d.is_text())
                 .filter_map(|d| d.text())
                 .collect::<String>()
-                .trim()
-                .to_string()
+                .trim().to_owned()
         })
         .collect()
 }
@@ -209,7 +208,7 @@ fn sizes_outside_the_range_are_refused_with_the_range() {
 fn the_run_card_states_the_recipe_and_tabulates_every_round() {
     let pipeline = tiny_run("two-far");
     let report = pipeline.report();
-    let card = flowlab::export::run_card::run_card(&report, &["w2_by_steps".to_string()]);
+    let card = flowlab::export::run_card::run_card(&report, &["w2_by_steps".to_owned()]);
     for section in [
         "## Target",
         "## Recipe",

@@ -189,7 +189,7 @@ fn distillation_follows_the_settings_file() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| r["name"].as_str().unwrap().to_string())
+            .map(|r| r["name"].as_str().unwrap().to_owned())
             .collect::<Vec<_>>()
     };
     assert_eq!(rounds("", &[]), ["1-RF", "2-RF"], "no distill key: off");
@@ -328,7 +328,7 @@ fn what_a_killed_run_left_is_cleaned_up_or_put_back() {
     // While reserved, a second reservation is refused.
     let second = OutputFolder::reserve(&out_dir).unwrap_err().to_string();
     assert!(second.contains("another flowlab run"), "{second}");
-    let files = vec![("metrics.json".to_string(), b"new".to_vec())];
+    let files = vec![("metrics.json".to_owned(), b"new".to_vec())];
     folder
         .replace_with(&files, &AtomicBool::new(false))
         .unwrap();
@@ -633,7 +633,7 @@ fn endless_or_oversized_files_are_refused_promptly() {
     }
     text.push_str("[[component]]\nweight = 1.0\nmean = [0.0]\nstd = [1.0]\n");
     std::fs::write(&big, text).unwrap();
-    let big = s(&big).to_string();
+    let big = s(&big).to_owned();
     for args in [
         ["--target", "/dev/zero"],
         ["--target", "/dev/urandom"],
@@ -666,7 +666,7 @@ fn endless_or_oversized_files_are_refused_promptly() {
 #[test]
 fn weights_whose_sum_overflows_still_give_both_modes() {
     use flowlab::target::Mixture;
-    use rand::SeedableRng;
+    use rand::SeedableRng as _;
     let target = Mixture::from_toml_str(
         "dim = 1\n[[component]]\nweight = 1e308\nmean = [-2.0]\nstd = [0.5]\n\
          [[component]]\nweight = 1e308\nmean = [2.0]\nstd = [0.5]\n",

@@ -8,7 +8,7 @@ use flowlab::target::fit::{
     read_points_csv,
 };
 use flowlab::target::{Component, Mixture};
-use rand::SeedableRng;
+use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 
 fn comp(weight: f64, mean: &[f64], std: &[f64]) -> Component {

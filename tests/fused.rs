@@ -4,7 +4,7 @@
 use std::sync::atomic::AtomicBool;
 
 use candle_core::{Device, Tensor};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW};
+use candle_nn::{AdamW, Optimizer as _, ParamsAdamW};
 use flowlab::flow::fused::FusedAdamW;
 use flowlab::flow::{
     Activation, Coupling, Kernels, NetConfig, Solver, TimeEmbedding, TrainConfig, VelocityNet,
@@ -12,7 +12,7 @@ use flowlab::flow::{
 };
 use flowlab::metrics::w2;
 use flowlab::target::{Source, presets, standard_normal};
-use rand::SeedableRng;
+use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 
 const ACTIVATIONS: [Activation; 4] = [

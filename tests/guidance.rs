@@ -5,10 +5,10 @@ mod common;
 
 use std::sync::atomic::AtomicBool;
 
-use flowlab::flow::{Guided, NetConfig, VelocityField, VelocityNet};
+use flowlab::flow::{Guided, NetConfig, VelocityField as _, VelocityNet};
 use flowlab::pipeline::{GUIDED_ROUND, Pipeline, Settings};
 use flowlab::target::presets::preset;
-use rand::SeedableRng;
+use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 
 #[test]

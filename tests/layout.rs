@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::{Rect, Vec2, accesskit::Role};
 use egui_kittest::Harness;
-use egui_kittest::kittest::NodeT;
+use egui_kittest::kittest::NodeT as _;
 use flowlab::pipeline::Settings;
 use flowlab::ui::FlowlabApp;
 use flowlab::ui::state::{Action, Persisted, Selection};
@@ -59,8 +59,7 @@ fn widgets(h: &Harness<'_, FlowlabApp>) -> Vec<(String, Role, Rect)> {
             let name = node
                 .label()
                 .or_else(|| node.value())
-                .unwrap_or_default()
-                .to_string();
+                .unwrap_or_default().clone();
             (name, node.role(), n.rect())
         })
         .collect()

@@ -6,7 +6,7 @@ use flowlab::metrics::{min_cost_assignment, mode_tv, straightness, transport_cos
 use flowlab::target::presets::preset;
 use flowlab::target::standard_normal;
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{Rng as _, SeedableRng as _};
 
 #[test]
 fn w2_1d_of_a_shift_is_the_shift() {

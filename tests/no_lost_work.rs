@@ -1,4 +1,4 @@
-//! No lost work (egui_kittest): an edit that ends a run can be undone and the rounds come
+//! No lost work (`egui_kittest)`: an edit that ends a run can be undone and the rounds come
 //! back without training; the Runs list switches back to a run a preset replaced; a drag is
 //! one undo step; a run autosaved before the app was dropped is offered and reopened with
 //! the same numbers.
@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::{Key, Modifiers, Vec2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use flowlab::pipeline::{RoundReport, Settings};
 use flowlab::ui::FlowlabApp;
 use flowlab::ui::state::Persisted;

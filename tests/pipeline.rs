@@ -7,7 +7,7 @@ use flowlab::Points;
 use flowlab::flow::{Coupling, FlowError, NetConfig, Pairs, TrainConfig, VelocityNet, train_cfm};
 use flowlab::pipeline::{Event, Phase, Pipeline, PipelineError, Progress, RunReport, Settings};
 use flowlab::target::presets::preset;
-use rand::SeedableRng;
+use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 
 /// Settings small enough for a unit test: a narrow net, few steps, few points.

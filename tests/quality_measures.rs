@@ -15,7 +15,7 @@ use flowlab::pipeline::{
 use flowlab::target::presets::preset;
 use flowlab::target::{Mixture, Source};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{Rng as _, SeedableRng as _};
 
 const SEED: u64 = 11;
 

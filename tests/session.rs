@@ -11,7 +11,7 @@ use flowlab::Points;
 use flowlab::export::session::{SESSION_VERSION, Session, SessionError};
 use flowlab::flow::{Solver, integrate};
 use flowlab::target::standard_normal;
-use rand::SeedableRng;
+use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 

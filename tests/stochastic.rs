@@ -5,7 +5,7 @@
 use flowlab::Points;
 use flowlab::flow::{FlowError, FlowPath, OnPath, Solver, VelocityField, integrate};
 use flowlab::target::standard_normal;
-use rand::SeedableRng;
+use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 
 /// The exact velocity `α'·E[x0|x] + σ'·E[z|x]` for x0 ~ N(m, s²) on `path`.

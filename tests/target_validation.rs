@@ -2,7 +2,7 @@
 
 use flowlab::target::presets::{PRESETS, preset};
 use flowlab::target::{Component, MAX_COMPONENTS, Mixture, TargetError};
-use rand::SeedableRng;
+use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 
 fn comp(weight: f64, mean: &[f64], std: &[f64]) -> Component {

@@ -9,7 +9,7 @@ use flowlab::metrics::w2;
 use flowlab::pipeline::{Pipeline, Settings};
 use flowlab::target::presets::preset;
 use flowlab::target::standard_normal;
-use rand::SeedableRng;
+use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 
 #[test]

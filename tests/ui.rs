@@ -1,10 +1,10 @@
-//! The app driven through its accessibility tree (egui_kittest): choose a preset, train,
+//! The app driven through its accessibility tree (`egui_kittest)`: choose a preset, train,
 //! move the step slider and see W2 change, reflow once and see the second round.
 
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use flowlab::pipeline::Settings;
 use flowlab::ui::FlowlabApp;
 use flowlab::ui::state::Persisted;

@@ -11,7 +11,7 @@ use flowlab::pipeline::{Phase, Progress, Settings};
 use flowlab::target::presets::preset;
 use flowlab::worker::{PhaseJob, PictureOf, SampleRequest, Update, Worker, WorkerError};
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{Rng as _, SeedableRng as _};
 
 /// The same run, with 1-RF long enough to be caught in the middle.
 fn long() -> Settings {
@@ -255,7 +255,7 @@ fn stop_cuts_off_the_stopped_work_and_keeps_finished_rounds() {
             _ => None,
         })
         .collect();
-    assert_eq!(finished, [(1, "distilled".to_string())]);
+    assert_eq!(finished, [(1, "distilled".to_owned())]);
 }
 
 #[test]

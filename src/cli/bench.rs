@@ -10,7 +10,7 @@ use flowlab::flow::{
 };
 use flowlab::pipeline::{Pipeline, Settings};
 use flowlab::target::{Source, presets, standard_normal};
-use rand::SeedableRng;
+use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 
 use super::BenchArgs;

@@ -93,7 +93,7 @@ pub struct RunArgs {
     /// Examples per optimiser step.
     #[arg(long)]
     batch: Option<usize>,
-    /// Learning rate (AdamW peak).
+    /// Learning rate (`AdamW` peak).
     #[arg(long)]
     learning_rate: Option<f64>,
     /// Units per hidden layer of the velocity network.
@@ -116,14 +116,14 @@ pub struct RunArgs {
     #[arg(long)]
     ot_cfm: bool,
     /// Also train the network on the variance-preserving diffusion path (VP / DDPM schedule
-    /// β(t) = 0.1 + 19.9·t, x_t = α(t)·x0 + σ(t)·z) and report it beside the straight path.
+    /// β(t) = 0.1 + 19.9·t, `x_t` = α(t)·x0 + σ(t)·z) and report it beside the straight path.
     #[arg(long)]
     diffusion: bool,
     /// Also train a class-conditional network (class = the component a sample came from,
     /// dropped 10% of the time) and measure classifier-free guidance at w = 0 … 8.
     #[arg(long)]
     guidance: bool,
-    /// Folder for metrics.json, the CSV files, run_card.md and session.flowlab (created if
+    /// Folder for metrics.json, the CSV files, `run_card.md` and session.flowlab (created if
     /// missing). It is replaced as a whole at the end (nothing of an older run is left), locked
     /// while the run lasts, and a folder of other files (no metrics.json) is refused.
     #[arg(long)]
@@ -135,7 +135,7 @@ pub struct RunArgs {
     /// Background of the figures.
     #[arg(long, value_enum, default_value_t = FigureTheme::Light)]
     figure_theme: FigureTheme,
-    /// Size of the figures in pixels, WIDTHxHEIGHT.
+    /// Size of the figures in pixels, `WIDTHxHEIGHT`.
     #[arg(long, default_value = "1920x1080", value_parser = parse_size)]
     figure_size: (u32, u32),
     /// No progress bar.
@@ -203,17 +203,14 @@ pub fn main(cli: Cli) -> ExitCode {
         None => {
             let scenario = match (cli.screenshot, cli.open.clone()) {
                 (Some(out), Some(file)) => Some(flowlab::ui::Scenario::opening(file, out)),
-                (Some(out), None) => match flowlab::ui::Scenario::new(&cli.scenario, out) {
-                    Some(s) => Some(s),
-                    None => {
-                        let names: Vec<_> = flowlab::ui::SCENARIOS.iter().map(|s| s.0).collect();
-                        eprintln!(
-                            "flowlab: unknown scenario `{}`; choose one of: {}",
-                            cli.scenario,
-                            names.join(", ")
-                        );
-                        return ExitCode::from(2);
-                    }
+                (Some(out), None) => if let Some(s) = flowlab::ui::Scenario::new(&cli.scenario, out) { Some(s) } else {
+                    let names: Vec<_> = flowlab::ui::SCENARIOS.iter().map(|s| s.0).collect();
+                    eprintln!(
+                        "flowlab: unknown scenario `{}`; choose one of: {}",
+                        cli.scenario,
+                        names.join(", ")
+                    );
+                    return ExitCode::from(2);
                 },
                 (None, _) => None,
             };

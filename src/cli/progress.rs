@@ -1,6 +1,6 @@
 //! A one-line progress bar on stderr for pipeline events.
 
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal as _, Write as _};
 use std::time::Instant;
 
 use flowlab::pipeline::{Event, Phase, Progress};

@@ -79,7 +79,7 @@ pub fn run(args: &RunArgs) -> ExitCode {
     let result = pipeline.run_all(
         &mut |event| {
             if !quiet {
-                bar.show(&event)
+                bar.show(&event);
             }
         },
         &cancel,

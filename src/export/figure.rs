@@ -22,32 +22,32 @@ impl Theme {
     /// The background colour.
     pub fn background(self) -> Rgb {
         match self {
-            Theme::Light => Rgb(255, 255, 255),
-            Theme::Dark => Rgb(24, 24, 28),
+            Self::Light => Rgb(255, 255, 255),
+            Self::Dark => Rgb(24, 24, 28),
         }
     }
 
     /// Text and axes.
     pub fn foreground(self) -> Rgb {
         match self {
-            Theme::Light => Rgb(20, 20, 20),
-            Theme::Dark => Rgb(235, 235, 235),
+            Self::Light => Rgb(20, 20, 20),
+            Self::Dark => Rgb(235, 235, 235),
         }
     }
 
     /// Neutral marks (noise points, arrows, the metric floor): mid grey, darker on white.
     pub fn neutral(self) -> Rgb {
         match self {
-            Theme::Light => Rgb(90, 90, 90),
-            Theme::Dark => Rgb(170, 170, 170),
+            Self::Light => Rgb(90, 90, 90),
+            Self::Dark => Rgb(170, 170, 170),
         }
     }
 
     /// Grid lines.
     pub fn grid(self) -> Rgb {
         match self {
-            Theme::Light => Rgb(225, 225, 225),
-            Theme::Dark => Rgb(60, 60, 66),
+            Self::Light => Rgb(225, 225, 225),
+            Self::Dark => Rgb(60, 60, 66),
         }
     }
 }
@@ -167,7 +167,7 @@ impl Axis {
 }
 
 /// How data values map to positions on an axis.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scale {
     /// Evenly spaced values.
     Linear,

@@ -35,7 +35,7 @@ impl PixelRect {
     }
 
     /// True if the two rectangles share at least one pixel.
-    pub fn intersects(&self, other: &PixelRect) -> bool {
+    pub fn intersects(&self, other: &Self) -> bool {
         self.left < other.right
             && other.left < self.right
             && self.top < other.bottom
@@ -43,7 +43,7 @@ impl PixelRect {
     }
 
     /// True if `other` lies wholly inside this rectangle.
-    pub fn contains(&self, other: &PixelRect) -> bool {
+    pub fn contains(&self, other: &Self) -> bool {
         self.left <= other.left
             && other.right <= self.right
             && self.top <= other.top

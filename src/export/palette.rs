@@ -49,7 +49,7 @@ pub enum RoundKindColor {
     Consistency,
     /// A shortcut model.
     Shortcut,
-    /// A MeanFlow model.
+    /// A `MeanFlow` model.
     MeanFlow,
     /// Any other name.
     Other,
@@ -64,22 +64,22 @@ impl RoundKindColor {
             .strip_suffix("-rf")
             .and_then(|k| k.parse::<usize>().ok())
         {
-            return RoundKindColor::Rectified(k.max(1));
+            return Self::Rectified(k.max(1));
         }
         match lower.as_str() {
-            "distilled" => RoundKindColor::Distilled,
-            "ot-cfm" | "otcfm" | "ot_cfm" => RoundKindColor::OtCfm,
-            "diffusion" => RoundKindColor::Diffusion,
-            "guided" => RoundKindColor::Guided,
+            "distilled" => Self::Distilled,
+            "ot-cfm" | "otcfm" | "ot_cfm" => Self::OtCfm,
+            "diffusion" => Self::Diffusion,
+            "guided" => Self::Guided,
             _ if lower.starts_with("distilled") || lower.starts_with("progressive") => {
-                RoundKindColor::DistilledLater
+                Self::DistilledLater
             }
-            _ if lower.starts_with("consistency") => RoundKindColor::Consistency,
-            _ if lower.starts_with("shortcut") => RoundKindColor::Shortcut,
+            _ if lower.starts_with("consistency") => Self::Consistency,
+            _ if lower.starts_with("shortcut") => Self::Shortcut,
             _ if lower.starts_with("meanflow") || lower.starts_with("mean-flow") => {
-                RoundKindColor::MeanFlow
+                Self::MeanFlow
             }
-            _ => RoundKindColor::Other,
+            _ => Self::Other,
         }
     }
 
@@ -87,40 +87,40 @@ impl RoundKindColor {
     /// (even k: sea green, odd k: sky blue), so neighbouring rounds always differ.
     pub fn rgb(self) -> Rgb {
         match self {
-            RoundKindColor::Rectified(1) | RoundKindColor::Rectified(0) => Rgb(195, 0, 105),
-            RoundKindColor::Rectified(2) => Rgb(60, 60, 255),
-            RoundKindColor::Rectified(3) => Rgb(0, 120, 90),
-            RoundKindColor::Rectified(k) if k % 2 == 0 => Rgb(75, 180, 150),
-            RoundKindColor::Rectified(_) => Rgb(45, 180, 255),
-            RoundKindColor::Distilled => Rgb(255, 135, 135),
-            RoundKindColor::DistilledLater => Rgb(195, 120, 90),
-            RoundKindColor::OtCfm => Rgb(150, 165, 255),
-            RoundKindColor::Diffusion => Rgb(180, 90, 0),
-            RoundKindColor::Guided => Rgb(165, 0, 180),
-            RoundKindColor::Consistency => Rgb(75, 105, 0),
-            RoundKindColor::Shortcut => Rgb(180, 150, 90),
-            RoundKindColor::MeanFlow => Rgb(255, 30, 105),
-            RoundKindColor::Other => Rgb(195, 135, 255),
+            Self::Rectified(1 | 0) => Rgb(195, 0, 105),
+            Self::Rectified(2) => Rgb(60, 60, 255),
+            Self::Rectified(3) => Rgb(0, 120, 90),
+            Self::Rectified(k) if k % 2 == 0 => Rgb(75, 180, 150),
+            Self::Rectified(_) => Rgb(45, 180, 255),
+            Self::Distilled => Rgb(255, 135, 135),
+            Self::DistilledLater => Rgb(195, 120, 90),
+            Self::OtCfm => Rgb(150, 165, 255),
+            Self::Diffusion => Rgb(180, 90, 0),
+            Self::Guided => Rgb(165, 0, 180),
+            Self::Consistency => Rgb(75, 105, 0),
+            Self::Shortcut => Rgb(180, 150, 90),
+            Self::MeanFlow => Rgb(255, 30, 105),
+            Self::Other => Rgb(195, 135, 255),
         }
     }
 
     /// One of every kind (reflow up to 5-RF, which covers both colours of the rule).
-    pub fn all() -> [RoundKindColor; 14] {
+    pub fn all() -> [Self; 14] {
         [
-            RoundKindColor::Rectified(1),
-            RoundKindColor::Rectified(2),
-            RoundKindColor::Rectified(3),
-            RoundKindColor::Rectified(4),
-            RoundKindColor::Rectified(5),
-            RoundKindColor::Distilled,
-            RoundKindColor::DistilledLater,
-            RoundKindColor::OtCfm,
-            RoundKindColor::Diffusion,
-            RoundKindColor::Guided,
-            RoundKindColor::Consistency,
-            RoundKindColor::Shortcut,
-            RoundKindColor::MeanFlow,
-            RoundKindColor::Other,
+            Self::Rectified(1),
+            Self::Rectified(2),
+            Self::Rectified(3),
+            Self::Rectified(4),
+            Self::Rectified(5),
+            Self::Distilled,
+            Self::DistilledLater,
+            Self::OtCfm,
+            Self::Diffusion,
+            Self::Guided,
+            Self::Consistency,
+            Self::Shortcut,
+            Self::MeanFlow,
+            Self::Other,
         ]
     }
 }

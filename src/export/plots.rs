@@ -52,7 +52,7 @@ pub fn paths_figure(
     theme: Theme,
 ) -> Figure {
     Figure {
-        title: title.to_string(),
+        title: title.to_owned(),
         panels: vec![paths_panel(target, trajectory, None, theme, true)],
     }
 }
@@ -103,7 +103,7 @@ pub fn paths_panel(
             continue;
         }
         layers.push(Layer::Lines {
-            name: (!named).then(|| "path (colour: the mode it reaches)".to_string()),
+            name: (!named).then(|| "path (colour: the mode it reaches)".to_owned()),
             color: mode_rgb(mode),
             alpha: 0.45,
             width,
@@ -125,7 +125,7 @@ pub fn paths_panel(
             continue;
         }
         layers.push(Layer::Points {
-            name: (!named).then(|| "sample at t = 0".to_string()),
+            name: (!named).then(|| "sample at t = 0".to_owned()),
             color: mode_rgb(mode),
             alpha: 0.95,
             radius: if full { 5.0 } else { 3.5 },
@@ -225,7 +225,7 @@ pub fn samples_figure(target: &Mixture, samples: &Points, title: &str, theme: Th
         }
     };
     Figure {
-        title: title.to_string(),
+        title: title.to_owned(),
         panels: vec![panel],
     }
 }
@@ -376,7 +376,7 @@ pub fn field_figure(target: &Mixture, grid: &VelocityGrid, title: &str, theme: T
         }
     };
     Figure {
-        title: title.to_string(),
+        title: title.to_owned(),
         panels: vec![panel],
     }
 }
@@ -396,7 +396,7 @@ pub fn loss_figure(rounds: &[RoundData<'_>], live: Option<(&str, &[(usize, f32)]
         offset += r.losses.last().map_or(0, |l| l.0);
     }
     if let Some((name, losses)) = live.filter(|l| !l.1.is_empty()) {
-        series.push((name.to_string(), round_kind_rgb(name), losses, offset));
+        series.push((name.to_owned(), round_kind_rgb(name), losses, offset));
         offset += losses.last().map_or(0, |l| l.0);
     }
     let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
@@ -468,7 +468,7 @@ pub fn bars_figure(
         Axis::linear(y_label, (0.0, top * 1.18))
     };
     Figure {
-        title: title.to_string(),
+        title: title.to_owned(),
         panels: vec![Panel {
             heading: None,
             heading_color: None,
@@ -738,7 +738,7 @@ pub fn guidance_figure(report: &crate::pipeline::GuidanceReport) -> Figure {
                 [w, v]
             })
             .collect();
-        push_series(&mut layers, name.to_string(), color, dashed, pts);
+        push_series(&mut layers, name.to_owned(), color, dashed, pts);
     }
     let w_max = report.scales.iter().copied().fold(1.0, f64::max);
     let top = if top > 0.0 { top } else { 1.0 };

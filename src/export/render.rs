@@ -17,7 +17,7 @@ use super::layout::{
     LegendKey, PanelFonts, PanelLayout, PixelRect, figure_layout, position, text_width, tick_label,
 };
 
-/// The typeface every figure uses (DejaVu Sans, shipped in `assets/fonts`).
+/// The typeface every figure uses (`DejaVu` Sans, shipped in `assets/fonts`).
 const FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 const FAMILY: &str = "sans-serif";
@@ -535,7 +535,7 @@ fn arrow_head(origin: (f64, f64), tip: (f64, f64), (x, y): Spans) -> Vec<(f64, f
     // Work in units of the spans so the head looks the same on both axes.
     let (sx, sy) = (x.1 - x.0, y.1 - y.0);
     let (dx, dy) = ((tip.0 - origin.0) / sx, (tip.1 - origin.1) / sy);
-    let len = (dx * dx + dy * dy).sqrt();
+    let len = dx.hypot(dy);
     if len < 1e-9 {
         return vec![tip, tip];
     }
@@ -562,7 +562,7 @@ pub fn format_number(v: f64) -> String {
         let decimals = (2 - a.log10().floor() as i32).clamp(0, 4) as usize;
         let s = format!("{v:.decimals$}");
         if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_string()
+            s.trim_end_matches('0').trim_end_matches('.').to_owned()
         } else {
             s
         }
@@ -585,7 +585,7 @@ pub fn format_compact(v: f64) -> String {
     let decimals = (2 - a.log10().floor() as i32).clamp(0, 6) as usize;
     let s = format!("{v:.decimals$}");
     let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
     } else {
         s
     };

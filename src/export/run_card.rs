@@ -80,7 +80,7 @@ pub fn run_card(report: &RunReport, figures: &[String]) -> String {
                 t.ema_decay
             )
         } else {
-            "the last iterate is kept".to_string()
+            "the last iterate is kept".to_owned()
         }
     );
     let z_from = if s.source.is_some() {

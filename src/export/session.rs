@@ -230,11 +230,11 @@ impl Session {
             }
         }
         let metadata = HashMap::from([
-            ("format".to_string(), FORMAT.to_string()),
-            ("version".to_string(), SESSION_VERSION.to_string()),
-            ("header_fnv1a64".to_string(), hex(fnv1a64(json.as_bytes()))),
-            ("weights_fnv1a64".to_string(), hex(weights.finish())),
-            ("session".to_string(), json),
+            ("format".to_owned(), FORMAT.to_owned()),
+            ("version".to_owned(), SESSION_VERSION.to_string()),
+            ("header_fnv1a64".to_owned(), hex(fnv1a64(json.as_bytes()))),
+            ("weights_fnv1a64".to_owned(), hex(weights.finish())),
+            ("session".to_owned(), json),
         ]);
         let tensors = self.rounds.iter().enumerate().flat_map(|(i, r)| {
             r.weights
@@ -259,7 +259,7 @@ impl Session {
         let info = meta.metadata().clone().unwrap_or_default();
         let foreign = |detail: &str| SessionError::Foreign {
             path: path.clone(),
-            detail: detail.to_string(),
+            detail: detail.to_owned(),
         };
         if info.get("format").map(String::as_str) != Some(FORMAT) {
             return Err(foreign("no `format = flowlab-session` in its header"));
@@ -504,7 +504,7 @@ impl WeightsChecksum {
         for v in values {
             bytes.extend_from_slice(&v.to_le_bytes());
         }
-        self.0.insert(name.to_string(), fnv1a64(&bytes));
+        self.0.insert(name.to_owned(), fnv1a64(&bytes));
     }
 
     fn finish(&self) -> u64 {

@@ -76,7 +76,7 @@ pub fn distill<R: Rng>(
                         step: offset + p.step,
                         steps: stage_config.steps * stages,
                         ..p
-                    })
+                    });
                 };
                 let stage = distill_halving(
                     &current,
@@ -123,7 +123,7 @@ fn distill_direct<R: Rng>(
 
 /// One progressive stage: the student's single Euler step of 2/N from a grid time matches
 /// two of the teacher's steps of 1/N.
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments)]
 fn distill_halving<R: Rng>(
     teacher: &VelocityNet,
     student: &VelocityNet,

@@ -1,6 +1,6 @@
 //! The velocity field on a grid, for arrows in a plot.
 
-use super::{FlowError, VelocityField, VelocityNet};
+use super::{FlowError, VelocityField as _, VelocityNet};
 use crate::Points;
 use crate::target::Mixture;
 

@@ -14,7 +14,7 @@ pub enum Activation {
     Silu,
     /// `max(x, 0)`.
     Relu,
-    /// Gaussian error linear unit (about twice as slow as SiLU on CPU).
+    /// Gaussian error linear unit (about twice as slow as `SiLU` on CPU).
     Gelu,
     /// Hyperbolic tangent.
     Tanh,
@@ -23,10 +23,10 @@ pub enum Activation {
 impl Activation {
     fn apply(self, x: &Tensor) -> candle_core::Result<Tensor> {
         match self {
-            Activation::Silu => candle_nn::ops::silu(x),
-            Activation::Relu => x.relu(),
-            Activation::Gelu => x.gelu(),
-            Activation::Tanh => x.tanh(),
+            Self::Silu => candle_nn::ops::silu(x),
+            Self::Relu => x.relu(),
+            Self::Gelu => x.gelu(),
+            Self::Tanh => x.tanh(),
         }
     }
 }
@@ -35,7 +35,7 @@ impl Activation {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kernels {
-    /// The fused CPU kernels (`flow::fused`): one pass per layer, fused AdamW. The default.
+    /// The fused CPU kernels (`flow::fused`): one pass per layer, fused `AdamW`. The default.
     #[default]
     Fused,
     /// Plain candle tensor ops: the reference the fused kernels are tested against.
@@ -59,14 +59,14 @@ impl TimeEmbedding {
     /// Number of input features t becomes.
     pub fn width(self) -> usize {
         match self {
-            TimeEmbedding::Scalar => 1,
-            TimeEmbedding::Sinusoidal { frequencies } => 1 + 2 * frequencies,
+            Self::Scalar => 1,
+            Self::Sinusoidal { frequencies } => 1 + 2 * frequencies,
         }
     }
 
     fn push(self, t: f32, out: &mut Vec<f32>) {
         out.push(t);
-        if let TimeEmbedding::Sinusoidal { frequencies } = self {
+        if let Self::Sinusoidal { frequencies } = self {
             for k in 1..=frequencies {
                 let a = std::f32::consts::PI * k as f32 * t;
                 out.push(a.sin());
@@ -77,7 +77,7 @@ impl TimeEmbedding {
 }
 
 /// Shape of the velocity network.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct NetConfig {
     /// Units per hidden layer.
@@ -173,8 +173,8 @@ pub struct VelocityNet {
 }
 
 impl VelocityNet {
-    /// A new network for points of dimension `dim`, initialised from `rng` like PyTorch's
-    /// `nn.Linear` (uniform in ±1/√fan_in), so runs are reproducible.
+    /// A new network for points of dimension `dim`, initialised from `rng` like `PyTorch`'s
+    /// `nn.Linear` (uniform in ±`1/√fan_in`), so runs are reproducible.
     pub fn new(dim: usize, config: NetConfig, rng: &mut impl Rng) -> Result<Self, FlowError> {
         config.validate()?;
         let sizes = config.layer_sizes(dim);

@@ -2,12 +2,12 @@
 
 use candle_core::backprop::GradStore;
 use candle_core::{Tensor, Var};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW};
+use candle_nn::{AdamW, Optimizer as _, ParamsAdamW};
 
 use super::fused::{FusedAdamW, FusedEma};
 use super::{FlowError, Kernels, TrainConfig};
 
-/// AdamW plus the exponential moving average of the weights a phase ends with.
+/// `AdamW` plus the exponential moving average of the weights a phase ends with.
 pub(crate) enum Stepper {
     /// Fused update and average: one pass per parameter each.
     Fused {
@@ -51,7 +51,7 @@ impl Stepper {
         })
     }
 
-    /// Takes one AdamW step at `learning_rate` on the sum of `grads` (one store per batch
+    /// Takes one `AdamW` step at `learning_rate` on the sum of `grads` (one store per batch
     /// shard), then moves the average with `ema_decay` (ignored when averaging is off).
     pub(crate) fn step(
         &mut self,

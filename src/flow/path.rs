@@ -38,13 +38,13 @@ impl FlowPath {
     /// The path's coefficients at time `t` in [0, 1].
     pub fn at(self, t: f32) -> PathCoefficients {
         match self {
-            FlowPath::Straight => PathCoefficients {
+            Self::Straight => PathCoefficients {
                 alpha: 1.0 - t,
                 sigma: t,
                 d_alpha: -1.0,
                 d_sigma: 1.0,
             },
-            FlowPath::VpLinear => {
+            Self::VpLinear => {
                 // σ' = ½·β·α²/σ grows without bound as t → 0; a floor on t keeps it finite.
                 let t = t.max(1e-4);
                 let integral = BETA_MIN * t + 0.5 * (BETA_MAX - BETA_MIN) * t * t;
@@ -64,8 +64,8 @@ impl FlowPath {
     /// One line stating the schedule, for tooltips and run cards.
     pub fn describe(self) -> &'static str {
         match self {
-            FlowPath::Straight => "straight line: x_t = t·z + (1 − t)·x0, velocity z − x0",
-            FlowPath::VpLinear => {
+            Self::Straight => "straight line: x_t = t·z + (1 − t)·x0, velocity z − x0",
+            Self::VpLinear => {
                 "variance-preserving diffusion (DDPM / VP-SDE schedule): x_t = α(t)·x0 + σ(t)·z \
                  with α = exp(−½∫₀ᵗβ), β(t) = 0.1 + 19.9·t, σ = √(1 − α²); velocity α'·x0 + σ'·z"
             }

@@ -39,7 +39,7 @@ const CHUNK: usize = 512;
 
 /// Draws `n` points from `source` and integrates each with `field` over `steps` steps of
 /// `solver` to get its sample x̂0; calls `on_chunk(done, n)` after each chunk.
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments)]
 pub fn make_pairs(
     field: &dyn VelocityField,
     source: Source<'_>,

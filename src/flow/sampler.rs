@@ -42,31 +42,31 @@ pub enum Solver {
 impl Solver {
     /// The ODE solvers, in menu order: usable on every round. [`Solver::Ddpm`] is left out
     /// because it needs a diffusion-path round.
-    pub const ALL: [Solver; 4] = [Solver::Euler, Solver::Midpoint, Solver::Heun, Solver::Rk4];
+    pub const ALL: [Self; 4] = [Self::Euler, Self::Midpoint, Self::Heun, Self::Rk4];
 
     /// Velocity evaluations per step.
     pub fn evaluations_per_step(self) -> usize {
         match self {
-            Solver::Euler | Solver::Ddpm => 1,
-            Solver::Midpoint | Solver::Heun => 2,
-            Solver::Rk4 => 4,
+            Self::Euler | Self::Ddpm => 1,
+            Self::Midpoint | Self::Heun => 2,
+            Self::Rk4 => 4,
         }
     }
 
     /// True for the sampler that adds noise on the way (its result depends on more than the
     /// starting points' ODE path).
     pub fn is_stochastic(self) -> bool {
-        matches!(self, Solver::Ddpm)
+        matches!(self, Self::Ddpm)
     }
 
     /// Display name.
     pub fn name(self) -> &'static str {
         match self {
-            Solver::Euler => "Euler",
-            Solver::Midpoint => "midpoint",
-            Solver::Heun => "Heun",
-            Solver::Rk4 => "RK4",
-            Solver::Ddpm => "DDPM (stochastic)",
+            Self::Euler => "Euler",
+            Self::Midpoint => "midpoint",
+            Self::Heun => "Heun",
+            Self::Rk4 => "RK4",
+            Self::Ddpm => "DDPM (stochastic)",
         }
     }
 
@@ -81,21 +81,21 @@ impl Solver {
     ) -> Result<Vec<f32>, FlowError> {
         let k1 = field.velocity(x, t)?;
         match self {
-            Solver::Euler => axpy(x, -dt, &k1),
-            Solver::Ddpm => super::stochastic::ddpm_step(field.path(), x, &k1, t, dt, context)?,
-            Solver::Midpoint => {
+            Self::Euler => axpy(x, -dt, &k1),
+            Self::Ddpm => super::stochastic::ddpm_step(field.path(), x, &k1, t, dt, context)?,
+            Self::Midpoint => {
                 let mid = offset(x, -0.5 * dt, &k1);
                 let k2 = field.velocity(&mid, t - 0.5 * dt)?;
                 axpy(x, -dt, &k2);
             }
-            Solver::Heun => {
+            Self::Heun => {
                 let pred = offset(x, -dt, &k1);
                 let k2 = field.velocity(&pred, t - dt)?;
                 for ((xi, a), b) in x.iter_mut().zip(&k1).zip(&k2) {
                     *xi -= 0.5 * dt * (a + b);
                 }
             }
-            Solver::Rk4 => {
+            Self::Rk4 => {
                 let k2 = field.velocity(&offset(x, -0.5 * dt, &k1), t - 0.5 * dt)?;
                 let k3 = field.velocity(&offset(x, -0.5 * dt, &k2), t - 0.5 * dt)?;
                 let k4 = field.velocity(&offset(x, -dt, &k3), t - dt)?;

@@ -8,7 +8,7 @@
 //! probability-flow ODE is `dx/dt = v = f·x − ½g²·score`; the reverse SDE is
 //! `dx = (f·x − g²·score) dt + g dW̄`. One step from t to t − Δt is
 //! `x ← x − Δt·(v − ½g²·score) + g·√Δt·ξ`, and the last step adds no noise (it returns the
-//! mean, as score_sde's `denoise` does).
+//! mean, as `score_sde`'s `denoise` does).
 //!
 //! On the straight path `g² = 2t/(1 − t)` is infinite at t = 1, where sampling starts: the
 //! sampler refuses it.

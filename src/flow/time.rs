@@ -25,12 +25,12 @@ impl TimeSampling {
     /// One draw of t in [0, 1].
     pub fn sample(self, rng: &mut impl Rng) -> f32 {
         match self {
-            TimeSampling::Uniform => rng.random::<f32>(),
-            TimeSampling::LogitNormal { mean, std } => {
+            Self::Uniform => rng.random::<f32>(),
+            Self::LogitNormal { mean, std } => {
                 let n: f64 = rng.sample(StandardNormal);
                 (1.0 / (1.0 + (-(mean + std * n)).exp())) as f32
             }
-            TimeSampling::Cosine => loop {
+            Self::Cosine => loop {
                 // Rejection sampling from the uniform: accept with probability p(t) / 2.
                 let t: f64 = rng.random();
                 let accept: f64 = rng.random();
@@ -43,7 +43,7 @@ impl TimeSampling {
 
     /// Checks parameters: the logit-normal std must be positive and both finite.
     pub fn validate(self) -> Result<(), super::FlowError> {
-        if let TimeSampling::LogitNormal { mean, std } = self
+        if let Self::LogitNormal { mean, std } = self
             && !(mean.is_finite() && std.is_finite() && std > 0.0)
         {
             return Err(super::FlowError::invalid(

@@ -27,9 +27,9 @@ pub struct TrainConfig {
     pub steps: usize,
     /// Examples per step.
     pub batch: usize,
-    /// AdamW peak learning rate; a cosine schedule lowers it to a tenth by the last step.
+    /// `AdamW` peak learning rate; a cosine schedule lowers it to a tenth by the last step.
     pub learning_rate: f64,
-    /// AdamW decoupled weight decay.
+    /// `AdamW` decoupled weight decay.
     pub weight_decay: f64,
     /// How t is drawn for each example.
     pub time_sampling: TimeSampling,
@@ -272,7 +272,7 @@ pub fn train_cfm_on_path<R: Rng>(
 pub(crate) type BatchFn<'a, R> =
     dyn FnMut(&mut R, &mut Vec<f32>, &mut Vec<f32>) -> Result<(), FlowError> + 'a;
 
-/// The regression loop: AdamW on the mean squared error between `net`'s output and the
+/// The regression loop: `AdamW` on the mean squared error between `net`'s output and the
 /// targets `make_batch` produces; reports progress and checks `cancel` between steps.
 pub(crate) fn fit<R: Rng>(
     net: &VelocityNet,

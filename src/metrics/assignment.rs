@@ -216,7 +216,7 @@ impl<'a> Lapjv<'a> {
 mod tests {
     use super::*;
     use rand::rngs::StdRng;
-    use rand::{Rng, SeedableRng};
+    use rand::{Rng as _, SeedableRng as _};
 
     /// The O(n³) Hungarian method (shortest augmenting paths with potentials), kept as the
     /// reference LAPJV is checked against.

@@ -32,7 +32,7 @@ impl Estimate {
     }
 
     /// The standard error of the difference of two independent estimates.
-    pub fn combined_se(self, other: Estimate) -> f64 {
+    pub fn combined_se(self, other: Self) -> f64 {
         self.se.hypot(other.se)
     }
 }

@@ -17,9 +17,9 @@ impl Phase {
     /// A short label.
     pub fn label(self) -> &'static str {
         match self {
-            Phase::Train => "train",
-            Phase::Pairs => "pairs",
-            Phase::Evaluate => "evaluate",
+            Self::Train => "train",
+            Self::Pairs => "pairs",
+            Self::Evaluate => "evaluate",
         }
     }
 }
@@ -44,7 +44,7 @@ impl Progress {
     /// The start of a phase of `total` units.
     pub fn start(round: &str, phase: Phase, total: usize) -> Self {
         Self {
-            round: round.to_string(),
+            round: round.to_owned(),
             phase,
             done: 0,
             total,
@@ -56,7 +56,7 @@ impl Progress {
 /// A progress event from [`super::Pipeline`].
 // A round's report (its quality numbers by step count) makes `RoundFinished` the large
 // variant; it is sent once per round, so boxing it would only add noise at every match.
-#[allow(clippy::large_enum_variant)]
+#[expect(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// A phase of a round began (`done` is 0).

@@ -39,7 +39,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use rand::SeedableRng;
+use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 
 use crate::Points;
@@ -74,7 +74,7 @@ pub enum PipelineError {
 impl PipelineError {
     /// True when the run stopped because it was cancelled.
     pub fn is_cancelled(&self) -> bool {
-        matches!(self, PipelineError::Flow(FlowError::Cancelled))
+        matches!(self, Self::Flow(FlowError::Cancelled))
     }
 }
 
@@ -106,13 +106,13 @@ impl RoundKind {
     /// True for a velocity field meant to be integrated over many steps (every kind but the
     /// one-step student).
     pub fn is_flow(self) -> bool {
-        !matches!(self, RoundKind::Distilled)
+        !matches!(self, Self::Distilled)
     }
 
     /// The path the round was trained on.
     pub fn path(self) -> FlowPath {
         match self {
-            RoundKind::Diffusion => FlowPath::VpLinear,
+            Self::Diffusion => FlowPath::VpLinear,
             _ => FlowPath::Straight,
         }
     }
@@ -365,7 +365,7 @@ impl Pipeline {
             _ => None,
         };
         self.finish_round(
-            name.to_string(),
+            name.to_owned(),
             kind,
             net,
             coupling_cost,
@@ -443,7 +443,7 @@ impl Pipeline {
             .filter(|r| r.kind == RoundKind::Distilled)
             .count();
         let name = if count == 0 {
-            "distilled".to_string()
+            "distilled".to_owned()
         } else {
             format!("distilled-{}", count + 1)
         };
@@ -553,7 +553,7 @@ impl Pipeline {
                 done,
                 total,
                 ..Progress::start(round, Phase::Pairs, total)
-            }))
+            }));
         };
         let pairs = make_pairs(
             teacher,
@@ -568,7 +568,7 @@ impl Pipeline {
         Ok((pairs, start.elapsed().as_secs_f64()))
     }
 
-    #[allow(clippy::too_many_arguments)]
+    #[expect(clippy::too_many_arguments)]
     fn finish_round(
         &mut self,
         name: String,
@@ -653,12 +653,12 @@ fn train_phase<T>(
             watch(name, p.net);
         }
         on_event(Event::Progress(Progress {
-            round: name.to_string(),
+            round: name.to_owned(),
             phase: Phase::Train,
             done: p.step,
             total: p.steps,
             loss: Some(p.loss),
-        }))
+        }));
     };
     Ok(train(rng, &mut report)?)
 }

@@ -1,7 +1,7 @@
 //! The quality readout of a sampler: W2, within-mode W2, stray mass and mode TV, each the
 //! mean over the evaluation's independent draws with its standard error, and their floors.
 
-use rand::SeedableRng;
+use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -133,32 +133,32 @@ pub enum Measure {
 
 impl Measure {
     /// Every measure, in menu order.
-    pub const ALL: [Measure; 3] = [Measure::WithinModeW2, Measure::StrayMass, Measure::W2];
+    pub const ALL: [Self; 3] = [Self::WithinModeW2, Self::StrayMass, Self::W2];
 
     /// Its name on axes and menus.
     pub fn name(self) -> &'static str {
         match self {
-            Measure::WithinModeW2 => "within-mode W2",
-            Measure::StrayMass => "stray mass",
-            Measure::W2 => "W2",
+            Self::WithinModeW2 => "within-mode W2",
+            Self::StrayMass => "stray mass",
+            Self::W2 => "W2",
         }
     }
 
     /// The file-name stem of its figure against steps.
     pub fn stem(self) -> &'static str {
         match self {
-            Measure::WithinModeW2 => "within_mode_w2_by_steps",
-            Measure::StrayMass => "stray_mass_by_steps",
-            Measure::W2 => "w2_by_steps",
+            Self::WithinModeW2 => "within_mode_w2_by_steps",
+            Self::StrayMass => "stray_mass_by_steps",
+            Self::W2 => "w2_by_steps",
         }
     }
 
     /// A round's values keyed by Euler steps.
     pub fn by_steps(self, report: &super::RoundReport) -> &std::collections::BTreeMap<usize, f64> {
         match self {
-            Measure::WithinModeW2 => &report.within_mode_w2_by_steps,
-            Measure::StrayMass => &report.stray_mass_by_steps,
-            Measure::W2 => &report.w2_by_steps,
+            Self::WithinModeW2 => &report.within_mode_w2_by_steps,
+            Self::StrayMass => &report.stray_mass_by_steps,
+            Self::W2 => &report.w2_by_steps,
         }
     }
 
@@ -168,27 +168,27 @@ impl Measure {
         report: &super::RoundReport,
     ) -> &std::collections::BTreeMap<usize, f64> {
         match self {
-            Measure::WithinModeW2 => &report.within_mode_w2_se_by_steps,
-            Measure::StrayMass => &report.stray_mass_se_by_steps,
-            Measure::W2 => &report.w2_se_by_steps,
+            Self::WithinModeW2 => &report.within_mode_w2_se_by_steps,
+            Self::StrayMass => &report.stray_mass_se_by_steps,
+            Self::W2 => &report.w2_se_by_steps,
         }
     }
 
     /// What a perfect sampler scores.
     pub fn floor(self, floors: &QualityFloors) -> Estimate {
         match self {
-            Measure::WithinModeW2 => floors.within_mode_w2,
-            Measure::StrayMass => floors.stray_mass,
-            Measure::W2 => floors.w2,
+            Self::WithinModeW2 => floors.within_mode_w2,
+            Self::StrayMass => floors.stray_mass,
+            Self::W2 => floors.w2,
         }
     }
 
     /// Its value among a sampler's quality numbers.
     pub fn of(self, numbers: &QualityNumbers) -> Estimate {
         match self {
-            Measure::WithinModeW2 => numbers.within_mode_w2,
-            Measure::StrayMass => numbers.stray_mass,
-            Measure::W2 => numbers.w2,
+            Self::WithinModeW2 => numbers.within_mode_w2,
+            Self::StrayMass => numbers.stray_mass,
+            Self::W2 => numbers.w2,
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use rand::SeedableRng;
+use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 use serde::{Deserialize, Serialize};
 

@@ -146,7 +146,7 @@ impl Settings {
 }
 
 /// How each round is measured.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct EvalSettings {
     /// Points for W2 and its floor; `None` picks 1,000 in 2-D and 10,000 in 1-D.
@@ -260,7 +260,7 @@ impl Settings {
     /// the settings themselves or a `metrics.json`, whose `settings` are used). Keys the file
     /// leaves out keep their value in `base`; an unknown key is refused with the nearest valid
     /// one. `distill` may be `false` / `true` as well as a method.
-    pub fn from_file_text(text: &str, json: bool, base: &Settings) -> Result<Self, SettingsError> {
+    pub fn from_file_text(text: &str, json: bool, base: &Self) -> Result<Self, SettingsError> {
         let value: serde_json::Value = if json {
             serde_json::from_str(text).map_err(|err| SettingsError::Parse(err.to_string()))?
         } else {
@@ -271,7 +271,7 @@ impl Settings {
         Self::from_value(value, base).map_err(|err| match err {
             // A value of the wrong type: TOML's own parser says on which line.
             SettingsError::Parse(message) if !json => {
-                match toml::from_str::<Settings>(text).err() {
+                match toml::from_str::<Self>(text).err() {
                     Some(toml_err) if message.contains(toml_err.message()) => {
                         SettingsError::Parse(toml_message(text, &toml_err))
                     }
@@ -285,7 +285,7 @@ impl Settings {
     /// Settings from a parsed document (see [`Settings::from_file_text`]).
     pub fn from_value(
         mut value: serde_json::Value,
-        base: &Settings,
+        base: &Self,
     ) -> Result<Self, SettingsError> {
         let is_report = value
             .as_object()
@@ -298,7 +298,7 @@ impl Settings {
                 "the settings must be a table of keys".into(),
             ));
         };
-        let schema = serde_json::to_value(Settings::default())
+        let schema = serde_json::to_value(Self::default())
             .map_err(|err| SettingsError::Parse(err.to_string()))?;
         check_keys(&file, &schema)?;
         if let Some(distill) = file.get_mut("distill") {
@@ -334,7 +334,7 @@ fn toml_message(text: &str, err: &toml::de::Error) -> String {
         .map(|span| text[..span.start.min(text.len())].lines().count().max(1));
     match line {
         Some(line) => format!("line {line}: {}", err.message()),
-        None => err.message().to_string(),
+        None => err.message().to_owned(),
     }
 }
 

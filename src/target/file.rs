@@ -50,7 +50,7 @@ pub fn read_text_capped(path: &Path, limit: u64) -> std::io::Result<String> {
 impl Mixture {
     /// Parses and validates a target from TOML text.
     pub fn from_toml_str(text: &str) -> Result<Self, TargetError> {
-        let mixture: Mixture = toml::from_str(text).map_err(|err| {
+        let mixture: Self = toml::from_str(text).map_err(|err| {
             TargetError::Parse(format!("not a valid target file: {}", err.message()))
         })?;
         mixture.validate()?;

@@ -169,11 +169,10 @@ impl Mixture {
         let rms = self.rms().into_iter().fold(0.0, f64::max);
         if rms > SCALE_WARNING_RATIO {
             Some(format!(
-                "the target's scale (RMS {rms:.1}) is {:.0}× the noise's N(0, 1): the network \
+                "the target's scale (RMS {rms:.1}) is {rms:.0}× the noise's N(0, 1): the network \
                  learns in the target's units and its defaults suit targets a few units across, \
                  so rounds may come out poor (reflow can be worse than 1-RF); rescale the target \
-                 to within about ±10",
-                rms
+                 to within about ±10"
             ))
         } else if rms < 1.0 / SCALE_WARNING_RATIO {
             Some(format!(

@@ -66,7 +66,7 @@ pub fn preset(name: &str) -> Result<Mixture, TargetError> {
         .iter()
         .find(|p| p.name == name)
         .ok_or_else(|| TargetError::UnknownPreset {
-            name: name.to_string(),
+            name: name.to_owned(),
             known: PRESETS
                 .iter()
                 .map(|p| p.name)

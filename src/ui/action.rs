@@ -136,30 +136,30 @@ impl Chart {
     /// File name stem of the exported chart.
     pub fn stem(self) -> &'static str {
         match self {
-            Chart::Samples => "samples",
-            Chart::Paths => "paths",
-            Chart::Field => "field",
-            Chart::Loss => "loss",
-            Chart::Cost => "transport_cost",
-            Chart::Straightness => "straightness",
-            Chart::Quality => "quality_by_steps",
-            Chart::SideBySide => "side_by_side",
-            Chart::Guidance => "guidance",
+            Self::Samples => "samples",
+            Self::Paths => "paths",
+            Self::Field => "field",
+            Self::Loss => "loss",
+            Self::Cost => "transport_cost",
+            Self::Straightness => "straightness",
+            Self::Quality => "quality_by_steps",
+            Self::SideBySide => "side_by_side",
+            Self::Guidance => "guidance",
         }
     }
 
     /// The chart's title on screen.
     pub fn title(self) -> &'static str {
         match self {
-            Chart::Samples => "Target density and samples",
-            Chart::Paths => "Paths",
-            Chart::Field => "Velocity field",
-            Chart::Loss => "Training loss",
-            Chart::Cost => "Transport cost",
-            Chart::Straightness => "Straightness",
-            Chart::Quality => "Quality by steps",
-            Chart::SideBySide => "Every round side by side",
-            Chart::Guidance => "Guidance",
+            Self::Samples => "Target density and samples",
+            Self::Paths => "Paths",
+            Self::Field => "Velocity field",
+            Self::Loss => "Training loss",
+            Self::Cost => "Transport cost",
+            Self::Straightness => "Straightness",
+            Self::Quality => "Quality by steps",
+            Self::SideBySide => "Every round side by side",
+            Self::Guidance => "Guidance",
         }
     }
 
@@ -167,23 +167,23 @@ impl Chart {
     pub fn tip(self) -> &'static str {
         use super::tips;
         match self {
-            Chart::Samples => tips::EDITOR_2D,
-            Chart::Paths => tips::PATHS_2D,
-            Chart::Field => tips::FIELD,
-            Chart::Loss => tips::LOSS,
-            Chart::Cost => tips::COST,
-            Chart::Straightness => tips::STRAIGHTNESS,
-            Chart::Quality => tips::W2_STEPS,
-            Chart::SideBySide => tips::SIDE_BY_SIDE,
-            Chart::Guidance => tips::GUIDANCE_CHART,
+            Self::Samples => tips::EDITOR_2D,
+            Self::Paths => tips::PATHS_2D,
+            Self::Field => tips::FIELD,
+            Self::Loss => tips::LOSS,
+            Self::Cost => tips::COST,
+            Self::Straightness => tips::STRAIGHTNESS,
+            Self::Quality => tips::W2_STEPS,
+            Self::SideBySide => tips::SIDE_BY_SIDE,
+            Self::Guidance => tips::GUIDANCE_CHART,
         }
     }
 
     /// What an empty chart says instead of meaningless axes.
     pub fn empty_hint(self) -> &'static str {
         match self {
-            Chart::Loss => "The loss appears here while a round trains: press Train.",
-            Chart::Guidance => "Train the guided model (Guidance) to see these curves.",
+            Self::Loss => "The loss appears here while a round trains: press Train.",
+            Self::Guidance => "Train the guided model (Guidance) to see these curves.",
             _ => "Appears after the first round: press Train.",
         }
     }

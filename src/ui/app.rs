@@ -148,7 +148,7 @@ impl FlowlabApp {
             | Action::Enlarge(_)
             | Action::CycleChart
             | Action::SetMeasure(_) => {
-                view_action(&mut self.view, &mut self.persisted, &self.run.view, action)
+                view_action(&mut self.view, &mut self.persisted, &self.run.view, action);
             }
             Action::ToggleHelp
             | Action::CloseHelp
@@ -302,11 +302,11 @@ impl FlowlabApp {
             .extension()
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
         match ext.as_deref() {
-            Some("csv") => worker.fit_data(path.to_path_buf(), FitConfig::default()),
+            Some("csv") => worker.fit_data(path.clone(), FitConfig::default()),
             Some(crate::export::session::SESSION_EXTENSION) => {
-                worker.read_session(path.to_path_buf())
+                worker.read_session(path.clone())
             }
-            Some("toml") => worker.read_target(path.to_path_buf()),
+            Some("toml") => worker.read_target(path.clone()),
             _ => {
                 self.status.error(format!(
                     "Cannot open {}: use a target (.toml), points to fit (.csv) or a session (.flowlab)",
@@ -359,7 +359,7 @@ impl FlowlabApp {
                     ));
                 }
                 Update::SessionRead { path, session } => {
-                    export::open_session(self, &path, *session)
+                    export::open_session(self, &path, *session);
                 }
                 Update::RunKept { id, session } => self.run_kept(id, *session),
                 Update::Saved { message } => self.saved(message),

@@ -56,7 +56,7 @@ pub(super) fn bars_ui(
         .x_axis_label(if log {
             format!("{x_label} (log)")
         } else {
-            x_label.to_string()
+            x_label.to_owned()
         })
         .include_x(start)
         .include_x(end + room)
@@ -88,7 +88,7 @@ pub(super) fn bars_ui(
             }
         })
         .label_formatter(|pos| match pos {
-            HoverPosition::NearDataPoint { plot_name, .. } => Some((*plot_name).to_string()),
+            HoverPosition::NearDataPoint { plot_name, .. } => Some((*plot_name).to_owned()),
             HoverPosition::Elsewhere { .. } => None,
         });
     if log {

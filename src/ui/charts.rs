@@ -252,16 +252,16 @@ pub fn chart_ui(
 }
 
 /// An x axis whose tick labels may sit close together (one per bar, one per measured step
-/// count), instead of egui_plot's default spacing, which hides most of them.
+/// count), instead of `egui_plot`'s default spacing, which hides most of them.
 fn dense_x_axis() -> egui_plot::AxisHints<'static> {
     egui_plot::AxisHints::new_x().label_spacing(20.0..=30.0)
 }
 
 /// Grid marks at `values` (measured step counts, guidance scales, ascending): the first and
-/// the last always, the others left out where closer than five of egui_plot's smallest
+/// the last always, the others left out where closer than five of `egui_plot`'s smallest
 /// visible steps (about 30 screen points) to the mark kept before or to the last, so tick
 /// labels never run together on a narrow chart. Each mark's
-/// step size is its distance to its nearest kept neighbour: egui_plot draws a label only
+/// step size is its distance to its nearest kept neighbour: `egui_plot` draws a label only
 /// where that distance on screen holds it (a fixed step size of 1 hid "100" beside "20").
 pub(super) fn spaced_marks(values: &[f64], input: &egui_plot::GridInput) -> Vec<GridMark> {
     let gap = 5.0 * input.base_step_size;

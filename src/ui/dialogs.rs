@@ -38,23 +38,23 @@ pub enum Purpose {
 impl Purpose {
     fn title(self) -> &'static str {
         match self {
-            Purpose::LoadTarget => "Load a target",
-            Purpose::SaveTarget => "Save the target",
-            Purpose::OpenSession => "Open a session",
-            Purpose::SaveSession => "Save the session",
-            Purpose::LoadData => "Load points (CSV) to fit a target to",
-            Purpose::ExportFolder => "Choose the export folder",
+            Self::LoadTarget => "Load a target",
+            Self::SaveTarget => "Save the target",
+            Self::OpenSession => "Open a session",
+            Self::SaveSession => "Save the session",
+            Self::LoadData => "Load points (CSV) to fit a target to",
+            Self::ExportFolder => "Choose the export folder",
         }
     }
 
     fn filter(self) -> Option<(&'static str, &'static [&'static str])> {
         match self {
-            Purpose::LoadTarget | Purpose::SaveTarget => Some(("target", &["toml"])),
-            Purpose::OpenSession | Purpose::SaveSession => {
+            Self::LoadTarget | Self::SaveTarget => Some(("target", &["toml"])),
+            Self::OpenSession | Self::SaveSession => {
                 Some(("flowlab session", &[SESSION_EXTENSION]))
             }
-            Purpose::LoadData => Some(("points", &["csv"])),
-            Purpose::ExportFolder => None,
+            Self::LoadData => Some(("points", &["csv"])),
+            Self::ExportFolder => None,
         }
     }
 }

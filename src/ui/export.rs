@@ -118,7 +118,7 @@ fn chart_figure(
                 run.floors.map(|f| measure.floor(&f)),
                 run.w2_points,
             );
-            return Ok((measure.stem().to_string(), figure));
+            return Ok((measure.stem().to_owned(), figure));
         }
         Chart::Guidance => {
             let report = run
@@ -144,7 +144,7 @@ fn chart_figure(
             plots::side_by_side_figure(target, &shown, theme)
         }
     };
-    Ok((chart.stem().to_string(), figure))
+    Ok((chart.stem().to_owned(), figure))
 }
 
 /// Builds `chart` from what is on screen and hands it to the files thread, which writes it

@@ -1,4 +1,4 @@
-//! The app's fonts: egui's defaults, with DejaVu Sans (shipped for the exported figures) as
+//! The app's fonts: egui's defaults, with `DejaVu` Sans (shipped for the exported figures) as
 //! the fallback for the mathematics egui's fonts lack (∫, ₀, ᵗ, …), so every symbol the app
 //! writes has a glyph.
 
@@ -7,7 +7,7 @@ use eframe::epaint::text::{FontInsert, FontPriority, InsertFontFamily};
 
 const DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
-/// Adds DejaVu Sans after egui's fonts in both families.
+/// Adds `DejaVu` Sans after egui's fonts in both families.
 pub fn install(ctx: &egui::Context) {
     ctx.add_font(FontInsert::new(
         "DejaVuSans",

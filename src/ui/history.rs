@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 pub const UNDO_DEPTH: usize = 200;
 
 /// A state to go back to, with what the edit that left it did ("preset eight-gaussians").
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step<S> {
     /// The state.
     pub state: S,

@@ -97,7 +97,7 @@ pub fn window_ui(app: &mut FlowlabApp, ui: &mut egui::Ui, actions: &mut Vec<Acti
             .resizable(true)
             .default_size(330.0)
             .show(ui, |ui| {
-                left_panel::left_panel_ui(ui, persisted, editing, keep, actions)
+                left_panel::left_panel_ui(ui, persisted, editing, keep, actions);
             });
     }
     let share = if persisted.presentation {
@@ -111,7 +111,7 @@ pub fn window_ui(app: &mut FlowlabApp, ui: &mut egui::Ui, actions: &mut Vec<Acti
         .resizable(false)
         .exact_size(window.height() * share)
         .show(ui, |ui| {
-            charts::chart_strip_ui(ui, &run.view, view, actions)
+            charts::chart_strip_ui(ui, &run.view, view, actions);
         });
     egui::CentralPanel::default().show(ui, |ui| {
         view_bar::view_bar_ui(ui, persisted, run, view, actions);

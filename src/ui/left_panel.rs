@@ -40,7 +40,7 @@ pub fn left_panel_ui(
         egui::CollapsingHeader::new("Export and sessions")
             .default_open(true)
             .show(ui, |ui| {
-                export::export_section_ui(ui, persisted, dialogs, actions)
+                export::export_section_ui(ui, persisted, dialogs, actions);
             })
             .header_response
             .on_hover_text(tips::EXPORT_SECTION);
@@ -119,7 +119,7 @@ fn source_ui(
     {
         // Something visibly different from the target to start with.
         let name = if dim == 1 { "unequal-1d" } else { "moons" };
-        actions.push(Action::SetSource(from_mixture.then(|| name.to_string())));
+        actions.push(Action::SetSource(from_mixture.then(|| name.to_owned())));
     }
     let Some(source) = persisted.settings.source.as_mut() else {
         return;
@@ -130,7 +130,7 @@ fn source_ui(
             for p in PRESETS {
                 let same_dim = p.mixture().is_ok_and(|m| m.dim == dim);
                 if same_dim && ui.selectable_label(false, p.name).clicked() {
-                    actions.push(Action::SetSource(Some(p.name.to_string())));
+                    actions.push(Action::SetSource(Some(p.name.to_owned())));
                 }
             }
         });

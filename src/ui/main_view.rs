@@ -38,7 +38,7 @@ pub fn main_view_ui(
     }
     let picture = run.picture(view.selection);
     let title = match view.selection {
-        Selection::Live if run.live.is_some() => "live model".to_string(),
+        Selection::Live if run.live.is_some() => "live model".to_owned(),
         selection => run
             .model_name(selection)
             .unwrap_or_else(|| "no model yet".into()),
@@ -49,7 +49,7 @@ pub fn main_view_ui(
         "noise"
     };
     let steps = match picture.map_or(persisted.steps, |p| p.steps) {
-        1 => "1 step".to_string(),
+        1 => "1 step".to_owned(),
         n => format!("{n} steps"),
     };
     let paths_chart = if view.show_field {
@@ -63,40 +63,37 @@ pub fn main_view_ui(
         tips::PATHS_2D
     };
     ui.columns(2, |cols| {
-        match view.enlarged {
-            Some(chart) => {
-                let heading = chart_heading(chart, view.measure, true);
-                chart_title_ui(&mut cols[0], &heading, chart.tip(), chart, actions);
-                cols[0].horizontal_wrapped(|ui| {
-                    if ui
-                        .small_button("Back to the target (Esc)")
-                        .on_hover_text(tips::ENLARGE)
-                        .clicked()
-                    {
-                        actions.push(Action::Enlarge(None));
-                    }
-                    if chart == Chart::Quality {
-                        ui.separator();
-                        measure_choice_ui(ui, view.measure, actions);
-                    }
-                });
-                chart_ui(&mut cols[0], chart, run, view, true);
-            }
-            None => {
-                let tip = if dim == 1 {
-                    tips::EDITOR_1D
-                } else {
-                    tips::EDITOR_2D
-                };
-                chart_title_ui(
-                    &mut cols[0],
-                    "Target density and samples",
-                    tip,
-                    Chart::Samples,
-                    actions,
-                );
-                canvas_ui(&mut cols[0], persisted, picture, editing, actions);
-            }
+        if let Some(chart) = view.enlarged {
+            let heading = chart_heading(chart, view.measure, true);
+            chart_title_ui(&mut cols[0], &heading, chart.tip(), chart, actions);
+            cols[0].horizontal_wrapped(|ui| {
+                if ui
+                    .small_button("Back to the target (Esc)")
+                    .on_hover_text(tips::ENLARGE)
+                    .clicked()
+                {
+                    actions.push(Action::Enlarge(None));
+                }
+                if chart == Chart::Quality {
+                    ui.separator();
+                    measure_choice_ui(ui, view.measure, actions);
+                }
+            });
+            chart_ui(&mut cols[0], chart, run, view, true);
+        } else {
+            let tip = if dim == 1 {
+                tips::EDITOR_1D
+            } else {
+                tips::EDITOR_2D
+            };
+            chart_title_ui(
+                &mut cols[0],
+                "Target density and samples",
+                tip,
+                Chart::Samples,
+                actions,
+            );
+            canvas_ui(&mut cols[0], persisted, picture, editing, actions);
         }
         chart_title_ui(
             &mut cols[1],
@@ -197,7 +194,7 @@ fn side_by_side_ui(ui: &mut egui::Ui, persisted: &Persisted, run: &RunView, view
                 let quality = picture
                     .map(|p| {
                         let steps = if p.steps == 1 {
-                            "1 step".to_string()
+                            "1 step".to_owned()
                         } else {
                             format!("{} steps", p.steps)
                         };

@@ -38,7 +38,7 @@ pub(super) fn main_plot(ctx: &egui::Context, rect: Rect) {
     ctx.data_mut(|d| {
         d.get_temp_mut_or_default::<LayoutProbe>(id())
             .main_plots
-            .push(rect)
+            .push(rect);
     });
 }
 
@@ -48,7 +48,7 @@ pub(super) fn title(ctx: &egui::Context, title: &str, needed: f32, available: f3
         d.get_temp_mut_or_default::<LayoutProbe>(id())
             .titles
             .push(TitleFit {
-                title: title.to_string(),
+                title: title.to_owned(),
                 needed,
                 available,
             });

@@ -72,7 +72,7 @@ impl KeptRun {
     pub fn title(&self) -> String {
         let secs = self.kept_at.elapsed().as_secs();
         let age = match secs {
-            0..60 => "just now".to_string(),
+            0..60 => "just now".to_owned(),
             60..3600 => format!("{} min ago", secs / 60),
             _ => format!("{} h ago", secs / 3600),
         };
@@ -172,7 +172,7 @@ impl Runs {
         persisted
             .preset
             .clone()
-            .unwrap_or_else(|| "custom".to_string())
+            .unwrap_or_else(|| "custom".to_owned())
     }
 }
 

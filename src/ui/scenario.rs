@@ -83,10 +83,10 @@ pub struct Scenario {
 impl Scenario {
     /// The scenario `name`, saving to `out`; `None` for an unknown name.
     pub fn new(name: &str, out: PathBuf) -> Option<Self> {
-        use Step::*;
+        use Step::{Act, WaitIdle, Frames, WaitTraining, WaitPicture, Shoot};
         let full_run = |preset: &str| {
             vec![
-                Act(Action::Preset(preset.to_string())),
+                Act(Action::Preset(preset.to_owned())),
                 Act(Action::RunAll),
                 WaitIdle,
             ]
@@ -198,7 +198,7 @@ impl Scenario {
     /// window once its rounds are shown, the first selected at 20 steps: a screenshot of a
     /// run trained once by `flowlab run`, without training it again.
     pub fn opening(file: PathBuf, out: PathBuf) -> Self {
-        use Step::*;
+        use Step::{Act, WaitRounds, WaitIdle, WaitPicture, Frames, Shoot};
         Self {
             steps: VecDeque::from([
                 Act(Action::OpenFile(file)),
@@ -319,7 +319,7 @@ fn save_png(image: &egui::ColorImage, out: &std::path::Path) -> Result<(), Strin
     let [w, h] = image.size;
     let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
     let buffer = image::RgbaImage::from_raw(w as u32, h as u32, bytes)
-        .ok_or_else(|| "the screenshot has the wrong size".to_string())?;
+        .ok_or_else(|| "the screenshot has the wrong size".to_owned())?;
     buffer
         .save(out)
         .map_err(|err| format!("could not write {}: {err}", out.display()))

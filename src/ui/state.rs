@@ -45,14 +45,14 @@ impl Default for Persisted {
     fn default() -> Self {
         Self {
             target: default_target(),
-            preset: Some(DEFAULT_PRESET.to_string()),
+            preset: Some(DEFAULT_PRESET.to_owned()),
             settings: lecture_settings(),
             dark: false,
-            target_path: "target.toml".to_string(),
+            target_path: "target.toml".to_owned(),
             steps: 20,
             solver: Solver::Euler,
-            export_dir: "flowlab-export".to_string(),
-            session_path: "lecture.flowlab".to_string(),
+            export_dir: "flowlab-export".to_owned(),
+            session_path: "lecture.flowlab".to_owned(),
             figure_theme: Theme::Light,
             presentation: false,
         }

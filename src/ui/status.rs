@@ -5,7 +5,7 @@ use eframe::egui::{self, Color32};
 use super::action::Action;
 
 /// A message in the status bar.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Status {
     /// The text.
     pub text: String,

@@ -98,7 +98,7 @@ fn preset_menu_ui(ui: &mut egui::Ui, persisted: &Persisted, actions: &mut Vec<Ac
                     .on_hover_text(p.description())
                     .clicked()
                 {
-                    actions.push(Action::Preset(p.name.to_string()));
+                    actions.push(Action::Preset(p.name.to_owned()));
                 }
             }
         })
@@ -232,8 +232,8 @@ fn progress_ui(ui: &mut egui::Ui, run: &RunState, compact: bool) {
             };
             (p.fraction(), text)
         }
-        None if run.is_busy() => (0.0, "starting…".to_string()),
-        None => (0.0, "idle".to_string()),
+        None if run.is_busy() => (0.0, "starting…".to_owned()),
+        None => (0.0, "idle".to_owned()),
     };
     ui.add(
         ProgressBar::new(fraction)

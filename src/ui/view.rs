@@ -210,7 +210,7 @@ fn coupling(run: &RunView, target: &Mixture, view: &ViewState) -> Vec<[[f64; 2];
     let z = tr.frame(0);
     let x0: Vec<f32> = match run.teacher_of(i) {
         None => {
-            use rand::SeedableRng;
+            use rand::SeedableRng as _;
             let mut rng = rand::rngs::StdRng::seed_from_u64(0);
             target.sample(tr.particles, &mut rng).data
         }

@@ -67,7 +67,7 @@ pub(crate) enum Job {
 }
 
 /// Files the worker can write about the current run (it owns the models).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SaveRequest {
     /// The session file at this path.
     Session(PathBuf),

@@ -239,7 +239,7 @@ impl Trainer {
         }
         let autosave = &mut current.autosave;
         let Some(pipeline) = current.pipeline.as_mut() else {
-            let message = "no run is set up: fix the target or settings first".to_string();
+            let message = "no run is set up: fix the target or settings first".to_owned();
             self.tell_job(run, epoch, cancel, Update::Failed { message });
             return;
         };
@@ -324,7 +324,7 @@ impl Trainer {
                 let _skipped: Result<(), _> = pictures.try_send(PictureMsg::Live {
                     run,
                     epoch,
-                    round: round.to_string(),
+                    round: round.to_owned(),
                     weights: Box::new(weights),
                 });
             }
@@ -434,7 +434,7 @@ fn failure_text(err: &PipelineError) -> String {
 fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<&str>()
-        .map(|s| (*s).to_string())
+        .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".to_string())
+        .unwrap_or_else(|| "unknown panic".to_owned())
 }

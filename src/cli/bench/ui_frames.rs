@@ -1,6 +1,6 @@
 //! The app's frame time with a full lecture on screen: seven rounds, 300 paths, every chart.
 //!
-//! Measured through the same egui_kittest harness the UI tests drive (no window, no GPU): the
+//! Measured through the same `egui_kittest` harness the UI tests drive (no window, no GPU): the
 //! time of one `Harness::step`, which runs the app's `logic` and `ui` and egui's layout and
 //! tessellation of the frame.
 

@@ -135,9 +135,9 @@ impl Activation {
                     for v in z.iter_mut() {
                         *v = value(*v);
                     }
-                })
+                });
             },
-        )
+        );
     }
 
     /// `grad ← grad ⊙ act'(z)`.
@@ -149,9 +149,9 @@ impl Activation {
                     for (g, &v) in grad.iter_mut().zip(z) {
                         *g *= derivative(v);
                     }
-                })
+                });
             },
-        )
+        );
     }
 }
 

@@ -1,4 +1,4 @@
-//! The fused optimizer: one pass per parameter for the whole AdamW update, and one for the
+//! The fused optimizer: one pass per parameter for the whole `AdamW` update, and one for the
 //! moving average of the weights.
 //!
 //! candle-nn's `AdamW` runs about a dozen element-wise tensor ops per parameter per step (each
@@ -13,7 +13,7 @@ use candle_nn::{Optimizer, ParamsAdamW};
 
 use super::simd::widest;
 
-/// AdamW with the same update as `candle_nn::AdamW`, fused into one pass per parameter.
+/// `AdamW` with the same update as `candle_nn::AdamW`, fused into one pass per parameter.
 pub struct FusedAdamW {
     params: ParamsAdamW,
     step: i32,

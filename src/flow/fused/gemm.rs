@@ -106,7 +106,7 @@ impl<'a> Mat<'a> {
 /// in this module, never caused by user input.
 // The crate denies unsafe code; this is its one exception, the raw-pointer call into `gemm`,
 // made safe by the checks above it.
-#[allow(unsafe_code)]
+#[expect(unsafe_code)]
 pub(crate) fn matmul(out: &mut [f32], a: Mat<'_>, b: Mat<'_>, accumulate: bool) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     assert_eq!(b.rows, k, "inner dimensions differ");

@@ -179,7 +179,7 @@ impl CustomOp3 for LinearAct {
                 let b = bias.flatten_all()?.to_vec1::<f32>()?;
                 with_view(x, "input", |xv| {
                     with_view(weight, "weight", |wv| {
-                        let plain = LinearAct {
+                        let plain = Self {
                             activation: None,
                             saved: None,
                         };

@@ -41,7 +41,7 @@ fn level() -> Level {
 #[inline(always)]
 // Calling a `target_feature` function is unsafe unless the CPU has the feature: `level()`
 // checked it at run time just above each call.
-#[allow(unsafe_code)]
+#[expect(unsafe_code)]
 pub(crate) fn widest<R>(body: impl FnOnce() -> R) -> R {
     match level() {
         #[cfg(target_arch = "x86_64")]

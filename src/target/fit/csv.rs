@@ -12,7 +12,7 @@
 //! - every field is a finite number within ±[`MAX_COORDINATE`];
 //! - there are between 2 and [`MAX_ROWS`] data rows.
 
-use std::io::BufRead;
+use std::io::BufRead as _;
 use std::path::Path;
 
 use super::DataError;

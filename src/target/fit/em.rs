@@ -8,7 +8,7 @@
 //! are taken over fixed chunks in a fixed order, so a seed gives the same mixture every time.
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{Rng as _, SeedableRng as _};
 use rayon::prelude::*;
 
 use super::DataError;
@@ -375,7 +375,7 @@ impl Stats {
         }
     }
 
-    fn add(&mut self, other: &Stats) {
+    fn add(&mut self, other: &Self) {
         self.log_likelihood += other.log_likelihood;
         for (a, b) in [
             (&mut self.mass, &other.mass),
