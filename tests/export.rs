@@ -26,7 +26,11 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 /// Every `<text>` of an SVG, joined per element.
 fn svg_texts(svg: &str) -> Vec<String> {
     let doc = roxmltree::Document::parse(svg).expect("the SVG is well-formed XML");
-    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    assert_eq!(
+        doc.root_element().tag_name().name(),
+        "svg",
+        "an SVG document"
+    );
     doc.descendants()
         .filter(|n| n.tag_name().name() == "text")
         .map(|n| {
@@ -34,7 +38,8 @@ fn svg_texts(svg: &str) -> Vec<String> {
                 .filter(|d| d.is_text())
                 .filter_map(|d| d.text())
                 .collect::<String>()
-                .trim().to_owned()
+                .trim()
+                .to_owned()
         })
         .collect()
 }

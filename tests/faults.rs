@@ -28,7 +28,7 @@ path_steps = 10\nstep_counts = [1, 4]\ntrajectory_particles = 10\n";
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, text).expect("test fixture");
     path
 }
 
@@ -37,7 +37,7 @@ fn tiny_settings(dir: &Path) -> PathBuf {
 }
 
 fn s(path: &Path) -> &str {
-    path.to_str().unwrap()
+    path.to_str().expect("test fixture")
 }
 
 /// Runs `flowlab run` with the tiny settings, `extra` flags and `--out out`.
@@ -56,13 +56,19 @@ fn tiny_run(dir: &Path, extra: &[&str], out: &Path) -> Output {
 }
 
 fn metrics(out: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap()
+    serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).expect("test fixture"))
+        .expect("test fixture")
 }
 
 fn names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .expect("test fixture")
+        .map(|e| {
+            e.expect("test fixture")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     names.sort();
     names
@@ -434,7 +440,7 @@ fn ctrl_c_while_drawing_the_figures_stops_at_once_and_writes_nothing() {
     let status = child.wait().unwrap();
     let took = sent.elapsed();
     let mut rest = String::new();
-    let _ = err.read_to_string(&mut rest);
+    let _read: std::io::Result<usize> = err.read_to_string(&mut rest);
     assert_eq!(status.code(), Some(130), "{rest}");
     assert!(took < Duration::from_secs(1), "stopped after {took:?}");
     assert!(!out_dir.exists(), "nothing written");

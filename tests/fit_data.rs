@@ -88,7 +88,7 @@ fn assert_recovers(truth: &Mixture, fitted: &Mixture) {
         assert!((f.weight - w).abs() < 0.03, "weight: {f:?} vs {t:?}");
     }
     let total: f64 = fitted.components.iter().map(|c| c.weight).sum();
-    assert!((total - 1.0).abs() < 1e-9);
+    assert!((total - 1.0).abs() < 1e-9, "weights sum to {total}");
     fitted.validate().expect("the fitted mixture is valid");
 }
 

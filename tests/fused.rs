@@ -34,18 +34,21 @@ fn config(activation: Activation) -> NetConfig {
 
 /// Two networks with the same weights (same seed).
 fn twins(dim: usize, config: NetConfig) -> (VelocityNet, VelocityNet) {
-    let a = VelocityNet::new(dim, config, &mut StdRng::seed_from_u64(7)).unwrap();
-    let b = VelocityNet::new(dim, config, &mut StdRng::seed_from_u64(7)).unwrap();
+    let a = VelocityNet::new(dim, config, &mut StdRng::seed_from_u64(7)).expect("test fixture");
+    let b = VelocityNet::new(dim, config, &mut StdRng::seed_from_u64(7)).expect("test fixture");
     (a, b)
 }
 
 fn values(t: &Tensor) -> Vec<f32> {
-    t.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+    t.flatten_all()
+        .expect("test fixture")
+        .to_vec1::<f32>()
+        .expect("test fixture")
 }
 
 /// Largest |a − b| relative to the largest |b| (at least 1).
 fn relative_gap(a: &[f32], b: &[f32]) -> f32 {
-    assert_eq!(a.len(), b.len());
+    assert_eq!(a.len(), b.len(), "compared vectors differ in length");
     let scale = b.iter().fold(1.0f32, |m, v| m.max(v.abs()));
     a.iter()
         .zip(b)
@@ -149,9 +152,9 @@ fn fused_adamw_step_matches_candle_adamw() {
 
 /// Trains with `kernels` from a fixed seed; returns the network.
 fn train(kernels: Kernels, steps: usize, batch: usize) -> VelocityNet {
-    let target = presets::preset("two-far").unwrap();
+    let target = presets::preset("two-far").expect("test fixture");
     let mut rng = StdRng::seed_from_u64(11);
-    let net = VelocityNet::new(2, NetConfig::default(), &mut rng).unwrap();
+    let net = VelocityNet::new(2, NetConfig::default(), &mut rng).expect("test fixture");
     let config = TrainConfig {
         steps,
         batch,
@@ -163,7 +166,7 @@ fn train(kernels: Kernels, steps: usize, batch: usize) -> VelocityNet {
         source: Source::StandardNormal(target.dim),
         target: &target,
     };
-    train_cfm(&net, coupling, &config, &mut rng, &mut |_| {}, &cancel).unwrap();
+    train_cfm(&net, coupling, &config, &mut rng, &mut |_| {}, &cancel).expect("test fixture");
     net
 }
 

@@ -59,7 +59,8 @@ fn widgets(h: &Harness<'_, FlowlabApp>) -> Vec<(String, Role, Rect)> {
             let name = node
                 .label()
                 .or_else(|| node.value())
-                .unwrap_or_default().clone();
+                .unwrap_or_default()
+                .clone();
             (name, node.role(), n.rect())
         })
         .collect()

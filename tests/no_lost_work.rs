@@ -42,7 +42,7 @@ fn harness(data_dir: Option<&Path>) -> Harness<'static, FlowlabApp> {
         .build_eframe(move |cc| {
             let mut app = FlowlabApp::new(&cc.egui_ctx, Some(persisted));
             if let Some(dir) = dir {
-                app.use_data_dir(dir);
+                app.use_data_dir(&dir);
             }
             app
         })

@@ -29,11 +29,11 @@ fn tiny() -> Settings {
 }
 
 fn run(name: &str, settings: Settings) -> (RunReport, Vec<Event>) {
-    let mut p = Pipeline::new(preset(name).unwrap(), settings).unwrap();
+    let mut p = Pipeline::new(preset(name).expect("test fixture"), settings).expect("test fixture");
     let mut events = Vec::new();
     let report = p
         .run_all(&mut |e| events.push(e), &AtomicBool::new(false))
-        .unwrap();
+        .expect("test fixture");
     (report, events)
 }
 

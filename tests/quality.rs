@@ -7,11 +7,11 @@ use flowlab::pipeline::{Pipeline, RoundReport, RunReport, Settings};
 use flowlab::target::presets::preset;
 
 fn default_run(name: &str) -> RunReport {
-    let target = preset(name).unwrap();
-    let mut pipeline = Pipeline::new(target, Settings::default()).unwrap();
+    let target = preset(name).expect("test fixture");
+    let mut pipeline = Pipeline::new(target, Settings::default()).expect("test fixture");
     pipeline
         .run_all(&mut |_| {}, &AtomicBool::new(false))
-        .unwrap()
+        .expect("test fixture")
 }
 
 fn round<'a>(report: &'a RunReport, name: &str) -> &'a RoundReport {
@@ -32,8 +32,8 @@ fn check_bars(name: &str, report: &RunReport) {
     let (r1, r2) = (round(report, "1-RF"), round(report, "2-RF"));
     let teacher = round(report, "3-RF");
     let distilled = round(report, "distilled");
-    let s1 = r1.straightness.unwrap();
-    let s2 = r2.straightness.unwrap();
+    let s1 = r1.straightness.expect("test fixture");
+    let s2 = r2.straightness.expect("test fixture");
     let summary = format!(
         "{name}: floor {floor:.3}, 1-RF W2@100 {:.3}, straightness {s1:.4} -> {s2:.4}, \
          cost {:.3} -> {:.3}, 1-step W2 {:.3} -> {:.3}, distilled {:.3} (teacher {:.3}), \

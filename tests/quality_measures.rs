@@ -20,7 +20,7 @@ use rand::{Rng as _, SeedableRng as _};
 const SEED: u64 = 11;
 
 fn two_far() -> Mixture {
-    preset("two-far").unwrap()
+    preset("two-far").expect("test fixture")
 }
 
 /// The evaluator of a default run on `target`, and the quality numbers of `sampler` on its
@@ -29,7 +29,8 @@ fn measure(
     target: &Mixture,
     sampler: &dyn Fn(usize, &mut StdRng) -> Points,
 ) -> (Evaluator, QualityNumbers) {
-    let evaluator = Evaluator::new(target, None, &EvalSettings::default(), SEED).unwrap();
+    let evaluator =
+        Evaluator::new(target, None, &EvalSettings::default(), SEED).expect("test fixture");
     let draws = evaluator.draws();
     let rng = &mut StdRng::seed_from_u64(SEED + 1);
     let pairs: Vec<(Points, Points)> = draws

@@ -27,7 +27,7 @@ impl VelocityField for TimeOnly {
 
 fn error(solver: Solver, steps: usize) -> f64 {
     let z = Points::new(1, vec![1.0]);
-    let x = integrate(&Linear, &z, solver, steps).unwrap();
+    let x = integrate(&Linear, &z, solver, steps).expect("test fixture");
     (f64::from(x.data[0]) - (-1.0f64).exp()).abs()
 }
 

@@ -19,7 +19,7 @@ fn saved(dir: &Path) -> (flowlab::pipeline::Pipeline, std::path::PathBuf) {
     let pipeline = tiny_run("eight-gaussians");
     let path = dir.join("lecture.flowlab");
     Session::from_pipeline(&pipeline)
-        .unwrap()
+        .expect("test fixture")
         .save(&path)
         .unwrap();
     (pipeline, path)
@@ -30,10 +30,10 @@ fn rewrite(
     path: &Path,
     edit: impl FnOnce(&mut Vec<(String, Dtype, Vec<usize>, Vec<u8>)>, &mut HashMap<String, String>),
 ) {
-    let bytes = std::fs::read(path).unwrap();
-    let st = SafeTensors::deserialize(&bytes).unwrap();
-    let (_, meta) = SafeTensors::read_metadata(&bytes).unwrap();
-    let mut info = meta.metadata().clone().unwrap();
+    let bytes = std::fs::read(path).expect("test fixture");
+    let st = SafeTensors::deserialize(&bytes).expect("test fixture");
+    let (_, meta) = SafeTensors::read_metadata(&bytes).expect("test fixture");
+    let mut info = meta.metadata().clone().expect("test fixture");
     let mut tensors: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = st
         .tensors()
         .into_iter()
@@ -42,9 +42,18 @@ fn rewrite(
     edit(&mut tensors, &mut info);
     let views: Vec<(String, TensorView<'_>)> = tensors
         .iter()
-        .map(|(n, d, s, b)| (n.clone(), TensorView::new(*d, s.clone(), b).unwrap()))
+        .map(|(n, d, s, b)| {
+            (
+                n.clone(),
+                TensorView::new(*d, s.clone(), b).expect("test fixture"),
+            )
+        })
         .collect();
-    std::fs::write(path, safetensors::serialize(views, Some(info)).unwrap()).unwrap();
+    std::fs::write(
+        path,
+        safetensors::serialize(views, Some(info)).expect("test fixture"),
+    )
+    .expect("test fixture");
 }
 
 fn load_err(path: &Path) -> String {
@@ -222,7 +231,7 @@ fn set_weight(path: &Path, index: usize, value: f32) {
         let t = tensors
             .iter_mut()
             .find(|t| t.0 == "round0/layer0.weight")
-            .unwrap();
+            .expect("test fixture");
         t.3[4 * index..4 * index + 4].copy_from_slice(&value.to_le_bytes());
     });
 }

@@ -95,7 +95,7 @@ fn cli_round_numbers(persisted: &Persisted, name: &str) -> serde_json::Value {
         .arg(&out)
         .status()
         .expect("flowlab runs");
-    assert!(status.success());
+    assert!(status.success(), "flowlab run failed: {status}");
     let metrics: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("metrics.json")).expect("metrics.json"),
     )

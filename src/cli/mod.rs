@@ -203,15 +203,19 @@ pub fn main(cli: Cli) -> ExitCode {
         None => {
             let scenario = match (cli.screenshot, cli.open.clone()) {
                 (Some(out), Some(file)) => Some(flowlab::ui::Scenario::opening(file, out)),
-                (Some(out), None) => if let Some(s) = flowlab::ui::Scenario::new(&cli.scenario, out) { Some(s) } else {
-                    let names: Vec<_> = flowlab::ui::SCENARIOS.iter().map(|s| s.0).collect();
-                    eprintln!(
-                        "flowlab: unknown scenario `{}`; choose one of: {}",
-                        cli.scenario,
-                        names.join(", ")
-                    );
-                    return ExitCode::from(2);
-                },
+                (Some(out), None) => {
+                    if let Some(s) = flowlab::ui::Scenario::new(&cli.scenario, out) {
+                        Some(s)
+                    } else {
+                        let names: Vec<_> = flowlab::ui::SCENARIOS.iter().map(|s| s.0).collect();
+                        eprintln!(
+                            "flowlab: unknown scenario `{}`; choose one of: {}",
+                            cli.scenario,
+                            names.join(", ")
+                        );
+                        return ExitCode::from(2);
+                    }
+                }
                 (None, _) => None,
             };
             let window = flowlab::ui::WindowOptions {

@@ -61,12 +61,12 @@ impl ProgressBar {
                     "-".repeat(width - filled),
                 );
                 if self.tty {
-                    let _ = write!(err, "\r\x1b[2K{line}");
+                    let _shown: std::io::Result<()> = write!(err, "\r\x1b[2K{line}");
                     if finished {
-                        let _ = writeln!(err);
+                        let _shown: std::io::Result<()> = writeln!(err);
                     }
                 } else {
-                    let _ = writeln!(err, "{line}");
+                    let _shown: std::io::Result<()> = writeln!(err, "{line}");
                 }
             }
             Event::RoundFinished(report) => {
@@ -79,7 +79,7 @@ impl ProgressBar {
                     .straightness
                     .map(|s| format!("  straightness {s:.4}"))
                     .unwrap_or_default();
-                let _ = writeln!(
+                let _shown: std::io::Result<()> = writeln!(
                     err,
                     "{:>10} done: cost {:.3}{straight}  mode TV {:.3}  W2 by steps {}",
                     report.name,

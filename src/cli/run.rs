@@ -72,7 +72,9 @@ pub fn run(args: &RunArgs) -> ExitCode {
     {
         let cancel = Arc::clone(&cancel);
         // Without a handler Ctrl-C still stops the run; it just cannot say so cleanly.
-        let _ = ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+        // Without a handler Ctrl-C still ends the run, only less tidily.
+        let _handler: Result<(), ctrlc::Error> =
+            ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
     }
     let mut bar = ProgressBar::new();
     let quiet = args.quiet;

@@ -22,9 +22,11 @@ pub struct NamedFigure {
     pub figure: Figure,
 }
 
-/// Every figure of `pipeline`'s finished rounds: per round its paths, samples over the density
-/// and (for flows) the velocity field at t = ½; then the loss curve, transport cost,
-/// straightness, W2 against steps and the side-by-side view of the rectified rounds.
+/// Every figure of `pipeline`'s finished rounds.
+///
+/// Per round its paths, samples over the density and (for flows) the velocity field at t =
+/// ½; then the loss curve, transport cost, straightness, W2 against steps and the
+/// side-by-side view of the rectified rounds.
 pub fn run_figures(
     pipeline: &Pipeline,
     style: &FigureStyle,
@@ -213,13 +215,13 @@ pub fn figure_files_cancellable(
 ) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
     let mut files = Vec::with_capacity(2 * figures.len() + 1);
     let mut index = String::new();
-    let _ = writeln!(index, "# {heading}\n");
-    let _ = writeln!(
+    let _infallible: std::fmt::Result = writeln!(index, "# {heading}\n");
+    let _infallible: std::fmt::Result = writeln!(
         index,
         "Each figure is here as PNG ({}×{}) and SVG (text kept as text).\n",
         style.width_px, style.height_px
     );
-    let _ = writeln!(index, "| figure | what it shows |\n|---|---|");
+    let _infallible: std::fmt::Result = writeln!(index, "| figure | what it shows |\n|---|---|");
     for f in figures {
         if cancel.load(Ordering::Relaxed) {
             return Err(ExportError::Cancelled);
@@ -232,7 +234,7 @@ pub fn figure_files_cancellable(
             format!("{}.svg", f.stem),
             render_svg(&f.figure, style)?.into_bytes(),
         ));
-        let _ = writeln!(
+        let _infallible: std::fmt::Result = writeln!(
             index,
             "| [{stem}.png]({stem}.png) · [svg]({stem}.svg) | {} |",
             f.caption,

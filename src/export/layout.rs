@@ -1,8 +1,10 @@
-//! Where everything of a figure goes, in pixels: the title, a grid of panels shaped for the
-//! slide, and in each panel its heading, the plot (the data area), the axis label areas and
-//! the legend, which sits beside or below the plot and never over the data. Ticks are chosen
-//! here too, from the room each axis has, so tick labels never collide. The renderer draws
-//! exactly this layout, and tests can check it without reading pixels.
+//! Where everything of a figure goes, in pixels.
+//!
+//! The title, a grid of panels shaped for the slide, and in each panel its heading, the
+//! plot (the data area), the axis label areas and the legend, which sits beside or below
+//! the plot and never over the data. Ticks are chosen here too, from the room each axis
+//! has, so tick labels never collide. The renderer draws exactly this layout, and tests can
+//! check it without reading pixels.
 
 use plotters::style::{FontDesc, FontFamily, FontStyle};
 

@@ -1,6 +1,7 @@
-//! Everything that leaves flowlab as a file: figures for slides (PNG and SVG, drawn with
-//! plotters from plain data), the figure set of a run with its index, the run card, and
-//! session files that reopen a whole run.
+//! Everything that leaves flowlab as a file.
+//!
+//! Figures for slides (PNG and SVG, drawn with plotters from plain data), the figure set of
+//! a run with its index, the run card, and session files that reopen a whole run.
 //!
 //! Like the rest of the engine this module knows nothing of the UI: the app and the headless
 //! run build the same [`Figure`]s from the same numbers.
@@ -40,7 +41,7 @@ pub fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result
         std::fs::rename(&temp, path)
     })();
     if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
+        let _best_effort: std::io::Result<()> = std::fs::remove_file(&temp);
     }
     result
 }

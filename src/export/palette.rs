@@ -1,7 +1,9 @@
-//! The colours of flowlab, shared by the app and the exported figures so a slide matches the
-//! screen: one per target component (a path's colour names the mode it ends in) and one per
-//! round *kind* (1-RF, 2-RF, distilled, OT-CFM, …), fixed whatever order the rounds were
-//! trained in.
+//! The colours of flowlab, shared by the app and the exported figures so a slide matches
+//! the screen.
+//!
+//! One per target component (a path's colour names the mode it ends in) and one per round
+//! *kind* (1-RF, 2-RF, distilled, OT-CFM, …), fixed whatever order the rounds were trained
+//! in.
 //!
 //! Every round colour sits at least [`MIN_ROUND_DISTANCE`] (CIEDE2000) from every other
 //! round colour, every mode colour and every grey (the noise dots, data points and the metric
@@ -76,9 +78,7 @@ impl RoundKindColor {
             }
             _ if lower.starts_with("consistency") => Self::Consistency,
             _ if lower.starts_with("shortcut") => Self::Shortcut,
-            _ if lower.starts_with("meanflow") || lower.starts_with("mean-flow") => {
-                Self::MeanFlow
-            }
+            _ if lower.starts_with("meanflow") || lower.starts_with("mean-flow") => Self::MeanFlow,
             _ => Self::Other,
         }
     }
@@ -126,8 +126,10 @@ impl RoundKindColor {
 }
 
 /// The colour of a round, by its name as reports write it (`1-RF`, `2-RF`, …, `distilled`,
-/// `OT-CFM`, `diffusion`, `guided`): the same colour on screen and in every figure, whatever
-/// order the rounds were trained in, and never a mode colour or grey.
+/// `OT-CFM`, `diffusion`, `guided`).
+///
+/// The same colour on screen and in every figure, whatever order the rounds were trained
+/// in, and never a mode colour or grey.
 pub fn round_kind_rgb(name: &str) -> Rgb {
     RoundKindColor::of_name(name).rgb()
 }
@@ -138,8 +140,9 @@ pub fn mode_rgb(index: usize) -> Rgb {
 }
 
 /// The colour of the round at position `index` of the usual `Run all` order (1-RF, 2-RF,
-/// 3-RF, distilled, OT-CFM, diffusion, guided). Prefer [`round_kind_rgb`], which follows the
-/// round's name rather than its position.
+/// 3-RF, distilled, OT-CFM, diffusion, guided).
+///
+/// Prefer [`round_kind_rgb`], which follows the round's name rather than its position.
 pub fn round_rgb(index: usize) -> Rgb {
     const ORDER: [&str; 7] = [
         "1-RF",

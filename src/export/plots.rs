@@ -438,9 +438,11 @@ pub fn loss_figure(rounds: &[RoundData<'_>], live: Option<(&str, &[(usize, f32)]
     }
 }
 
-/// One bar per round, in the round's colour, with its value above it. Values that span two
-/// decades or more (straightness: diffusion's 9.5 against 3-RF's 0.002) get a log axis, so
-/// the small bars stay visible and comparable; the value labels stay either way.
+/// One bar per round, in the round's colour, with its value above it.
+///
+/// Values that span two decades or more (straightness: diffusion's 9.5 against 3-RF's
+/// 0.002) get a log axis, so the small bars stay visible and comparable; the value labels
+/// stay either way.
 pub fn bars_figure(
     title: &str,
     y_label: &str,
@@ -528,9 +530,13 @@ pub fn straightness_figure(rounds: &[RoundData<'_>]) -> Figure {
     )
 }
 
-/// A quality measure against Euler steps (log₂ axis, ticks at the measured step counts), one
-/// line per round in its colour with its ± one standard error as a bar at each point, and
-/// the floor (what a perfect sampler scores) dashed. Stray mass is drawn in percent.
+/// A quality measure against Euler steps.
+///
+/// A log₂ axis with ticks at the measured step counts, one line per round in its colour with
+/// its ± one standard error as a bar at each point, and the floor (what a perfect sampler
+/// scores) dashed.
+///
+/// Stray mass is drawn in percent.
 pub fn quality_figure(
     rounds: &[RoundData<'_>],
     measure: Measure,
@@ -682,7 +688,9 @@ fn paths_view(rounds: &[(&str, &Trajectory)]) -> Option<((f64, f64), (f64, f64))
 
 /// The paths of several rounds in a grid shaped for the slide, each under its name and step
 /// count in the round's colour, all in one box fitted to the paths they show (so the rounds
-/// compare at a glance). Pass every round, the distilled student included (its one step).
+/// compare at a glance).
+///
+/// Pass every round, the distilled student included (its one step).
 pub fn side_by_side_figure(
     target: &Mixture,
     rounds: &[(&str, &Trajectory)],
@@ -717,9 +725,11 @@ pub fn steps_text(steps: usize) -> String {
     }
 }
 
-/// How classifier-free guidance moves a class's samples: mean distance to the class's centre
-/// (solid) and spread (dashed), averaged over the classes, against the guidance scale w, in
-/// the guided round's colour, with ticks at the measured scales.
+/// How classifier-free guidance moves a class's samples.
+///
+/// Mean distance to the class's centre (solid) and spread (dashed), averaged over the
+/// classes, against the guidance scale w, in the guided round's colour, with ticks at the
+/// measured scales.
 pub fn guidance_figure(report: &crate::pipeline::GuidanceReport) -> Figure {
     let color = round_kind_rgb(crate::pipeline::GUIDED_ROUND);
     let series = [

@@ -28,8 +28,10 @@ static FONTS: Once = Once::new();
 pub(crate) fn register_fonts() {
     FONTS.call_once(|| {
         // The bytes are compiled in and known to parse (tests render with them).
-        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT_REGULAR);
-        let _ = plotters::style::register_font(FAMILY, FontStyle::Bold, FONT_BOLD);
+        let _registered: Result<_, _> =
+            plotters::style::register_font(FAMILY, FontStyle::Normal, FONT_REGULAR);
+        let _registered: Result<_, _> =
+            plotters::style::register_font(FAMILY, FontStyle::Bold, FONT_BOLD);
     });
 }
 

@@ -9,15 +9,26 @@ use crate::flow::{Activation, DistillMethod, FlowPath, TimeEmbedding, TimeSampli
 use crate::pipeline::{RoundReport, RunReport};
 use crate::target::Mixture;
 
-/// The run card of `report`. `figures` lists figure files (stems) written beside it, linked
-/// from the results; pass an empty slice when there are none.
+/// The run card of `report`.
+///
+/// `figures` lists figure files (stems) written beside it, linked from the results; pass an
+/// empty slice when there are none.
 pub fn run_card(report: &RunReport, figures: &[String]) -> String {
+    let mut md = String::new();
+    // Writing into a String cannot fail (fmt::Error comes only from a failing sink).
+    if write_card(&mut md, report, figures).is_err() {
+        md.push_str("\n(the run card could not be completed)\n");
+    }
+    md
+}
+
+/// Writes the run card into `md`.
+fn write_card(md: &mut String, report: &RunReport, figures: &[String]) -> std::fmt::Result {
     let s = &report.settings;
     let t = &s.train;
-    let mut md = String::new();
     let target = &report.target;
-    let _ = writeln!(md, "# flowlab run card\n");
-    let _ = writeln!(
+    writeln!(md, "# flowlab run card\n")?;
+    writeln!(
         md,
         "Conditional flow matching, {} reflow round(s){} on a {}-D Gaussian mixture of {} \
          component(s). Conventions: t = 0 is data, t = 1 is noise, `x_t = t·z + (1 − t)·x0`, \
@@ -31,44 +42,44 @@ pub fn run_card(report: &RunReport, figures: &[String]) -> String {
         },
         target.dim,
         target.components.len()
-    );
+    )?;
 
-    let _ = writeln!(md, "## Target\n");
-    mixture_table(&mut md, target);
+    writeln!(md, "## Target\n")?;
+    mixture_table(md, target)?;
     if let Some(source) = &s.source {
-        let _ = writeln!(
+        writeln!(
             md,
             "\n## Source\n\nThe flow starts (t = 1) from this mixture instead of N(0, I): it \
              transports the source to the target.\n"
-        );
-        mixture_table(&mut md, source);
+        )?;
+        mixture_table(md, source)?;
     }
 
-    let _ = writeln!(md, "\n## Recipe\n");
+    writeln!(md, "\n## Recipe\n")?;
     let net = &s.net;
-    let _ = writeln!(
+    writeln!(
         md,
         "- **Seed**: {} (one seeded RNG for every draw; same seed and settings, same numbers).",
         s.seed
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         md,
         "- **Network**: MLP, {} hidden layers of {} units, {} activation; input `(x, {})`.",
         net.depth,
         net.width,
         activation(net.activation),
         time_features(net.time_embedding)
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         md,
         "- **Loss**: `E‖v_θ(x_t, t) − (z − x0)‖²`, mean over batch and dimensions."
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         md,
         "- **Time sampling**: {}.",
         time_sampling(t.time_sampling)
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         md,
         "- **Optimiser**: AdamW, peak learning rate {}, weight decay {}, cosine schedule down \
          to a tenth of the peak by the last step; {}.",
@@ -82,18 +93,18 @@ pub fn run_card(report: &RunReport, figures: &[String]) -> String {
         } else {
             "the last iterate is kept".to_owned()
         }
-    );
+    )?;
     let z_from = if s.source.is_some() {
         "z from the source"
     } else {
         "z ~ N(0, I)"
     };
-    let _ = writeln!(
+    writeln!(
         md,
         "- **1-RF**: {} steps at batch {} on independent pairs ({z_from}, x0 from the target).",
         t.steps, t.batch
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         md,
         "- **Reflow**: {} round(s) of {} steps; each draws {} fresh z, integrates the previous \
          round with {} Euler steps to get x̂0, and trains on the fixed pairs (z, x̂0); {}.",
@@ -106,40 +117,40 @@ pub fn run_card(report: &RunReport, figures: &[String]) -> String {
         } else {
             "each round starts from fresh weights"
         }
-    );
+    )?;
     match s.distill {
         Some(DistillMethod::Direct) => {
-            let _ = writeln!(
+            writeln!(
                 md,
                 "- **Distillation**: direct, {} steps: the student's `x̂0 = z − v_s(z, 1)` is \
                  regressed onto the last flow's {}-step result for the same z ({} pairs).",
                 s.distill_steps, s.pair_steps, s.reflow_pairs
-            );
+            )?;
         }
         Some(DistillMethod::Progressive { start_steps }) => {
-            let _ = writeln!(
+            writeln!(
                 md,
                 "- **Distillation**: progressive from {start_steps} steps, halving to 1, {} \
                  steps per stage.",
                 s.distill_steps
-            );
+            )?;
         }
         None => {
-            let _ = writeln!(md, "- **Distillation**: none.");
+            writeln!(md, "- **Distillation**: none.")?;
         }
     }
     if s.ot_cfm {
-        let _ = writeln!(
+        writeln!(
             md,
             "- **OT-CFM** (comparison): {} steps from fresh weights, like 1-RF, but each batch \
              of {} independent draws is paired by an exact optimal assignment (least total \
              ‖z − x0‖²) before the straight lines are drawn; its transport cost is that of \
              {} draws paired batch by batch.",
             t.steps, t.batch, s.reflow_pairs
-        );
+        )?;
     }
     if s.diffusion {
-        let _ = writeln!(
+        writeln!(
             md,
             "- **Diffusion path** (comparison): {} steps from fresh weights on independent \
              pairs, on the {} instead of the straight line; sampled with the same Euler steps \
@@ -148,27 +159,26 @@ pub fn run_card(report: &RunReport, figures: &[String]) -> String {
              step).",
             t.steps,
             FlowPath::VpLinear.describe()
-        );
+        )?;
     }
 
-    evaluation_protocol(&mut md, report);
-    results(&mut md, report);
+    evaluation_protocol(md, report)?;
+    results(md, report)?;
 
     if !figures.is_empty() {
-        let _ = writeln!(md, "\n## Figures\n");
+        writeln!(md, "\n## Figures\n")?;
         for stem in figures {
-            let _ = writeln!(md, "- [{stem}]({stem}.png) ([svg]({stem}.svg))");
+            writeln!(md, "- [{stem}]({stem}.png) ([svg]({stem}.svg))")?;
         }
     }
-    let _ = writeln!(
+    writeln!(
         md,
         "\n## Scaling this recipe up\n\nKeep the interpolant, loss and time sampling; widen and \
          deepen the network and raise the batch before the step count; keep reflow pairs ≥ 10× \
          the batch so a round does not memorise its pairs; compare every number to its floor \
          (the same measure on target samples of the same size) and read it with its standard \
          error."
-    );
-    md
+    )
 }
 
 fn vector(v: &[f64]) -> String {
@@ -176,22 +186,23 @@ fn vector(v: &[f64]) -> String {
     format!("({})", parts.join(", "))
 }
 
-fn mixture_table(md: &mut String, mixture: &Mixture) {
-    let _ = writeln!(
+fn mixture_table(md: &mut String, mixture: &Mixture) -> std::fmt::Result {
+    writeln!(
         md,
         "| component | weight | mean | std |\n|---:|---:|---|---|"
-    );
+    )?;
     let weights = mixture.normalized_weights();
     for (i, c) in mixture.components.iter().enumerate() {
-        let _ = writeln!(
+        writeln!(
             md,
             "| {} | {} | {} | {} |",
             i + 1,
             format_number(weights[i]),
             vector(&c.mean),
             vector(&c.std)
-        );
+        )?;
     }
+    Ok(())
 }
 
 fn activation(a: Activation) -> &'static str {
@@ -222,12 +233,12 @@ fn time_sampling(s: TimeSampling) -> String {
     }
 }
 
-fn evaluation_protocol(md: &mut String, report: &RunReport) {
+fn evaluation_protocol(md: &mut String, report: &RunReport) -> std::fmt::Result {
     let e = &report.settings.eval;
     let target = &report.target;
     let draws = e.w2_repeats;
-    let _ = writeln!(md, "\n## Evaluation protocol\n");
-    let _ = writeln!(
+    writeln!(md, "\n## Evaluation protocol\n")?;
+    writeln!(
         md,
         "Every quality number is the mean over {draws} independent draws of {} generated \
          points (fixed noise, the same for every round) and is shown ± its standard error \
@@ -235,8 +246,8 @@ fn evaluation_protocol(md: &mut String, report: &RunReport) {
          of the target itself, what a perfect sampler shows on average. A model can sit below \
          a floor by chance.\n",
         report.w2_points
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         md,
         "- **Within-mode W2** (the main quality number): each generated point is assigned to \
          its most likely component k; W2_k compares the points of k with as many fresh draws \
@@ -245,15 +256,15 @@ fn evaluation_protocol(md: &mut String, report: &RunReport) {
          Floor: {} ± {}.",
         format_number(report.within_mode_floor),
         format_number(report.within_mode_floor_se)
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         md,
         "- **Stray mass**: the share of points farther than 3 (Mahalanobis distance) from \
          every component — mass stranded between the modes. Floor: {} ± {}.",
         percent(report.stray_mass_floor),
         percent(report.stray_mass_floor_se)
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         md,
         "- **Mode TV**: total variation between the fraction of samples nearest each component \
          and the weights, on {} points at the end of the {}-step path; it catches wrong \
@@ -262,8 +273,8 @@ fn evaluation_protocol(md: &mut String, report: &RunReport) {
         e.path_steps,
         format_number(report.mode_tv_floor),
         format_number(report.mode_tv_floor_se)
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         md,
         "- **W2**: {} against as many target points. On a multi-mode target it is dominated by \
          chance differences in how many points land in each mode: read it with its ±. Floor: \
@@ -276,18 +287,18 @@ fn evaluation_protocol(md: &mut String, report: &RunReport) {
         format_number(report.metric_floor_w2),
         format_number(report.metric_floor_w2_se),
         e.floor_repeats
-    );
-    let _ = writeln!(
+    )?;
+    writeln!(
         md,
         "- **Transport cost**: `E‖z − x0‖²` over the pairs a round trains on (1-RF: independent \
          pairs), ± its standard error."
-    );
+    )?;
     if let (Some(cost), Some(error), Some(method)) = (
         report.ot_minimum_cost,
         report.ot_minimum_error,
         report.ot_minimum_method.as_deref(),
     ) {
-        let _ = writeln!(
+        writeln!(
             md,
             "- **Optimal transport cost**: {} ± {} ({method}). No coupling of the source and the \
              target costs less: a round whose cost sits below it by more than its error (twice \
@@ -295,24 +306,25 @@ fn evaluation_protocol(md: &mut String, report: &RunReport) {
              longer generates the target, it has not found a better coupling.",
             format_number(cost),
             format_number(error)
-        );
+        )?;
     }
-    let _ = writeln!(
+    writeln!(
         md,
         "- **Straightness**: `∫ E‖(z − x̂0) − v(x_t, t)‖² dt` on the {}-step Euler path of {} \
          points; 0 means straight.",
         e.path_steps, e.coverage_points
-    );
+    )?;
+    Ok(())
 }
 
-fn results(md: &mut String, report: &RunReport) {
-    let _ = writeln!(md, "\n## Results\n");
+fn results(md: &mut String, report: &RunReport) -> std::fmt::Result {
+    writeln!(md, "\n## Results\n")?;
     for (name, why) in report.diverged_rounds() {
-        let _ = writeln!(
+        writeln!(
             md,
             "> **Warning: {name} diverged** — {why}. Its numbers are not those of a trained \
              model; lower the learning rate.\n"
-        );
+        )?;
     }
     let steps: BTreeSet<usize> = report
         .rounds
@@ -320,11 +332,11 @@ fn results(md: &mut String, report: &RunReport) {
         .flat_map(|r| r.w2_by_steps.keys().copied())
         .collect();
     let path_steps = report.settings.eval.path_steps;
-    let _ = writeln!(
+    writeln!(
         md,
         "| round | transport cost | straightness | mode TV | stray mass | within-mode W2 | \
          train steps | train s |\n|---|---:|---:|---:|---:|---:|---:|---:|"
-    );
+    )?;
     for r in &report.rounds {
         // A one-step student is measured at 1 step; flows at the reference path's steps.
         let at = if r.within_mode_w2_by_steps.contains_key(&path_steps) {
@@ -332,7 +344,7 @@ fn results(md: &mut String, report: &RunReport) {
         } else {
             r.within_mode_w2_by_steps.keys().copied().max().unwrap_or(1)
         };
-        let _ = writeln!(
+        writeln!(
             md,
             "| {} | {} ± {}{} | {} | {} | {} | {} | {} | {:.1} |",
             r.name,
@@ -355,16 +367,16 @@ fn results(md: &mut String, report: &RunReport) {
             ),
             r.train_steps,
             r.train_seconds
-        );
+        )?;
     }
-    let _ = writeln!(
+    writeln!(
         md,
         "\nStray mass and within-mode W2 at {path_steps} Euler steps (1 for a one-step \
          student). Floors: within-mode W2 {}, stray mass {}, mode TV {}.",
         format_number(report.within_mode_floor),
         percent(report.stray_mass_floor),
         format_number(report.mode_tv_floor)
-    );
+    )?;
     steps_table(
         md,
         "Within-mode W2 by Euler steps",
@@ -372,7 +384,7 @@ fn results(md: &mut String, report: &RunReport) {
         &steps,
         |r| &r.within_mode_w2_by_steps,
         |r| &r.within_mode_w2_se_by_steps,
-    );
+    )?;
     steps_table(
         md,
         "W2 by Euler steps",
@@ -380,21 +392,21 @@ fn results(md: &mut String, report: &RunReport) {
         &steps,
         |r| &r.w2_by_steps,
         |r| &r.w2_se_by_steps,
-    );
+    )?;
     let ddpm: Vec<_> = report
         .rounds
         .iter()
         .filter(|r| !r.ddpm_by_steps.is_empty())
         .collect();
     for r in ddpm {
-        let _ = writeln!(
+        writeln!(
             md,
             "\n{} sampled by the stochastic DDPM sampler:\n\n| steps | within-mode W2 | stray \
              mass | mode TV | W2 |\n|---:|---:|---:|---:|---:|",
             r.name
-        );
+        )?;
         for (n, q) in &r.ddpm_by_steps {
-            let _ = writeln!(
+            writeln!(
                 md,
                 "| {n} | {} ± {} | {} ± {} | {} | {} ± {} |",
                 format_number(q.within_mode_w2.mean),
@@ -404,14 +416,15 @@ fn results(md: &mut String, report: &RunReport) {
                 format_number(q.mode_tv.mean),
                 format_number(q.w2.mean),
                 format_number(q.w2.se)
-            );
+            )?;
         }
     }
-    let _ = writeln!(
+    writeln!(
         md,
         "\nTotal wall time {:.1} s, {:.0} training steps per second.",
         report.timings.total_seconds, report.timings.train_steps_per_second
-    );
+    )?;
+    Ok(())
 }
 
 type Series = fn(&RoundReport) -> &BTreeMap<usize, f64>;
@@ -424,24 +437,25 @@ fn steps_table(
     steps: &BTreeSet<usize>,
     means: Series,
     ses: Series,
-) {
-    let _ = writeln!(md, "\n{title} (± standard error):\n");
-    let _ = write!(md, "| steps |");
+) -> std::fmt::Result {
+    writeln!(md, "\n{title} (± standard error):\n")?;
+    write!(md, "| steps |")?;
     for r in &report.rounds {
-        let _ = write!(md, " {} |", r.name);
+        write!(md, " {} |", r.name)?;
     }
-    let _ = write!(md, "\n|---:|");
+    write!(md, "\n|---:|")?;
     for _ in &report.rounds {
-        let _ = write!(md, "---:|");
+        write!(md, "---:|")?;
     }
-    let _ = writeln!(md);
+    writeln!(md)?;
     for n in steps {
-        let _ = write!(md, "| {n} |");
+        write!(md, "| {n} |")?;
         for r in &report.rounds {
-            let _ = write!(md, " {} |", with_se(means(r), ses(r), *n, format_number));
+            write!(md, " {} |", with_se(means(r), ses(r), *n, format_number))?;
         }
-        let _ = writeln!(md);
+        writeln!(md)?;
     }
+    Ok(())
 }
 
 /// `mean ± se` at `steps`, or a dash when not measured.

@@ -1,6 +1,7 @@
-//! Everything about a run in one folder: metrics.json, the CSV files, the run card, the
-//! session file and (optionally) the figure set. The headless `flowlab run` and the app's
-//! "Export everything" write the same folder.
+//! Everything about a run in one folder.
+//!
+//! Metrics.json, the CSV files, the run card, the session file and (optionally) the figure
+//! set. The headless `flowlab run` and the app's "Export everything" write the same folder.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -26,8 +27,10 @@ pub fn write_run_folder(
 }
 
 /// Every file of the folder for `pipeline`, `(name, contents)`, with the report it was
-/// written from: the data files, the run card, the session and, with `figures`, the figure
-/// set. `cancel` is checked between figures ([`ExportError::Cancelled`]).
+/// written from.
+///
+/// The data files, the run card, the session and, with `figures`, the figure set. `cancel`
+/// is checked between figures ([`ExportError::Cancelled`]).
 pub fn run_folder_files(
     pipeline: &Pipeline,
     figures: Option<&FigureStyle>,

@@ -325,13 +325,14 @@ impl Session {
             let mut arrays = Vec::new();
             for (name, shape) in r.net.parameter_shapes(r.dim) {
                 let key = format!("round{i}/{name}");
-                let view = tensors
-                    .tensor(&key)
-                    .map_err(|_| SessionError::MissingWeights {
-                        path: path.clone(),
-                        round: round.clone(),
-                        name: name.clone(),
-                    })?;
+                let view =
+                    tensors
+                        .tensor(&key)
+                        .map_err(|_missing| SessionError::MissingWeights {
+                            path: path.clone(),
+                            round: round.clone(),
+                            name: name.clone(),
+                        })?;
                 if view.dtype() != Dtype::F32 || view.shape() != shape.as_slice() {
                     return Err(SessionError::Shape {
                         path: path.clone(),

@@ -15,10 +15,11 @@
 
 use super::{FlowError, FlowPath};
 
-/// Where a step's noise comes from: the noise of a particle is a fixed function of its
-/// starting point, the step and the coordinate (a counter-based hash). The starting points
-/// come from the run's seeded RNG, so the same seed gives the same samples, however the
-/// particles are split between cores.
+/// Where a step's noise comes from.
+///
+/// The noise of a particle is a fixed function of its starting point, the step and the
+/// coordinate (a counter-based hash). The starting points come from the run's seeded RNG,
+/// so the same seed gives the same samples, however the particles are split between cores.
 #[derive(Clone, Copy, Debug)]
 pub struct StepNoise<'a> {
     /// The starting points of the particles being integrated, row-major.

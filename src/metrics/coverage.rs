@@ -13,9 +13,11 @@ pub fn mode_fractions(target: &Mixture, samples: &Points) -> Vec<f64> {
     counts.into_iter().map(|c| c as f64 / n).collect()
 }
 
-/// Total variation distance between the fractions of samples assigned to each component
-/// and the component weights: `½ Σ_k |fraction_k − weight_k|`, 0 when every mode gets its
-/// share, 1 when the mass is all in the wrong places.
+/// Total variation distance between the fractions of samples assigned to each component and
+/// the component weights.
+///
+/// `½ Σ_k |fraction_k − weight_k|`, 0 when every mode gets its share, 1 when the mass is
+/// all in the wrong places.
 pub fn mode_tv(target: &Mixture, samples: &Points) -> f64 {
     mode_fractions(target, samples)
         .iter()

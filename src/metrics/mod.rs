@@ -1,6 +1,7 @@
-//! The numbers flowlab reports (definitions in `DESIGN.md` §1): W2 and its metric floor,
-//! within-mode W2, stray mass, transport cost of a coupling and its optimum, straightness of
-//! a flow, and per-mode coverage.
+//! The numbers flowlab reports (definitions in `DESIGN.md` §1).
+//!
+//! W2 and its metric floor, within-mode W2, stray mass, transport cost of a coupling and
+//! its optimum, straightness of a flow, and per-mode coverage.
 
 mod assignment;
 mod coverage;

@@ -27,8 +27,9 @@ pub struct OtMinimum {
     pub method: String,
 }
 
-/// The optimal transport cost from `source` to `target` (`DESIGN.md` §1 "OT minimum"):
-/// exact in 1-D (the monotone map, `∫₀¹ (F⁻¹(u) − G⁻¹(u))² du` integrated numerically);
+/// The optimal transport cost from `source` to `target` (`DESIGN.md` §1 "OT minimum").
+///
+/// Exact in 1-D (the monotone map, `∫₀¹ (F⁻¹(u) − G⁻¹(u))² du` integrated numerically);
 /// exact in 2-D when source and target both factorise over the axes (every component shares
 /// its mean and std on one axis), as the sum of the axes' 1-D costs; otherwise the mean
 /// exact assignment cost over independent samples drawn with `rng`, with its error stated

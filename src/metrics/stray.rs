@@ -7,9 +7,11 @@ use crate::target::Mixture;
 pub const STRAY_MAHALANOBIS: f64 = 3.0;
 
 /// Share of `samples` whose Mahalanobis distance to every component of `target` exceeds
-/// [`STRAY_MAHALANOBIS`]: mass stranded between (or outside) the modes. A perfect sampler
-/// shows about 1.1 % in 2-D (`exp(−9/2)`, the chance a 2-D Gaussian point lies beyond 3σ)
-/// and 0.27 % in 1-D, less where components overlap.
+/// [`STRAY_MAHALANOBIS`].
+///
+/// Mass stranded between (or outside) the modes. A perfect sampler shows about 1.1 % in 2-D
+/// (`exp(−9/2)`, the chance a 2-D Gaussian point lies beyond 3σ) and 0.27 % in 1-D, less
+/// where components overlap.
 pub fn stray_mass(target: &Mixture, samples: &Points) -> f64 {
     if samples.is_empty() {
         return 0.0;

@@ -7,9 +7,10 @@ use super::{optimal_matching, squared_distance};
 use crate::Points;
 use crate::target::Mixture;
 
-/// W2 between two samples of the same size and dimension: in 1-D the root mean squared
-/// difference of the sorted samples; otherwise the root mean squared distance of the exact
-/// optimal one-to-one matching.
+/// W2 between two samples of the same size and dimension.
+///
+/// In 1-D the root mean squared difference of the sorted samples; otherwise the root mean
+/// squared distance of the exact optimal one-to-one matching.
 ///
 /// # Panics
 /// If the samples differ in size or dimension (a programming error).

@@ -6,10 +6,12 @@ use super::w2;
 use crate::Points;
 use crate::target::Mixture;
 
-/// Within-mode W2 of `samples` against `target` (`DESIGN.md` §1): each point is assigned to
-/// its most likely component k; `W2_k` compares the points of k with as many fresh draws
-/// from component k (drawn with `rng`); the result is `√(Σ_k w_k·W2_k²)` with the target's
-/// weights. A component that received no point adds nothing (mode TV sees missing mass).
+/// Within-mode W2 of `samples` against `target` (`DESIGN.md` §1).
+///
+/// Each point is assigned to its most likely component k; `W2_k` compares the points of k
+/// with as many fresh draws from component k (drawn with `rng`); the result is `√(Σ_k
+/// w_k·W2_k²)` with the target's weights. A component that received no point adds nothing
+/// (mode TV sees missing mass).
 ///
 /// Unlike W2 over the whole sample it does not pay for chance differences in mode counts, so
 /// it is far less noisy, and it sees widened modes and mass smeared between them.

@@ -11,12 +11,13 @@ pub const SPIKE_LOSS_RATIO: f64 = 10_000.0;
 /// floor has diverged.
 pub const DIVERGED_W2_RATIO: f64 = 10.0;
 
-/// Why a round counts as diverged, if it does. Its starting loss is the smaller of its first
-/// reported loss and the loss of predicting zero velocity (`coupling_cost / dim`, what an
-/// untrained network scores); it has diverged when its final loss is at least
-/// [`DIVERGED_LOSS_RATIO`] × that, when any reported loss reached [`SPIKE_LOSS_RATIO`] × that,
-/// or when its W2 at the most steps measured is at least [`DIVERGED_W2_RATIO`] × the metric
-/// floor (or not finite).
+/// Why a round counts as diverged, if it does.
+///
+/// Its starting loss is the smaller of its first reported loss and the loss of predicting
+/// zero velocity (`coupling_cost / dim`, what an untrained network scores); it has diverged
+/// when its final loss is at least [`DIVERGED_LOSS_RATIO`] × that, when any reported loss
+/// reached [`SPIKE_LOSS_RATIO`] × that, or when its W2 at the most steps measured is at
+/// least [`DIVERGED_W2_RATIO`] × the metric floor (or not finite).
 pub fn divergence(
     report: &RoundReport,
     losses: &[(usize, f32)],

@@ -50,11 +50,13 @@ pub struct Evaluator {
     ot_minimum: OtMinimum,
 }
 
-/// W2 of `field` under `solver` with `steps`, averaged over independent draws: `first` is what
-/// the field already made of the first draw's noise, compared with `reference`; each of
-/// `extra` is a further (noise, reference) pair, integrated here. Every sample is cut to the
-/// same size, the smaller of `first` and `reference`. (The round reports measure W2 the
-/// same way, together with the other numbers, through [`EvalDraws::quality`].)
+/// W2 of `field` under `solver` with `steps`, averaged over independent draws.
+///
+/// `first` is what the field already made of the first draw's noise, compared with
+/// `reference`; each of `extra` is a further (noise, reference) pair, integrated here.
+/// Every sample is cut to the same size, the smaller of `first` and `reference`. (The round
+/// reports measure W2 the same way, together with the other numbers, through
+/// [`EvalDraws::quality`].)
 pub fn averaged_w2(
     field: &dyn VelocityField,
     first: &Points,

@@ -1,7 +1,9 @@
-//! The files a headless run writes: `metrics.json`, `rounds.csv`, `losses.csv`,
-//! `samples_<round>.csv`, `trajectories_<round>.csv`. Everything is written to a hidden
-//! staging folder first and moved into place at the end, so a failed or cancelled run leaves
-//! nothing half-written; [`OutputFolder`] replaces a whole folder that way.
+//! The files a headless run writes.
+//!
+//! `metrics.json`, `rounds.csv`, `losses.csv`, `samples_<round>.csv`,
+//! `trajectories_<round>.csv`. Everything is written to a hidden staging folder first and
+//! moved into place at the end, so a failed or cancelled run leaves nothing half-written;
+//! [`OutputFolder`] replaces a whole folder that way.
 //!
 //! Round names come from the run or from a session file: in CSV cells they are quoted when
 //! they hold a comma, quote or line break, and in file names every character other than
@@ -40,7 +42,7 @@ pub fn trajectories_csv(trajectory: &Trajectory) -> String {
     for p in 0..trajectory.particles {
         for (k, &t) in trajectory.times.iter().enumerate() {
             let frame = trajectory.frame(k);
-            let _ = write!(out, "{p},{k},{t},");
+            let _infallible: std::fmt::Result = write!(out, "{p},{k},{t},");
             push_row(
                 &mut out,
                 &frame[p * trajectory.dim..(p + 1) * trajectory.dim],
@@ -56,15 +58,17 @@ pub fn losses_csv<'a>(rounds: impl IntoIterator<Item = (&'a str, &'a [(usize, f3
     for (name, losses) in rounds {
         let name = csv_field(name);
         for (step, loss) in losses {
-            let _ = writeln!(out, "{name},{step},{loss}");
+            let _infallible: std::fmt::Result = writeln!(out, "{name},{step},{loss}");
         }
     }
     out
 }
 
-/// One row per round with its numbers: `round,coupling_cost,straightness,mode_tv,` then
-/// `w2_steps_<n>` for every step count any round was measured at (empty where a round was
-/// not), then `train_steps,final_loss,train_seconds,pair_seconds`.
+/// One row per round with its numbers.
+///
+/// `round,coupling_cost,straightness,mode_tv,` then `w2_steps_<n>` for every step count any
+/// round was measured at (empty where a round was not), then
+/// `train_steps,final_loss,train_seconds,pair_seconds`.
 pub fn rounds_csv(rounds: &[RoundReport]) -> String {
     let steps: std::collections::BTreeSet<usize> = rounds
         .iter()
@@ -72,12 +76,12 @@ pub fn rounds_csv(rounds: &[RoundReport]) -> String {
         .collect();
     let mut out = String::from("round,coupling_cost,straightness,mode_tv");
     for s in &steps {
-        let _ = write!(out, ",w2_steps_{s}");
+        let _infallible: std::fmt::Result = write!(out, ",w2_steps_{s}");
     }
     out.push_str(",train_steps,final_loss,train_seconds,pair_seconds\n");
     let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     for r in rounds {
-        let _ = write!(
+        let _infallible: std::fmt::Result = write!(
             out,
             "{},{},{},{}",
             csv_field(&r.name),
@@ -86,9 +90,9 @@ pub fn rounds_csv(rounds: &[RoundReport]) -> String {
             r.mode_tv
         );
         for s in &steps {
-            let _ = write!(out, ",{}", opt(r.w2_at(*s)));
+            let _infallible: std::fmt::Result = write!(out, ",{}", opt(r.w2_at(*s)));
         }
-        let _ = writeln!(
+        let _infallible: std::fmt::Result = writeln!(
             out,
             ",{},{},{},{}",
             r.train_steps,
@@ -112,9 +116,11 @@ pub fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// `name` made safe as part of a file name: letters, digits, `-`, `_`, `.` and `+` are kept,
-/// everything else (`/`, `\`, `:`, spaces, control characters, …) becomes `_`; a name that
-/// would be empty or only dots becomes `round`; at most 100 characters are kept.
+/// `name` made safe as part of a file name.
+///
+/// Letters, digits, `-`, `_`, `.` and `+` are kept, everything else (`/`, `\`, `:`, spaces,
+/// control characters, …) becomes `_`; a name that would be empty or only dots becomes
+/// `round`; at most 100 characters are kept.
 pub fn file_stem(name: &str) -> String {
     let stem: String = name
         .chars()
@@ -162,14 +168,15 @@ fn push_row(out: &mut String, row: &[f32]) {
         if i > 0 {
             out.push(',');
         }
-        let _ = write!(out, "{v}");
+        let _infallible: std::fmt::Result = write!(out, "{v}");
     }
     out.push('\n');
 }
 
 /// Writes the results of `pipeline` into `dir` (created if missing), with `extra` files
-/// (e.g. the rendered figure set) beside them. Files are staged in a hidden sibling folder
-/// and moved in only when all are written.
+/// (e.g. the rendered figure set) beside them.
+///
+/// Files are staged in a hidden sibling folder and moved in only when all are written.
 pub fn write_run(
     dir: &Path,
     pipeline: &Pipeline,
@@ -244,7 +251,7 @@ pub fn write_files_atomically<C: AsRef<[u8]>>(
         fs::remove_dir(&staging)
     })();
     if result.is_err() {
-        let _ = fs::remove_dir_all(&staging);
+        let _best_effort: std::io::Result<()> = fs::remove_dir_all(&staging);
     }
     result?;
     Ok(files.iter().map(|(name, _)| dir.join(name)).collect())

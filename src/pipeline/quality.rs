@@ -42,10 +42,11 @@ pub struct QualityFloors {
     pub mode_tv_per_draw: Estimate,
 }
 
-/// The independent draws every sampler is measured on: the noise each starts from, the
-/// target sample W2 compares with, and the seed of the fresh component draws within-mode W2
-/// compares each mode with. Plain vectors, so the app's sampling thread can keep a copy and
-/// give the same numbers as `flowlab run`.
+/// The independent draws every sampler is measured on.
+///
+/// The noise each starts from, the target sample W2 compares with, and the seed of the
+/// fresh component draws within-mode W2 compares each mode with. Plain vectors, so the
+/// app's sampling thread can keep a copy and give the same numbers as `flowlab run`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EvalDraws {
     /// One `(noise, reference)` pair per draw, `w2_points` each.
@@ -90,11 +91,13 @@ impl EvalDraws {
     }
 }
 
-/// The quality numbers of generated samples: `draws` holds one `(generated, reference)`
-/// pair per independent draw (equal sizes within a pair), `seeds` one seed per draw for the
-/// fresh component draws of within-mode W2 (missing seeds count from 0). Each number is the
-/// mean over the draws with its standard error; draws are measured one per core and summed
-/// in order, so the result does not depend on the core count.
+/// The quality numbers of generated samples.
+///
+/// `draws` holds one `(generated, reference)` pair per independent draw (equal sizes within
+/// a pair), `seeds` one seed per draw for the fresh component draws of within-mode W2
+/// (missing seeds count from 0). Each number is the mean over the draws with its standard
+/// error; draws are measured one per core and summed in order, so the result does not
+/// depend on the core count.
 pub fn quality_of(target: &Mixture, draws: &[(Points, Points)], seeds: &[u64]) -> QualityNumbers {
     let per_draw: Vec<[f64; 4]> = draws
         .par_iter()

@@ -9,10 +9,12 @@ use crate::target::{Mixture, Source};
 pub const REFLOWS_RANGE: std::ops::RangeInclusive<usize> = 0..=10;
 /// (noise, sample) pairs a reflow round may train on.
 pub const REFLOW_PAIRS_RANGE: std::ops::RangeInclusive<usize> = 1..=1_000_000;
-/// Largest batch OT-CFM pairs by exact assignment: the assignment builds a batch × batch
-/// f64 cost matrix and its time grows about as the cube of the batch (measured on two-far:
-/// 9 ms at 256; on the 2-core machine under a load average of 13, 3 s a step at 1024 and
-/// 25 s at 2048, during which Ctrl-C waits), so 1024 is the cap.
+/// Largest batch OT-CFM pairs by exact assignment.
+///
+/// The assignment builds a batch × batch f64 cost matrix and its time grows about as the
+/// cube of the batch (measured on two-far: 9 ms at 256; on the 2-core machine under a load
+/// average of 13, 3 s a step at 1024 and 25 s at 2048, during which Ctrl-C waits), so 1024
+/// is the cap.
 pub const MAX_OT_BATCH: usize = 1024;
 
 /// Settings of one run: the seed, the network, training, reflow, distillation, evaluation.
@@ -270,23 +272,18 @@ impl Settings {
         };
         Self::from_value(value, base).map_err(|err| match err {
             // A value of the wrong type: TOML's own parser says on which line.
-            SettingsError::Parse(message) if !json => {
-                match toml::from_str::<Self>(text).err() {
-                    Some(toml_err) if message.contains(toml_err.message()) => {
-                        SettingsError::Parse(toml_message(text, &toml_err))
-                    }
-                    _ => SettingsError::Parse(message),
+            SettingsError::Parse(message) if !json => match toml::from_str::<Self>(text).err() {
+                Some(toml_err) if message.contains(toml_err.message()) => {
+                    SettingsError::Parse(toml_message(text, &toml_err))
                 }
-            }
+                _ => SettingsError::Parse(message),
+            },
             other => other,
         })
     }
 
     /// Settings from a parsed document (see [`Settings::from_file_text`]).
-    pub fn from_value(
-        mut value: serde_json::Value,
-        base: &Self,
-    ) -> Result<Self, SettingsError> {
+    pub fn from_value(mut value: serde_json::Value, base: &Self) -> Result<Self, SettingsError> {
         let is_report = value
             .as_object()
             .is_some_and(|o| o.get("settings").is_some_and(|s| s.is_object()));

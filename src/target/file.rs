@@ -39,7 +39,7 @@ pub fn read_capped(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
 
 /// [`read_capped`] as UTF-8 text.
 pub fn read_text_capped(path: &Path, limit: u64) -> std::io::Result<String> {
-    String::from_utf8(read_capped(path, limit)?).map_err(|_| {
+    String::from_utf8(read_capped(path, limit)?).map_err(|_not_utf8| {
         std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             "the file is not UTF-8 text",

@@ -148,7 +148,7 @@ impl FlowlabApp {
             | Action::Enlarge(_)
             | Action::CycleChart
             | Action::SetMeasure(_) => {
-                view_action(&mut self.view, &mut self.persisted, &self.run.view, action);
+                view_action(&mut self.view, &mut self.persisted, &self.run.view, &action);
             }
             Action::ToggleHelp
             | Action::CloseHelp
@@ -303,9 +303,7 @@ impl FlowlabApp {
             .map(|e| e.to_string_lossy().to_ascii_lowercase());
         match ext.as_deref() {
             Some("csv") => worker.fit_data(path.clone(), FitConfig::default()),
-            Some(crate::export::session::SESSION_EXTENSION) => {
-                worker.read_session(path.clone())
-            }
+            Some(crate::export::session::SESSION_EXTENSION) => worker.read_session(path.clone()),
             Some("toml") => worker.read_target(path.clone()),
             _ => {
                 self.status.error(format!(
@@ -396,8 +394,8 @@ fn save_if_changed(
 }
 
 /// The step slider, the round shown and the overlays.
-fn view_action(view: &mut ViewState, persisted: &mut Persisted, run: &RunView, action: Action) {
-    match action {
+fn view_action(view: &mut ViewState, persisted: &mut Persisted, run: &RunView, action: &Action) {
+    match *action {
         Action::StepsUp => persisted.steps = (persisted.steps * 2).min(MAX_STEPS),
         Action::StepsDown => persisted.steps = (persisted.steps / 2).max(1),
         Action::SetSteps(n) => persisted.steps = n.clamp(1, MAX_STEPS),

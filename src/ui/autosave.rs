@@ -59,8 +59,8 @@ impl Autosave {
 impl FlowlabApp {
     /// Autosaves into `dir` (created if missing) from now on; an autosave left by an earlier
     /// start is set aside and offered in the status bar. Errors go to the status bar.
-    pub fn use_data_dir(&mut self, dir: PathBuf) {
-        let dir = crate::worker::absolute(&dir);
+    pub fn use_data_dir(&mut self, dir: &Path) {
+        let dir = crate::worker::absolute(dir);
         if let Err(err) = std::fs::create_dir_all(dir.join("runs")) {
             self.status.error(format!(
                 "Autosave is off: could not create {}: {err}",

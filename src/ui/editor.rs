@@ -106,7 +106,7 @@ pub fn editor_ui(
 pub(super) fn apply_input(
     target: &mut Mixture,
     handles: &[(Handle, [f64; 2])],
-    input: PlotInput,
+    input: &PlotInput,
     state: &mut EditorState,
     actions: &mut Vec<Action>,
 ) {
@@ -143,7 +143,7 @@ pub(super) fn apply_input(
             None => add_component(target, at(p, dim), state, actions),
         }
     }
-    scroll_weight(target, &input, handles, state, actions);
+    scroll_weight(target, input, handles, state, actions);
 }
 
 /// A plot point as a position of dimension `dim`.

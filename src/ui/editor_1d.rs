@@ -107,7 +107,7 @@ pub(super) fn editor_1d_ui(
         ui.ctx(),
         widget.intersect(response.response.rect.expand2(egui::vec2(80.0, 60.0))),
     );
-    apply_input(target, &handles, response.inner, state, actions);
+    apply_input(target, &handles, &response.inner, state, actions);
 }
 
 /// A density histogram of `values` over `bins` bins in `lo..hi`: `(centre, height)`.

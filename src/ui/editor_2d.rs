@@ -132,7 +132,7 @@ pub(super) fn editor_2d_ui(
         ui.ctx(),
         widget.intersect(response.response.rect.expand2(egui::vec2(80.0, 60.0))),
     );
-    apply_input(target, &handles, response.inner, state, actions);
+    apply_input(target, &handles, &response.inner, state, actions);
 }
 
 /// The 1-std ellipse of a 2-D component.

@@ -307,7 +307,7 @@ impl FlowlabApp {
         self.keep.runs.pending = None;
         self.status.info(format!(
             "Back to the run of {} ({rounds} round{}).",
-            self.keep.runs.current_name(&self.persisted),
+            super::runs::Runs::current_name(&self.persisted),
             if rounds == 1 { "" } else { "s" }
         ));
         true

@@ -96,7 +96,7 @@ pub fn run_native(scenario: Option<Scenario>, window: WindowOptions) -> eframe::
                 // Scripted screenshots leave the user's data folder and dialogs alone.
                 app.use_dialogs(&cc.egui_ctx);
                 if let Some(dir) = data_dir() {
-                    app.use_data_dir(dir);
+                    app.use_data_dir(&dir);
                 }
             }
             app.set_scenario(scenario);

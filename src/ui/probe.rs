@@ -1,6 +1,8 @@
-//! What the last frame laid out where: the main plots' rectangles and whether each chart
-//! title fitted its row. Kept in egui's per-frame memory so the layout test can check, at
-//! any window size, that the pictures get the room and nothing is cut short.
+//! What the last frame laid out where.
+//!
+//! The main plots' rectangles and whether each chart title fitted its row. Kept in egui's
+//! per-frame memory so the layout test can check, at any window size, that the pictures get
+//! the room and nothing is cut short.
 
 use eframe::egui::{self, Id, Rect};
 

@@ -168,7 +168,7 @@ impl Runs {
     }
 
     /// The name of the run on screen.
-    pub fn current_name(&self, persisted: &Persisted) -> String {
+    pub fn current_name(persisted: &Persisted) -> String {
         persisted
             .preset
             .clone()

@@ -83,7 +83,7 @@ pub struct Scenario {
 impl Scenario {
     /// The scenario `name`, saving to `out`; `None` for an unknown name.
     pub fn new(name: &str, out: PathBuf) -> Option<Self> {
-        use Step::{Act, WaitIdle, Frames, WaitTraining, WaitPicture, Shoot};
+        use Step::{Act, Frames, Shoot, WaitIdle, WaitPicture, WaitTraining};
         let full_run = |preset: &str| {
             vec![
                 Act(Action::Preset(preset.to_owned())),
@@ -198,7 +198,7 @@ impl Scenario {
     /// window once its rounds are shown, the first selected at 20 steps: a screenshot of a
     /// run trained once by `flowlab run`, without training it again.
     pub fn opening(file: PathBuf, out: PathBuf) -> Self {
-        use Step::{Act, WaitRounds, WaitIdle, WaitPicture, Frames, Shoot};
+        use Step::{Act, Frames, Shoot, WaitIdle, WaitPicture, WaitRounds};
         Self {
             steps: VecDeque::from([
                 Act(Action::OpenFile(file)),
@@ -306,7 +306,7 @@ fn picture_ready(app: &FlowlabApp) -> bool {
                 p.steps == run.shown_steps(Selection::Round(r.index), steps) && p.quality.is_some()
             })
         }),
-        sel => run.picture(sel).is_some_and(|p| {
+        sel @ Selection::Round(_) => run.picture(sel).is_some_and(|p| {
             // A guided picture (one class) gets no quality numbers.
             p.steps == run.shown_steps(sel, steps)
                 && (p.quality.is_some() || p.guided.is_some())

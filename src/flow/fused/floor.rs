@@ -24,9 +24,10 @@ fn time(repeats: usize, mut work: impl FnMut()) -> f64 {
     start.elapsed().as_secs_f64() / repeats.max(1) as f64
 }
 
-/// Seconds the matrix products of one training step take for an MLP with layer sizes `sizes`
-/// (input, hidden…, output) on a batch of `batch` rows: per layer the forward `x·Wᵀ` and the
-/// backward `dzᵀ·x` and `dz·W`.
+/// Seconds the matrix products of one training step take for an MLP with layer sizes
+/// `sizes` (input, hidden…, output) on a batch of `batch` rows.
+///
+/// Per layer the forward `x·Wᵀ` and the backward `dzᵀ·x` and `dz·W`.
 pub fn matmul_floor_train(sizes: &[usize], batch: usize, repeats: usize) -> f64 {
     floor(sizes, batch, repeats, true)
 }

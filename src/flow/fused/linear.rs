@@ -140,9 +140,9 @@ impl CustomOp3 for LinearAct {
         let b = bias_slice(s3, l3, w.n_rows())?;
         let (out, pre) = self.forward(x, w, b, self.saved.is_some())?;
         if let (Some(saved), Some(pre)) = (&self.saved, pre) {
-            *saved
-                .lock()
-                .map_err(|_| candle_core::Error::Msg("fused linear: poisoned cache".into()))? = pre;
+            *saved.lock().map_err(|_poisoned| {
+                candle_core::Error::Msg("fused linear: poisoned cache".into())
+            })? = pre;
         }
         Ok((CpuStorage::F32(out), Shape::from((x.n_rows(), w.n_rows()))))
     }
@@ -166,13 +166,12 @@ impl CustomOp3 for LinearAct {
         }
         let mut dz = grad.flatten_all()?.to_vec1::<f32>()?;
         if let Some(act) = self.activation {
-            let cached =
-                match &self.saved {
-                    Some(saved) => std::mem::take(&mut *saved.lock().map_err(|_| {
-                        candle_core::Error::Msg("fused linear: poisoned cache".into())
-                    })?),
-                    None => Vec::new(),
-                };
+            let cached = match &self.saved {
+                Some(saved) => std::mem::take(&mut *saved.lock().map_err(|_poisoned| {
+                    candle_core::Error::Msg("fused linear: poisoned cache".into())
+                })?),
+                None => Vec::new(),
+            };
             let pre = if cached.len() == n * width {
                 cached
             } else {

@@ -149,7 +149,7 @@ impl OutputFolder {
         }
         if exchange(&self.staging, &self.dir)? {
             // The staging path now holds the old run: drop it.
-            let _ = fs::remove_dir_all(&self.staging);
+            let _best_effort: std::io::Result<()> = fs::remove_dir_all(&self.staging);
             return Ok(());
         }
         let old = self
@@ -157,10 +157,10 @@ impl OutputFolder {
             .join(format!(".{}.old-{}", self.base, std::process::id()));
         fs::rename(&self.dir, &old)?;
         if let Err(err) = fs::rename(&self.staging, &self.dir) {
-            let _ = fs::rename(&old, &self.dir);
+            let _best_effort: std::io::Result<()> = fs::rename(&old, &self.dir);
             return Err(err);
         }
-        let _ = fs::remove_dir_all(&old);
+        let _best_effort: std::io::Result<()> = fs::remove_dir_all(&old);
         Ok(())
     }
 }
@@ -168,7 +168,7 @@ impl OutputFolder {
 impl Drop for OutputFolder {
     fn drop(&mut self) {
         if self.staging.exists() {
-            let _ = fs::remove_dir_all(&self.staging);
+            let _best_effort: std::io::Result<()> = fs::remove_dir_all(&self.staging);
         }
     }
 }

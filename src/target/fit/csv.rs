@@ -22,9 +22,11 @@ use crate::target::MAX_COORDINATE;
 /// Most data rows a CSV file may have; reading stops at the first row beyond it.
 pub const MAX_ROWS: usize = 1_000_000;
 
-/// Largest CSV file read, in bytes: 1,000,000 rows of two numbers written out at full f64
-/// precision with a separator and line ending (2 × 25 + 2 bytes a row) and some room for a
-/// header and comments. Reading stops one byte past it, so `/dev/zero` is refused at once.
+/// Largest CSV file read, in bytes.
+///
+/// 1,000,000 rows of two numbers written out at full f64 precision with a separator and
+/// line ending (2 × 25 + 2 bytes a row) and some room for a header and comments. Reading
+/// stops one byte past it, so `/dev/zero` is refused at once.
 pub const MAX_CSV_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Longest field text quoted in an error message.
@@ -63,7 +65,8 @@ pub fn load_points_csv(path: &Path) -> Result<Points, DataError> {
             return Err(DataError::TooLarge);
         }
         number += 1;
-        let line = std::str::from_utf8(&bytes).map_err(|_| DataError::NotUtf8 { line: number })?;
+        let line =
+            std::str::from_utf8(&bytes).map_err(|_not_utf8| DataError::NotUtf8 { line: number })?;
         reader.line(number, line.trim_end_matches(['\n', '\r']))?;
     }
     reader.finish()
@@ -199,11 +202,13 @@ fn parse_field(text: &str, line: usize, column: usize) -> Result<f32, DataError>
         return Err(DataError::EmptyField { line, column });
     }
     let quoted = || text.chars().take(MAX_QUOTED_CHARS).collect::<String>();
-    let value: f64 = text.parse().map_err(|_| DataError::NotANumber {
-        line,
-        column,
-        text: quoted(),
-    })?;
+    let value: f64 = text
+        .parse()
+        .map_err(|_not_a_number| DataError::NotANumber {
+            line,
+            column,
+            text: quoted(),
+        })?;
     if !value.is_finite() {
         return Err(DataError::NotFinite {
             line,

@@ -352,7 +352,9 @@ impl<'a> Prepared<'a> {
             *o = (*o - max).exp();
             sum += *o;
         }
-        out.iter_mut().for_each(|o| *o /= sum);
+        for o in out.iter_mut() {
+            *o /= sum;
+        }
         max + sum.ln()
     }
 }
@@ -411,7 +413,9 @@ fn e_step(data: &Data, model: &Model) -> Stats {
         })
         .collect();
     let mut total = Stats::zeros(k, dim);
-    parts.iter().for_each(|p| total.add(p));
+    for p in &parts {
+        total.add(p);
+    }
     total
 }
 
