@@ -21,7 +21,7 @@ fn saved(dir: &Path) -> (flowlab::pipeline::Pipeline, std::path::PathBuf) {
     Session::from_pipeline(&pipeline)
         .expect("test fixture")
         .save(&path)
-        .unwrap();
+        .expect("test fixture");
     (pipeline, path)
 }
 

@@ -66,31 +66,11 @@ pub(super) fn bars_ui(
         .allow_zoom(false)
         .allow_scroll(false)
         .show_grid([true, false])
-        .custom_y_axes(vec![
-            egui_plot::AxisHints::new_y().label_spacing(10.0..=16.0),
-        ])
-        .y_grid_spacer(|input| {
-            // One mark per bar, so every round is named beside its bar.
-            let (lo, hi) = input.bounds;
-            (lo.ceil().max(0.0) as i64..=hi.floor() as i64)
-                .map(|i| GridMark {
-                    value: i as f64,
-                    step_size: 1.0,
-                })
-                .collect()
-        })
-        .y_axis_formatter(move |mark, _| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
-                names.get(n - 1 - i as usize).cloned().unwrap_or_default()
-            } else {
-                String::new()
-            }
-        })
         .label_formatter(|pos| match pos {
             HoverPosition::NearDataPoint { plot_name, .. } => Some((*plot_name).to_owned()),
             HoverPosition::Elsewhere { .. } => None,
         });
+    plot = with_round_names(plot, names);
     if log {
         plot = plot.x_axis_formatter(|mark, _| format_value(10f64.powf(mark.value)));
     }
@@ -102,15 +82,10 @@ pub(super) fn bars_ui(
         for (k, ((name, value), len)) in values.iter().zip(&lengths).enumerate() {
             let color = round_color(name);
             let drift = reference.is_some_and(|r| r.below.get(k).copied().unwrap_or(false));
-            let note = match reference {
-                Some(r) if drift => format!(
-                    "\nbelow the {} ({}) by more than its error: the teacher's samples have \
-                     drifted from the target",
-                    r.name,
-                    format_value(r.value)
-                ),
-                _ => String::new(),
-            };
+            let note = reference
+                .filter(|_| drift)
+                .map(drift_note)
+                .unwrap_or_default();
             let bar = Bar::new(row(k), len - start)
                 .base_offset(start)
                 .width(0.7)
@@ -144,4 +119,41 @@ pub(super) fn bars_ui(
         }
     })
     .response
+}
+
+/// The bars' y axis: one mark per bar, labelled with its round's (short) name, the first
+/// round on top.
+fn with_round_names(plot: Plot<'_>, names: Vec<String>) -> Plot<'_> {
+    let n = names.len();
+    plot.custom_y_axes(vec![
+        egui_plot::AxisHints::new_y().label_spacing(10.0..=16.0),
+    ])
+    .y_grid_spacer(|input| {
+        // One mark per bar, so every round is named beside its bar.
+        let (lo, hi) = input.bounds;
+        (lo.ceil().max(0.0) as i64..=hi.floor() as i64)
+            .map(|i| GridMark {
+                value: i as f64,
+                step_size: 1.0,
+            })
+            .collect()
+    })
+    .y_axis_formatter(move |mark, _| {
+        let i = mark.value.round();
+        if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < n {
+            names.get(n - 1 - i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    })
+}
+
+/// The hover text's note on a bar below the reference.
+fn drift_note(reference: &Reference<'_>) -> String {
+    format!(
+        "\nbelow the {} ({}) by more than its error: the teacher's samples have drifted from \
+         the target",
+        reference.name,
+        format_value(reference.value)
+    )
 }

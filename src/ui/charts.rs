@@ -430,6 +430,52 @@ pub(super) fn format_value(v: f64) -> String {
 /// standard error of each.
 type Series<'a> = (&'a str, Vec<[f64; 2]>, Vec<f64>);
 
+/// Each round's values of `measure` (times `scale`) against log₂ of the step count, with
+/// their standard errors.
+fn quality_series(rounds: &[RoundView], measure: Measure, scale: f64) -> Vec<Series<'_>> {
+    rounds
+        .iter()
+        .map(|r| {
+            let se = measure.se_by_steps(&r.report);
+            let (pts, errs) = measure
+                .by_steps(&r.report)
+                .iter()
+                .map(|(&s, &v)| {
+                    let e = se.get(&s).copied().unwrap_or(0.0);
+                    ([(s as f64).log2(), v * scale], e * scale)
+                })
+                .unzip();
+            (r.report.name.as_str(), pts, errs)
+        })
+        .collect()
+}
+
+/// log₂ of every step count any round measured `measure` at, ascending.
+fn measured_steps(rounds: &[RoundView], measure: Measure) -> Vec<f64> {
+    let mut measured: Vec<usize> = rounds
+        .iter()
+        .flat_map(|r| measure.by_steps(&r.report).keys().copied())
+        .collect();
+    measured.sort_unstable();
+    measured.dedup();
+    measured.iter().map(|&s| (s as f64).log2()).collect()
+}
+
+/// Each line's round name at its right end, at least `gap` apart vertically.
+fn end_labels_ui(plot_ui: &mut egui_plot::PlotUi<'_>, series: &[Series<'_>], gap: f64) {
+    let ends: Vec<(&str, [f64; 2])> = series
+        .iter()
+        .filter_map(|(name, pts, _)| Some((*name, *pts.last()?)))
+        .collect();
+    for (name, at) in spread_labels(ends, gap) {
+        plot_ui.text(
+            Text::new("", PlotPoint::new(at[0] + 0.15, at[1]), short_name(name))
+                .color(round_color(name))
+                .anchor(egui::Align2::LEFT_CENTER),
+        );
+    }
+}
+
 /// A quality measure against Euler steps (log-2 axis with a tick at every measured step
 /// count), one line per round named at its right end, with ± one standard error as a bar at
 /// each point and the floor dashed; hovering reads the values. Stray mass is in percent.
@@ -445,30 +491,10 @@ fn quality_chart_ui(
     } else {
         1.0
     };
-    let series: Vec<Series<'_>> = rounds
-        .iter()
-        .map(|r| {
-            let se = measure.se_by_steps(&r.report);
-            let (pts, errs) = measure
-                .by_steps(&r.report)
-                .iter()
-                .map(|(&s, &v)| {
-                    let e = se.get(&s).copied().unwrap_or(0.0);
-                    ([(s as f64).log2(), v * scale], e * scale)
-                })
-                .unzip();
-            (r.report.name.as_str(), pts, errs)
-        })
-        .collect();
+    let series = quality_series(rounds, measure, scale);
     let floor = floor.map(|f| f * scale);
-    let mut measured: Vec<usize> = rounds
-        .iter()
-        .flat_map(|r| measure.by_steps(&r.report).keys().copied())
-        .collect();
-    measured.sort_unstable();
-    measured.dedup();
-    let x_end = measured.last().map_or(1.0, |&s| (s as f64).log2());
-    let marks: Vec<f64> = measured.iter().map(|&s| (s as f64).log2()).collect();
+    let marks = measured_steps(rounds, measure);
+    let x_end = marks.last().copied().unwrap_or(1.0);
     let top = series
         .iter()
         .flat_map(|s| s.1.iter().zip(&s.2).map(|(p, e)| p[1] + e))
@@ -512,16 +538,8 @@ fn quality_chart_ui(
             _ => None,
         })
         .show(ui, |plot_ui| {
-            let ends: Vec<(&str, [f64; 2])> = series
-                .iter()
-                .filter_map(|(name, pts, _)| Some((*name, *pts.last()?)))
-                .collect();
-            for (name, at) in spread_labels(ends, gap).into_iter().filter(|_| named) {
-                plot_ui.text(
-                    Text::new("", PlotPoint::new(at[0] + 0.15, at[1]), short_name(name))
-                        .color(round_color(name))
-                        .anchor(egui::Align2::LEFT_CENTER),
-                );
+            if named {
+                end_labels_ui(plot_ui, &series, gap);
             }
             for (name, pts, errs) in series {
                 let color = round_color(name);

@@ -16,6 +16,34 @@ use crate::worker::SampleSet;
 /// Heat map resolution.
 const HEAT_PX: usize = 160;
 
+/// The grips of every mode: its centre and the ends of its two width handles.
+fn handles_of(target: &Mixture) -> Vec<(Handle, [f64; 2])> {
+    target
+        .components
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| {
+            let (x, y, sx, sy) = (c.mean[0], c.mean[1], c.std[0], c.std[1]);
+            [
+                (handle(i, Grip::Centre), [x, y]),
+                (handle(i, Grip::WidthX), [x + sx, y]),
+                (handle(i, Grip::WidthY), [x, y + sy]),
+            ]
+        })
+        .collect()
+}
+
+/// The user's own points (a fitted CSV), at most 3,000 of them.
+fn data_points(overlay: &Overlay<'_>) -> Vec<[f64; 2]> {
+    overlay
+        .data
+        .iter()
+        .filter(|d| d.dim == 2)
+        .flat_map(|d| d.rows().take(3000))
+        .map(|r| [f64::from(r[0]), f64::from(r[1])])
+        .collect()
+}
+
 /// Draws the 2-D editor and applies the user's edits to `target`.
 pub(super) fn editor_2d_ui(
     ui: &mut egui::Ui,
@@ -31,19 +59,7 @@ pub(super) fn editor_2d_ui(
     let view = base.with_equal_aspect(size.x - 50.0, size.y - 30.0);
     let texture = heat_texture(ui.ctx(), target, view, dark, state);
 
-    let handles: Vec<(Handle, [f64; 2])> = target
-        .components
-        .iter()
-        .enumerate()
-        .flat_map(|(i, c)| {
-            let (x, y, sx, sy) = (c.mean[0], c.mean[1], c.std[0], c.std[1]);
-            [
-                (handle(i, Grip::Centre), [x, y]),
-                (handle(i, Grip::WidthX), [x + sx, y]),
-                (handle(i, Grip::WidthY), [x, y + sy]),
-            ]
-        })
-        .collect();
+    let handles = handles_of(target);
     let outline: Vec<Vec<[f64; 2]>> = overlay
         .outline
         .iter()
@@ -61,13 +77,7 @@ pub(super) fn editor_2d_ui(
         })
         .collect();
     let samples = samples_by_mode(picture, 2);
-    let data: Vec<[f64; 2]> = overlay
-        .data
-        .iter()
-        .filter(|d| d.dim == 2)
-        .flat_map(|d| d.rows().take(3000))
-        .map(|r| [f64::from(r[0]), f64::from(r[1])])
-        .collect();
+    let data = data_points(&overlay);
     let selected = state.selected;
 
     // The whole widget, axes included, for the layout record.

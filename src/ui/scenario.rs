@@ -83,98 +83,8 @@ pub struct Scenario {
 impl Scenario {
     /// The scenario `name`, saving to `out`; `None` for an unknown name.
     pub fn new(name: &str, out: PathBuf) -> Option<Self> {
-        use Step::{Act, Frames, Shoot, WaitIdle, WaitPicture, WaitTraining};
-        let full_run = |preset: &str| {
-            vec![
-                Act(Action::Preset(preset.to_owned())),
-                Act(Action::RunAll),
-                WaitIdle,
-            ]
-        };
-        let select = |i| Act(Action::Select(Selection::Round(i)));
-        let mut steps: Vec<Step> = match name {
-            "editor" => vec![Act(Action::Preset("eight-gaussians".into())), Frames(5)],
-            "lecture" => vec![
-                Act(Action::Preset("two-far".into())),
-                Act(Action::RunAll),
-                Act(Action::OtCfm),
-                Act(Action::Diffusion),
-                Act(Action::Guided),
-                WaitIdle,
-                select(0),
-            ],
-            "training" => vec![
-                Act(Action::Preset("two-far".into())),
-                Act(Action::RunAll),
-                WaitTraining(0.6),
-                // Training outruns the frames a screenshot waits for: hold it mid-run.
-                Act(Action::Pause),
-                Frames(10),
-            ],
-            "before-reflow" => {
-                let mut s = full_run("two-far");
-                s.extend([select(0), Act(Action::ShowField(Some(0.5)))]);
-                s
-            }
-            "after-reflow" => {
-                let mut s = full_run("two-far");
-                s.extend([select(2), Act(Action::ShowField(Some(0.5)))]);
-                s
-            }
-            "side-by-side" => {
-                let mut s = full_run("two-far");
-                s.push(Act(Action::SideBySide(true)));
-                s
-            }
-            "one-d" => {
-                let mut s = full_run("two-modes-1d");
-                s.extend([select(0), Act(Action::ShowCoupling(true))]);
-                s
-            }
-            "comparisons" => vec![
-                Act(Action::Preset("two-far".into())),
-                Act(Action::Play),
-                Act(Action::Reflow),
-                Act(Action::OtCfm),
-                Act(Action::Diffusion),
-                WaitIdle,
-                Act(Action::SideBySide(true)),
-            ],
-            "guidance" => vec![
-                Act(Action::Preset("eight-gaussians".into())),
-                Act(Action::Guided),
-                WaitIdle,
-                select(0),
-            ],
-            "your-data" => vec![
-                Act(Action::OpenFile(
-                    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/data/ring.csv"),
-                )),
-                Act(Action::RunAll),
-                WaitIdle,
-                select(2),
-            ],
-            "runs" => vec![
-                Act(Action::Preset("two-far".into())),
-                Act(Action::Play),
-                Act(Action::Reflow),
-                WaitIdle,
-                // Each edit keeps the run it ends in the Runs list.
-                Act(Action::SetSource(Some("moons".into()))),
-                Act(Action::Play),
-                WaitIdle,
-                Act(Action::Preset("eight-gaussians".into())),
-                Act(Action::Select(Selection::Live)),
-            ],
-            "transport" => vec![
-                Act(Action::Preset("eight-gaussians".into())),
-                Act(Action::SetSource(Some("moons".into()))),
-                Act(Action::RunAll),
-                WaitIdle,
-                Act(Action::SideBySide(true)),
-            ],
-            _ => return None,
-        };
+        use Step::{Act, Frames, Shoot, WaitPicture};
+        let mut steps = steps_of(name)?;
         // Few steps show which paths are straight enough to follow coarsely.
         let shown_steps = if name == "comparisons" { 4 } else { 20 };
         steps.extend([
@@ -292,6 +202,103 @@ impl Scenario {
             None => false,
         }
     }
+}
+
+/// The steps of the scenario `name` before its screenshot; `None` for an unknown name.
+fn steps_of(name: &str) -> Option<Vec<Step>> {
+    use Step::{Act, Frames, WaitIdle, WaitTraining};
+    let full_run = |preset: &str| {
+        vec![
+            Act(Action::Preset(preset.to_owned())),
+            Act(Action::RunAll),
+            WaitIdle,
+        ]
+    };
+    let select = |i| Act(Action::Select(Selection::Round(i)));
+    let steps = match name {
+        "editor" => vec![Act(Action::Preset("eight-gaussians".into())), Frames(5)],
+        "lecture" => vec![
+            Act(Action::Preset("two-far".into())),
+            Act(Action::RunAll),
+            Act(Action::OtCfm),
+            Act(Action::Diffusion),
+            Act(Action::Guided),
+            WaitIdle,
+            select(0),
+        ],
+        "training" => vec![
+            Act(Action::Preset("two-far".into())),
+            Act(Action::RunAll),
+            WaitTraining(0.6),
+            // Training outruns the frames a screenshot waits for: hold it mid-run.
+            Act(Action::Pause),
+            Frames(10),
+        ],
+        "before-reflow" => {
+            let mut s = full_run("two-far");
+            s.extend([select(0), Act(Action::ShowField(Some(0.5)))]);
+            s
+        }
+        "after-reflow" => {
+            let mut s = full_run("two-far");
+            s.extend([select(2), Act(Action::ShowField(Some(0.5)))]);
+            s
+        }
+        "side-by-side" => {
+            let mut s = full_run("two-far");
+            s.push(Act(Action::SideBySide(true)));
+            s
+        }
+        "one-d" => {
+            let mut s = full_run("two-modes-1d");
+            s.extend([select(0), Act(Action::ShowCoupling(true))]);
+            s
+        }
+        "comparisons" => vec![
+            Act(Action::Preset("two-far".into())),
+            Act(Action::Play),
+            Act(Action::Reflow),
+            Act(Action::OtCfm),
+            Act(Action::Diffusion),
+            WaitIdle,
+            Act(Action::SideBySide(true)),
+        ],
+        "guidance" => vec![
+            Act(Action::Preset("eight-gaussians".into())),
+            Act(Action::Guided),
+            WaitIdle,
+            select(0),
+        ],
+        "your-data" => vec![
+            Act(Action::OpenFile(
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/data/ring.csv"),
+            )),
+            Act(Action::RunAll),
+            WaitIdle,
+            select(2),
+        ],
+        "runs" => vec![
+            Act(Action::Preset("two-far".into())),
+            Act(Action::Play),
+            Act(Action::Reflow),
+            WaitIdle,
+            // Each edit keeps the run it ends in the Runs list.
+            Act(Action::SetSource(Some("moons".into()))),
+            Act(Action::Play),
+            WaitIdle,
+            Act(Action::Preset("eight-gaussians".into())),
+            Act(Action::Select(Selection::Live)),
+        ],
+        "transport" => vec![
+            Act(Action::Preset("eight-gaussians".into())),
+            Act(Action::SetSource(Some("moons".into()))),
+            Act(Action::RunAll),
+            WaitIdle,
+            Act(Action::SideBySide(true)),
+        ],
+        _ => return None,
+    };
+    Some(steps)
 }
 
 /// True when the pictures on screen match the step slider (with their W2, and the field if

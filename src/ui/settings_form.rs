@@ -64,30 +64,7 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut Settings, actions: &mut Vec<Action
                     .speed(1e-4)
                     .max_decimals(5),
             );
-            ui.label("time sampling").on_hover_text(tips::TIME_SAMPLING);
-            let name = match s.train.time_sampling {
-                TimeSampling::Uniform => "uniform",
-                TimeSampling::LogitNormal { .. } => "logit-normal (0, 1)",
-                TimeSampling::Cosine => "cosine",
-            };
-            egui::ComboBox::from_id_salt("time_sampling")
-                .selected_text(name)
-                .show_ui(ui, |ui| {
-                    let t = &mut s.train.time_sampling;
-                    ui.selectable_value(t, TimeSampling::Uniform, "uniform");
-                    ui.selectable_value(
-                        t,
-                        TimeSampling::LogitNormal {
-                            mean: 0.0,
-                            std: 1.0,
-                        },
-                        "logit-normal (0, 1)",
-                    );
-                    ui.selectable_value(t, TimeSampling::Cosine, "cosine");
-                })
-                .response
-                .on_hover_text(tips::TIME_SAMPLING);
-            ui.end_row();
+            time_sampling_ui(ui, &mut s.train.time_sampling);
             row(ui, "seed", tips::SEED, DragValue::new(&mut s.seed));
             row(
                 ui,
@@ -120,6 +97,34 @@ pub fn settings_ui(ui: &mut egui::Ui, s: &mut Settings, actions: &mut Vec<Action
     }
 }
 
+/// The choice of how training picks t, as a row of the form.
+fn time_sampling_ui(ui: &mut egui::Ui, t: &mut TimeSampling) {
+    ui.label("time sampling").on_hover_text(tips::TIME_SAMPLING);
+    let name = match t {
+        TimeSampling::Uniform => "uniform",
+        TimeSampling::LogitNormal { .. } => "logit-normal (0, 1)",
+        TimeSampling::Cosine => "cosine",
+    };
+    egui::ComboBox::from_id_salt("time_sampling")
+        .selected_text(name)
+        .show_ui(ui, |ui| {
+            ui.selectable_value(t, TimeSampling::Uniform, "uniform");
+            ui.selectable_value(
+                t,
+                TimeSampling::LogitNormal {
+                    mean: 0.0,
+                    std: 1.0,
+                },
+                "logit-normal (0, 1)",
+            );
+            ui.selectable_value(t, TimeSampling::Cosine, "cosine");
+        })
+        .response
+        .on_hover_text(tips::TIME_SAMPLING);
+    ui.end_row();
+}
+
+/// One labelled number of the form.
 fn row(ui: &mut egui::Ui, label: &str, tip: &str, widget: DragValue<'_>) {
     let id = ui.label(label).on_hover_text(tip).id;
     ui.add(widget).labelled_by(id).on_hover_text(tip);
