@@ -66,6 +66,7 @@ fn coupling_ui(plot_ui: &mut egui_plot::PlotUi<'_>, coupling: &[[[f64; 2]; 2]]) 
             Line::new("training pair", pair.to_vec())
                 .color(Color32::from_rgba_unmultiplied(90, 90, 90, 110))
                 .width(1.0)
+                .allow_band(false)
                 .allow_hover(false),
         );
     }
@@ -124,6 +125,9 @@ fn paths_2d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<
                 Line::new("path", PlotPoints::Borrowed(path))
                     .color(faded(mode_color(label), 120))
                     .width(line_width)
+                    // egui_plot merges points close in x into a filled band: a path of
+                    // two or three points would become a translucent wedge.
+                    .allow_band(false)
                     .allow_hover(false),
             );
         }
@@ -177,6 +181,9 @@ fn paths_1d_ui(ui: &mut egui::Ui, picture: Option<&Picture>, style: &PathsStyle<
                 Line::new("path", PlotPoints::Borrowed(path))
                     .color(faded(mode_color(label), 120))
                     .width(line_width)
+                    // egui_plot merges points close in x into a filled band: a path of
+                    // two or three points would become a translucent wedge.
+                    .allow_band(false)
                     .allow_hover(false),
             );
         }
