@@ -148,7 +148,12 @@ impl FlowlabApp {
             | Action::Enlarge(_)
             | Action::CycleChart
             | Action::SetMeasure(_) => {
-                view_action(&mut self.view, &mut self.persisted, &self.run.view, &action);
+                super::view::view_action(
+                    &mut self.view,
+                    &mut self.persisted,
+                    &self.run.view,
+                    &action,
+                );
             }
             Action::ToggleHelp
             | Action::CloseHelp
@@ -368,55 +373,6 @@ impl FlowlabApp {
     }
 }
 
-/// Writes the persisted state as soon as it changed (not while a drag is under way), so a
-/// crash or a killed process loses nothing; `saved` is the state as last written. The
-/// comparison is a few kilobytes of JSON.
-fn save_if_changed(
-    persisted: &Persisted,
-    saved: &mut Option<String>,
-    ctx: &egui::Context,
-    frame: &mut eframe::Frame,
-) {
-    if ctx.input(|i| i.pointer.any_down()) {
-        return;
-    }
-    let Ok(text) = serde_json::to_string(persisted) else {
-        return;
-    };
-    if saved.as_deref() == Some(text.as_str()) {
-        return;
-    }
-    if let Some(storage) = frame.storage_mut() {
-        eframe::set_value(storage, eframe::APP_KEY, persisted);
-        storage.flush();
-        *saved = Some(text);
-    }
-}
-
-/// The step slider, the round shown and the overlays.
-fn view_action(view: &mut ViewState, persisted: &mut Persisted, run: &RunView, action: &Action) {
-    match *action {
-        Action::StepsUp => persisted.steps = (persisted.steps * 2).min(MAX_STEPS),
-        Action::StepsDown => persisted.steps = (persisted.steps / 2).max(1),
-        Action::SetSteps(n) => persisted.steps = n.clamp(1, MAX_STEPS),
-        Action::NextRound => view.step_round(run, true),
-        Action::PreviousRound => view.step_round(run, false),
-        Action::Select(selection) => view.selection = selection,
-        Action::SideBySide(on) => view.side_by_side = on,
-        Action::ShowField(at) => {
-            view.show_field = at.is_some();
-            if let Some(t) = at {
-                view.scrub_t = t.clamp(0.0, 1.0);
-            }
-        }
-        Action::ShowCoupling(on) => view.show_coupling = on,
-        Action::Enlarge(chart) => view.enlarged = chart,
-        Action::CycleChart => view.cycle_enlarged(),
-        Action::SetMeasure(measure) => view.measure = measure,
-        _ => {}
-    }
-}
-
 impl eframe::App for FlowlabApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         // A message about an invalid target or setting goes once it is fixed.
@@ -465,7 +421,7 @@ impl eframe::App for FlowlabApp {
         self.keeping_frame_end();
         self.chrome.apply(&ctx, &self.persisted);
         if !self.scripted {
-            save_if_changed(&self.persisted, &mut self.saved, &ctx, frame);
+            state::save_if_changed(&self.persisted, &mut self.saved, &ctx, frame);
         }
     }
 

@@ -3,7 +3,7 @@
 use eframe::egui::{self, Color32, RichText};
 use egui_plot::{Bar, BarChart, GridMark, HoverPosition, LineStyle, Plot, PlotPoint, Text, VLine};
 
-use super::charts::{format_value, short_name};
+use super::chart_axes::{format_value, short_name};
 use super::palette::round_color;
 
 /// A dashed reference value across the bars (the optimal transport cost), and which bars sit

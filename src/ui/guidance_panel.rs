@@ -83,7 +83,7 @@ pub fn guidance_chart_ui(
         .include_y(0.0)
         .include_y(top * 1.1)
         .include_x(w_end * 1.25)
-        .x_grid_spacer(move |input| super::charts::spaced_marks(&scales, &input))
+        .x_grid_spacer(move |input| super::chart_axes::spaced_marks(&scales, &input))
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)

@@ -1,6 +1,7 @@
 //! What the app remembers across restarts ([`Persisted`]), its defaults, and the app's
 //! vocabulary re-exported for tests and scripts ([`Action`], [`Chart`], [`Selection`]).
 
+use eframe::egui;
 use serde::{Deserialize, Serialize};
 
 pub use super::action::{Action, Chart};
@@ -84,4 +85,29 @@ pub fn lecture_settings() -> Settings {
     let mut s = Settings::default();
     s.train.report_every = 5;
     s
+}
+
+/// Writes the persisted state as soon as it changed (not while a drag is under way), so a
+/// crash or a killed process loses nothing; `saved` is the state as last written. The
+/// comparison is a few kilobytes of JSON.
+pub(super) fn save_if_changed(
+    persisted: &Persisted,
+    saved: &mut Option<String>,
+    ctx: &egui::Context,
+    frame: &mut eframe::Frame,
+) {
+    if ctx.input(|i| i.pointer.any_down()) {
+        return;
+    }
+    let Ok(text) = serde_json::to_string(persisted) else {
+        return;
+    };
+    if saved.as_deref() == Some(text.as_str()) {
+        return;
+    }
+    if let Some(storage) = frame.storage_mut() {
+        eframe::set_value(storage, eframe::APP_KEY, persisted);
+        storage.flush();
+        *saved = Some(text);
+    }
 }

@@ -2,8 +2,10 @@
 //! every round side by side, and the guidance controls. Owned by the app, changed by the
 //! view panel's widgets and by [`super::action::Action`]s.
 
-use super::action::Chart;
+use super::action::{Action, Chart};
+use super::app::MAX_STEPS;
 use super::received::RunView;
+use super::state::Persisted;
 use crate::pipeline::Measure;
 use crate::target::Mixture;
 
@@ -235,4 +237,33 @@ fn coupling(run: &RunView, target: &Mixture, view: &ViewState) -> Vec<[[f64; 2];
             }
         })
         .collect()
+}
+
+/// The step slider, the round shown and the overlays.
+pub(super) fn view_action(
+    view: &mut ViewState,
+    persisted: &mut Persisted,
+    run: &RunView,
+    action: &Action,
+) {
+    match *action {
+        Action::StepsUp => persisted.steps = (persisted.steps * 2).min(MAX_STEPS),
+        Action::StepsDown => persisted.steps = (persisted.steps / 2).max(1),
+        Action::SetSteps(n) => persisted.steps = n.clamp(1, MAX_STEPS),
+        Action::NextRound => view.step_round(run, true),
+        Action::PreviousRound => view.step_round(run, false),
+        Action::Select(selection) => view.selection = selection,
+        Action::SideBySide(on) => view.side_by_side = on,
+        Action::ShowField(at) => {
+            view.show_field = at.is_some();
+            if let Some(t) = at {
+                view.scrub_t = t.clamp(0.0, 1.0);
+            }
+        }
+        Action::ShowCoupling(on) => view.show_coupling = on,
+        Action::Enlarge(chart) => view.enlarged = chart,
+        Action::CycleChart => view.cycle_enlarged(),
+        Action::SetMeasure(measure) => view.measure = measure,
+        _ => {}
+    }
 }
