@@ -28,7 +28,7 @@ mod tests {
 
     /// The source of every file that writes text on screen: any character in them (tooltips,
     /// labels, titles, the help overlay) can reach the screen.
-    const SOURCES: [&str; 18] = [
+    const SOURCES: [&str; 21] = [
         include_str!("tips.rs"),
         include_str!("shortcuts.rs"),
         include_str!("toolbar.rs"),
