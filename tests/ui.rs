@@ -154,10 +154,14 @@ fn a_lecture_from_preset_to_reflow() {
     assert_eq!(shown.within_mode_w2, reported.within_mode_w2);
     assert_eq!(shown.stray_mass, reported.stray_mass);
     assert_eq!(shown.w2, reported.w2);
+    let floor = h.state().run_view().floors.expect("the run's floors");
     assert_eq!(
         at_20,
-        format!("within-mode W2 {:.3}", reported.within_mode_w2.mean),
-        "one draw: no ±"
+        format!(
+            "within-mode W2 {:.3}  floor {:.3}",
+            reported.within_mode_w2.mean, floor.within_mode_w2.mean
+        ),
+        "one draw: no ±; the floor beside the reading"
     );
     let cli = cli_round_numbers(&h.state().persisted, "1-RF");
     assert_eq!(
