@@ -44,41 +44,70 @@ fn assert_bad_input(args: &[&str], field: &str, out_dir: &Path) {
 fn bad_input_is_one_line_exit_2_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("out");
+    assert_bad_targets_refused(dir.path(), &out_dir);
+    assert_bad_settings_refused(dir.path(), &out_dir);
     let out = out_dir.to_str().unwrap();
-    let bad = dir.path().join("bad.toml");
+    // Neither --preset nor --target: clap's usage error, also exit 2.
+    let usage = flowlab(&["run", "--out", out]);
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(!out_dir.exists());
+}
+
+/// Asserts that bad target files, sources and presets are refused (files written in `dir`).
+fn assert_bad_targets_refused(dir: &Path, out_dir: &Path) {
+    let out = out_dir.to_str().expect("a UTF-8 temporary path");
+    let bad = dir.join("bad.toml");
     std::fs::write(
         &bad,
         "dim = 2\n[[component]]\nweight = 1.0\nmean = [0.0, 0.0]\nstd = [0.3, -1.0]\n",
     )
-    .unwrap();
+    .expect("the fixture file is written");
     assert_bad_input(
-        &["run", "--target", bad.to_str().unwrap(), "--out", out],
+        &[
+            "run",
+            "--target",
+            bad.to_str().expect("a UTF-8 temporary path"),
+            "--out",
+            out,
+        ],
         "component[0].std[1]",
-        &out_dir,
+        out_dir,
     );
-    let three_d = dir.path().join("3d.toml");
+    let three_d = dir.join("3d.toml");
     std::fs::write(
         &three_d,
         "dim = 3\n[[component]]\nweight = 1.0\nmean = [0.0, 0.0, 0.0]\nstd = [1.0, 1.0, 1.0]\n",
     )
-    .unwrap();
+    .expect("the fixture file is written");
     assert_bad_input(
-        &["run", "--target", three_d.to_str().unwrap(), "--out", out],
+        &[
+            "run",
+            "--target",
+            three_d.to_str().expect("a UTF-8 temporary path"),
+            "--out",
+            out,
+        ],
         "dim",
-        &out_dir,
+        out_dir,
     );
-    let missing = dir.path().join("missing.toml");
+    let missing = dir.join("missing.toml");
     assert_bad_input(
-        &["run", "--target", missing.to_str().unwrap(), "--out", out],
+        &[
+            "run",
+            "--target",
+            missing.to_str().expect("a UTF-8 temporary path"),
+            "--out",
+            out,
+        ],
         "missing.toml",
-        &out_dir,
+        out_dir,
     );
     assert_bad_input(
         &[
             "run", "--preset", "two-far", "--source", "nope", "--out", out,
         ],
         "--source: preset: no preset named 'nope'",
-        &out_dir,
+        out_dir,
     );
     assert_bad_input(
         &[
@@ -86,12 +115,12 @@ fn bad_input_is_one_line_exit_2_and_writes_nothing() {
             "--preset",
             "two-far",
             "--source",
-            bad.to_str().unwrap(),
+            bad.to_str().expect("a UTF-8 temporary path"),
             "--out",
             out,
         ],
         "component[0].std[1]",
-        &out_dir,
+        out_dir,
     );
     assert_bad_input(
         &[
@@ -104,13 +133,18 @@ fn bad_input_is_one_line_exit_2_and_writes_nothing() {
             out,
         ],
         "source: is a 2-D mixture but the target is 1-D",
-        &out_dir,
+        out_dir,
     );
     assert_bad_input(
         &["run", "--preset", "nope", "--out", out],
         "preset",
-        &out_dir,
+        out_dir,
     );
+}
+
+/// Asserts that bad settings, from flags or a settings file written in `dir`, are refused.
+fn assert_bad_settings_refused(dir: &Path, out_dir: &Path) {
+    let out = out_dir.to_str().expect("a UTF-8 temporary path");
     assert_bad_input(
         &[
             "run",
@@ -122,47 +156,44 @@ fn bad_input_is_one_line_exit_2_and_writes_nothing() {
             out,
         ],
         "train_steps",
-        &out_dir,
+        out_dir,
     );
     assert_bad_input(
         &["run", "--preset", "two-far", "--batch", "0", "--out", out],
         "batch",
-        &out_dir,
+        out_dir,
     );
-    let broken = dir.path().join("broken-settings.toml");
-    std::fs::write(&broken, "[train]\nsteps = \"many\"\n").unwrap();
+    let broken = dir.join("broken-settings.toml");
+    std::fs::write(&broken, "[train]\nsteps = \"many\"\n").expect("the fixture file is written");
     assert_bad_input(
         &[
             "run",
             "--preset",
             "two-far",
             "--settings",
-            broken.to_str().unwrap(),
+            broken.to_str().expect("a UTF-8 temporary path"),
             "--out",
             out,
         ],
         "line 2: invalid type: string \"many\"",
-        &out_dir,
+        out_dir,
     );
-    let out_of_range = dir.path().join("settings.json");
-    std::fs::write(&out_of_range, r#"{"net": {"depth": 99}}"#).unwrap();
+    let out_of_range = dir.join("settings.json");
+    std::fs::write(&out_of_range, r#"{"net": {"depth": 99}}"#)
+        .expect("the fixture file is written");
     assert_bad_input(
         &[
             "run",
             "--preset",
             "two-far",
             "--settings",
-            out_of_range.to_str().unwrap(),
+            out_of_range.to_str().expect("a UTF-8 temporary path"),
             "--out",
             out,
         ],
         "depth",
-        &out_dir,
+        out_dir,
     );
-    // Neither --preset nor --target: clap's usage error, also exit 2.
-    let usage = flowlab(&["run", "--out", out]);
-    assert_eq!(usage.status.code(), Some(2));
-    assert!(!out_dir.exists());
 }
 
 #[test]

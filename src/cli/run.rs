@@ -9,7 +9,7 @@ use flowlab::export::run_folder::run_folder_files;
 use flowlab::export::{ExportError, FigureStyle, Theme};
 use flowlab::flow::{DistillMethod, FlowError};
 use flowlab::pipeline::output::{OutputError, OutputFolder};
-use flowlab::pipeline::{FittedData, Pipeline, PipelineError, Settings, fit_data};
+use flowlab::pipeline::{FittedData, Pipeline, PipelineError, RunReport, Settings, fit_data};
 use flowlab::target::fit::{Components, FitConfig};
 use flowlab::target::{MAX_TARGET_BYTES, Mixture, presets, read_text_capped};
 
@@ -23,82 +23,15 @@ const EXIT_CANCELLED: u8 = 130;
 
 /// Runs the pipeline described by `args` and writes its results.
 pub fn run(args: &RunArgs) -> ExitCode {
-    if args.components.is_some() && args.data.is_none() {
-        return fail(
-            EXIT_BAD_INPUT,
-            "--components: only with --data (it sets how many components are fitted to your \
-             CSV); a preset or target file already has its components",
-        );
-    }
-    let (target, data) = match load_target(args) {
-        Ok(t) => t,
-        Err(message) => return fail(EXIT_BAD_INPUT, &message),
+    let (mut pipeline, style, folder) = match prepare(args) {
+        Ok(prepared) => prepared,
+        Err(code) => return code,
     };
-    let settings = match settings_from(args) {
-        Ok(s) => s,
-        Err(message) => return fail(EXIT_BAD_INPUT, &message),
-    };
-    if !args.quiet
-        && let Some(warning) = target.scale_warning()
-    {
-        eprintln!("warning: {warning}");
-    }
-    let mut pipeline = match Pipeline::new(target, settings) {
-        Ok(p) => p,
-        Err(err) => return fail(EXIT_BAD_INPUT, &err.to_string()),
-    };
-    if let Some(fitted) = data {
-        pipeline.set_data_fit(fitted);
-    }
-    let style = FigureStyle {
-        theme: match args.figure_theme {
-            FigureTheme::Light => Theme::Light,
-            FigureTheme::Dark => Theme::Dark,
-        },
-        width_px: args.figure_size.0,
-        height_px: args.figure_size.1,
-    };
-    if let Err(message) = style.validate() {
-        return fail(EXIT_BAD_INPUT, &format!("figure-size: {message}"));
-    }
-    // Before training: the folder is locked for this run, checked writable, and cleaned of
-    // what a killed run left there.
-    let folder = match OutputFolder::reserve(&args.out) {
-        Ok(folder) => folder,
-        Err(err) => return fail(EXIT_BAD_INPUT, &err.to_string()),
-    };
-
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let cancel = Arc::clone(&cancel);
-        // Without a handler Ctrl-C still stops the run; it just cannot say so cleanly.
-        // Without a handler Ctrl-C still ends the run, only less tidily.
-        let _handler: Result<(), ctrlc::Error> =
-            ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
-    }
-    let mut bar = ProgressBar::new();
+    let cancel = cancel_on_ctrl_c();
     let quiet = args.quiet;
-    let result = pipeline.run_all(
-        &mut |event| {
-            if !quiet {
-                bar.show(&event);
-            }
-        },
-        &cancel,
-    );
-    let (report, failure) = match result {
-        Ok(report) => (report, None),
-        Err(err) if err.is_cancelled() => {
-            return fail(EXIT_CANCELLED, "cancelled; nothing was written");
-        }
-        Err(PipelineError::Flow(err @ FlowError::InvalidSetting { .. })) => {
-            return fail(EXIT_BAD_INPUT, &err.to_string());
-        }
-        Err(err) if pipeline.rounds().is_empty() => {
-            return fail(1, &format!("{err}; nothing was written"));
-        }
-        // A round failed (a NaN loss): the rounds finished before it are good, keep them.
-        Err(err) => (pipeline.report(), Some(err)),
+    let (report, failure) = match train(&mut pipeline, quiet, &cancel) {
+        Ok(trained) => trained,
+        Err(code) => return code,
     };
     for (name, why) in report.diverged_rounds() {
         eprintln!(
@@ -144,6 +77,99 @@ pub fn run(args: &RunArgs) -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+/// Checks `args` and builds the pipeline, the figure style and the reserved output folder.
+fn prepare(args: &RunArgs) -> Result<(Pipeline, FigureStyle, OutputFolder), ExitCode> {
+    if args.components.is_some() && args.data.is_none() {
+        return Err(fail(
+            EXIT_BAD_INPUT,
+            "--components: only with --data (it sets how many components are fitted to your \
+             CSV); a preset or target file already has its components",
+        ));
+    }
+    let (target, data) = match load_target(args) {
+        Ok(t) => t,
+        Err(message) => return Err(fail(EXIT_BAD_INPUT, &message)),
+    };
+    let settings = match settings_from(args) {
+        Ok(s) => s,
+        Err(message) => return Err(fail(EXIT_BAD_INPUT, &message)),
+    };
+    if !args.quiet
+        && let Some(warning) = target.scale_warning()
+    {
+        eprintln!("warning: {warning}");
+    }
+    let mut pipeline = match Pipeline::new(target, settings) {
+        Ok(p) => p,
+        Err(err) => return Err(fail(EXIT_BAD_INPUT, &err.to_string())),
+    };
+    if let Some(fitted) = data {
+        pipeline.set_data_fit(fitted);
+    }
+    let style = FigureStyle {
+        theme: match args.figure_theme {
+            FigureTheme::Light => Theme::Light,
+            FigureTheme::Dark => Theme::Dark,
+        },
+        width_px: args.figure_size.0,
+        height_px: args.figure_size.1,
+    };
+    if let Err(message) = style.validate() {
+        return Err(fail(EXIT_BAD_INPUT, &format!("figure-size: {message}")));
+    }
+    // Before training: the folder is locked for this run, checked writable, and cleaned of
+    // what a killed run left there.
+    let folder = match OutputFolder::reserve(&args.out) {
+        Ok(folder) => folder,
+        Err(err) => return Err(fail(EXIT_BAD_INPUT, &err.to_string())),
+    };
+    Ok((pipeline, style, folder))
+}
+
+/// Trains every round, showing progress unless `quiet`; a failed round keeps the ones before it.
+fn train(
+    pipeline: &mut Pipeline,
+    quiet: bool,
+    cancel: &AtomicBool,
+) -> Result<(RunReport, Option<PipelineError>), ExitCode> {
+    let mut bar = ProgressBar::new();
+    let result = pipeline.run_all(
+        &mut |event| {
+            if !quiet {
+                bar.show(&event);
+            }
+        },
+        cancel,
+    );
+    match result {
+        Ok(report) => Ok((report, None)),
+        Err(err) if err.is_cancelled() => {
+            Err(fail(EXIT_CANCELLED, "cancelled; nothing was written"))
+        }
+        Err(PipelineError::Flow(err @ FlowError::InvalidSetting { .. })) => {
+            Err(fail(EXIT_BAD_INPUT, &err.to_string()))
+        }
+        Err(err) if pipeline.rounds().is_empty() => {
+            Err(fail(1, &format!("{err}; nothing was written")))
+        }
+        // A round failed (a NaN loss): the rounds finished before it are good, keep them.
+        Err(err) => Ok((pipeline.report(), Some(err))),
+    }
+}
+
+/// A flag Ctrl-C sets, so the run can stop cleanly.
+fn cancel_on_ctrl_c() -> Arc<AtomicBool> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let cancel = Arc::clone(&cancel);
+        // Without a handler Ctrl-C still stops the run; it just cannot say so cleanly.
+        // Without a handler Ctrl-C still ends the run, only less tidily.
+        let _handler: Result<(), ctrlc::Error> =
+            ctrlc::set_handler(move || cancel.store(true, Ordering::Relaxed));
+    }
+    cancel
 }
 
 /// The target, and the points it was fitted to (with the fit's report) when it came from

@@ -5,9 +5,10 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::plots::{self, RoundData};
-use super::{ExportError, Figure, FigureStyle, render_png, render_svg};
+use super::{ExportError, Figure, FigureStyle, Theme, render_png, render_svg};
 use crate::flow::velocity_grid;
-use crate::pipeline::{Measure, Pipeline};
+use crate::pipeline::{Measure, Pipeline, Round};
+use crate::target::Mixture;
 
 /// The time the exported velocity fields are drawn at (half way from noise to data).
 pub const FIELD_T: f32 = 0.5;
@@ -42,52 +43,7 @@ pub fn run_figures(
     let mut out = Vec::new();
     let stems = crate::pipeline::output::round_stems(rounds.iter().map(|r| r.name.as_str()));
     for (round, stem) in rounds.iter().zip(&stems) {
-        let name = &round.name;
-        let steps = round.trajectory.frames().saturating_sub(1);
-        out.push(NamedFigure {
-            stem: format!("paths_{stem}"),
-            caption: format!(
-                "{name}: {} paths from noise (t = 1) to data (t = 0), {}, coloured by the \
-                 mode each reaches.",
-                round.trajectory.particles,
-                euler_steps(steps)
-            ),
-            figure: plots::paths_figure(
-                target,
-                &round.trajectory,
-                &format!("{name}: paths from noise to data ({})", euler_steps(steps)),
-                theme,
-            ),
-        });
-        out.push(NamedFigure {
-            stem: format!("samples_{stem}"),
-            caption: format!(
-                "{name}: samples after {} over the target density.",
-                euler_steps(steps)
-            ),
-            figure: plots::samples_figure(
-                target,
-                &round.samples,
-                &format!("{name}: samples over the target density"),
-                theme,
-            ),
-        });
-        if round.kind.is_flow() {
-            let grid = velocity_grid(target, &round.net, FIELD_T)?;
-            out.push(NamedFigure {
-                stem: format!("field_{stem}"),
-                caption: format!(
-                    "{name}: the learned velocity field at t = {FIELD_T}, drawn along −v (the \
-                     way particles move as t falls)."
-                ),
-                figure: plots::field_figure(
-                    target,
-                    &grid,
-                    &format!("{name}: velocity field at t = {FIELD_T}"),
-                    theme,
-                ),
-            });
-        }
+        round_figures(&mut out, target, round, stem, theme)?;
     }
     let data: Vec<RoundData<'_>> = rounds
         .iter()
@@ -98,10 +54,74 @@ pub fn run_figures(
             losses: &r.losses,
         })
         .collect();
+    measure_figures(&mut out, pipeline, &data);
+    extra_figures(&mut out, pipeline, theme);
+    Ok(out)
+}
+
+/// Appends one round's figures: its paths, its samples and (for a flow) its velocity field.
+fn round_figures(
+    out: &mut Vec<NamedFigure>,
+    target: &Mixture,
+    round: &Round,
+    stem: &str,
+    theme: Theme,
+) -> Result<(), ExportError> {
+    let name = &round.name;
+    let steps = round.trajectory.frames().saturating_sub(1);
+    out.push(NamedFigure {
+        stem: format!("paths_{stem}"),
+        caption: format!(
+            "{name}: {} paths from noise (t = 1) to data (t = 0), {}, coloured by the \
+             mode each reaches.",
+            round.trajectory.particles,
+            euler_steps(steps)
+        ),
+        figure: plots::paths_figure(
+            target,
+            &round.trajectory,
+            &format!("{name}: paths from noise to data ({})", euler_steps(steps)),
+            theme,
+        ),
+    });
+    out.push(NamedFigure {
+        stem: format!("samples_{stem}"),
+        caption: format!(
+            "{name}: samples after {} over the target density.",
+            euler_steps(steps)
+        ),
+        figure: plots::samples_figure(
+            target,
+            &round.samples,
+            &format!("{name}: samples over the target density"),
+            theme,
+        ),
+    });
+    if round.kind.is_flow() {
+        let grid = velocity_grid(target, &round.net, FIELD_T)?;
+        out.push(NamedFigure {
+            stem: format!("field_{stem}"),
+            caption: format!(
+                "{name}: the learned velocity field at t = {FIELD_T}, drawn along −v (the \
+                 way particles move as t falls)."
+            ),
+            figure: plots::field_figure(
+                target,
+                &grid,
+                &format!("{name}: velocity field at t = {FIELD_T}"),
+                theme,
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Appends the figures over all rounds: loss, transport cost, straightness and quality.
+fn measure_figures(out: &mut Vec<NamedFigure>, pipeline: &Pipeline, data: &[RoundData<'_>]) {
     out.push(NamedFigure {
         stem: "loss".into(),
         caption: "Training loss of every round, one after another (log scale).".into(),
-        figure: plots::loss_figure(&data, None),
+        figure: plots::loss_figure(data, None),
     });
     let ev = pipeline.evaluator();
     out.push(NamedFigure {
@@ -112,12 +132,12 @@ pub fn run_figures(
              by more than its error is marked drift.",
             ev.ot_minimum().method
         ),
-        figure: plots::cost_figure(&data, Some(ev.ot_minimum())),
+        figure: plots::cost_figure(data, Some(ev.ot_minimum())),
     });
     out.push(NamedFigure {
         stem: "straightness".into(),
         caption: "Straightness of each flow's paths (0 is perfectly straight).".into(),
-        figure: plots::straightness_figure(&data),
+        figure: plots::straightness_figure(data),
     });
     for (measure, what) in [
         (
@@ -143,13 +163,19 @@ pub fn run_figures(
                 ev.w2_points()
             ),
             figure: plots::quality_figure(
-                &data,
+                data,
                 measure,
                 Some(measure.floor(ev.floors())),
                 ev.w2_points(),
             ),
         });
     }
+}
+
+/// Appends the fitted data, guidance and side-by-side figures, those that apply to the run.
+fn extra_figures(out: &mut Vec<NamedFigure>, pipeline: &Pipeline, theme: Theme) {
+    let target = pipeline.target();
+    let rounds = pipeline.rounds();
     if let Some(points) = pipeline.data_points() {
         out.push(NamedFigure {
             stem: "data_fit".into(),
@@ -184,7 +210,6 @@ pub fn run_figures(
             .into(),
         figure: plots::side_by_side_figure(target, &every, theme),
     });
-    Ok(out)
 }
 
 /// `1 Euler step`, `100 Euler steps`.

@@ -474,13 +474,9 @@ fn panel_layout(panel: &Panel, cell: PixelRect, k: f64, fit: bool) -> PanelLayou
     }
 }
 
-fn panel_layout_with(
-    panel: &Panel,
-    cell: PixelRect,
-    (k, fit): (f64, bool),
-    side: Side,
-) -> PanelLayout {
-    let mut fonts = PanelFonts {
+/// The fonts of a panel drawn at scale `k`, before any is shrunk to fit.
+fn panel_fonts(k: f64) -> PanelFonts {
+    PanelFonts {
         scale: k,
         heading: 40.0 * k,
         x_ticks: 30.0 * k,
@@ -488,7 +484,17 @@ fn panel_layout_with(
         axis: 36.0 * k,
         legend: 30.0 * k,
         tick_mark: 8.0 * k,
-    };
+    }
+}
+
+/// A panel's layout with its legend on `side` (see [`panel_layout`]).
+fn panel_layout_with(
+    panel: &Panel,
+    cell: PixelRect,
+    (k, fit): (f64, bool),
+    side: Side,
+) -> PanelLayout {
+    let mut fonts = panel_fonts(k);
     let pad = 14.0 * k;
     let (mut l, mut t, r, b) = (
         f64::from(cell.left) + pad,

@@ -384,9 +384,8 @@ fn draw_layer<DB: DrawingBackend>(
     let LayerContext {
         project,
         spans: (x_span, y_span),
-        base,
-        style,
         sizes,
+        ..
     } = *context;
     match layer {
         Layer::Lines {
@@ -447,72 +446,20 @@ fn draw_layer<DB: DrawingBackend>(
             bars,
             width,
             values,
-        } => {
-            let fg = color(style.theme.foreground());
-            let font = (FAMILY, sizes.font(30.0))
-                .into_font()
-                .color(&fg)
-                .pos(Pos::new(HPos::Center, VPos::Bottom));
-            for &(x, height, c) in bars {
-                let (Some(a), Some(b)) = (
-                    project(&[x - width / 2.0, base]),
-                    project(&[x + width / 2.0, height]),
-                ) else {
-                    continue;
-                };
-                chart
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [a, b],
-                        ShapeStyle::from(&color(c)).filled(),
-                    )))
-                    .map_err(draw_error)?;
-                if *values {
-                    let top = (x, b.1 + (y_span.1 - y_span.0) * 0.01);
-                    chart
-                        .draw_series(std::iter::once(Text::new(
-                            format_compact(height),
-                            top,
-                            font.clone(),
-                        )))
-                        .map_err(draw_error)?;
-                }
-            }
-        }
+        } => draw_bars(chart, bars, *width, *values, context)?,
         Layer::Heat {
             x_range,
             y_range,
             nx,
             ny,
             colors,
-        } => {
-            let (nx, ny) = (*nx, *ny);
-            if nx == 0 || ny == 0 || colors.len() != nx * ny {
-                return Err(ExportError::Invalid(format!(
-                    "heat map of {nx}×{ny} cells has {} colours",
-                    colors.len()
-                )));
-            }
-            let (x_lo, y_lo) = (x_range.0, y_range.0);
-            let dx = (x_range.1 - x_range.0) / nx as f64;
-            let dy = (y_range.1 - y_range.0) / ny as f64;
-            // Cells clipped to the plot: the map may be drawn larger than the view.
-            let clip = |v: f64, (lo, hi): (f64, f64)| v.clamp(lo, hi);
-            let cells = (0..ny).flat_map(|j| {
-                (0..nx).filter_map(move |i| {
-                    let x0 = clip(x_lo + dx * i as f64, x_span);
-                    let y0 = clip(y_lo + dy * j as f64, y_span);
-                    let x1 = clip(x_lo + dx * (i + 1) as f64, x_span);
-                    let y1 = clip(y_lo + dy * (j + 1) as f64, y_span);
-                    (x1 > x0 && y1 > y0).then(|| {
-                        Rectangle::new(
-                            [(x0, y0), (x1, y1)],
-                            ShapeStyle::from(&color(colors[j * nx + i])).filled(),
-                        )
-                    })
-                })
-            });
-            chart.draw_series(cells).map_err(draw_error)?;
-        }
+        } => draw_heat(
+            chart,
+            (*x_range, *y_range),
+            (*nx, *ny),
+            colors,
+            (x_span, y_span),
+        )?,
         Layer::HLine { color: c, y, .. } => {
             let Some((_, y)) = project(&[1.0, *y]) else {
                 return Ok(());
@@ -529,6 +476,90 @@ fn draw_layer<DB: DrawingBackend>(
                 .map_err(draw_error)?;
         }
     }
+    Ok(())
+}
+
+/// Draws bars standing on the base, with their values above them if `values`.
+fn draw_bars<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    bars: &[(f64, f64, Rgb)],
+    width: f64,
+    values: bool,
+    context: &LayerContext<'_>,
+) -> Result<(), ExportError> {
+    let LayerContext {
+        project,
+        spans: (_, y_span),
+        base,
+        style,
+        sizes,
+    } = *context;
+    let fg = color(style.theme.foreground());
+    let font = (FAMILY, sizes.font(30.0))
+        .into_font()
+        .color(&fg)
+        .pos(Pos::new(HPos::Center, VPos::Bottom));
+    for &(x, height, c) in bars {
+        let (Some(a), Some(b)) = (
+            project(&[x - width / 2.0, base]),
+            project(&[x + width / 2.0, height]),
+        ) else {
+            continue;
+        };
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [a, b],
+                ShapeStyle::from(&color(c)).filled(),
+            )))
+            .map_err(draw_error)?;
+        if values {
+            let top = (x, b.1 + (y_span.1 - y_span.0) * 0.01);
+            chart
+                .draw_series(std::iter::once(Text::new(
+                    format_compact(height),
+                    top,
+                    font.clone(),
+                )))
+                .map_err(draw_error)?;
+        }
+    }
+    Ok(())
+}
+
+/// Draws a heat map of `nx`×`ny` coloured cells, clipped to the shown spans.
+fn draw_heat<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    (x_range, y_range): Spans,
+    (nx, ny): (usize, usize),
+    colors: &[Rgb],
+    (x_span, y_span): Spans,
+) -> Result<(), ExportError> {
+    if nx == 0 || ny == 0 || colors.len() != nx * ny {
+        return Err(ExportError::Invalid(format!(
+            "heat map of {nx}×{ny} cells has {} colours",
+            colors.len()
+        )));
+    }
+    let (x_lo, y_lo) = (x_range.0, y_range.0);
+    let dx = (x_range.1 - x_range.0) / nx as f64;
+    let dy = (y_range.1 - y_range.0) / ny as f64;
+    // Cells clipped to the plot: the map may be drawn larger than the view.
+    let clip = |v: f64, (lo, hi): (f64, f64)| v.clamp(lo, hi);
+    let cells = (0..ny).flat_map(|j| {
+        (0..nx).filter_map(move |i| {
+            let x0 = clip(x_lo + dx * i as f64, x_span);
+            let y0 = clip(y_lo + dy * j as f64, y_span);
+            let x1 = clip(x_lo + dx * (i + 1) as f64, x_span);
+            let y1 = clip(y_lo + dy * (j + 1) as f64, y_span);
+            (x1 > x0 && y1 > y0).then(|| {
+                Rectangle::new(
+                    [(x0, y0), (x1, y1)],
+                    ShapeStyle::from(&color(colors[j * nx + i])).filled(),
+                )
+            })
+        })
+    });
+    chart.draw_series(cells).map_err(draw_error)?;
     Ok(())
 }
 

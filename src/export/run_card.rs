@@ -24,8 +24,19 @@ pub fn run_card(report: &RunReport, figures: &[String]) -> String {
 
 /// Writes the run card into `md`.
 fn write_card(md: &mut String, report: &RunReport, figures: &[String]) -> std::fmt::Result {
+    intro(md, report)?;
+    distributions(md, report)?;
+    recipe(md, report)?;
+    comparisons(md, report)?;
+    evaluation_protocol(md, report)?;
+    results(md, report)?;
+    figure_links(md, figures)?;
+    scaling_up(md)
+}
+
+/// Writes the title and the one-paragraph summary of the method and its conventions.
+fn intro(md: &mut String, report: &RunReport) -> std::fmt::Result {
     let s = &report.settings;
-    let t = &s.train;
     let target = &report.target;
     writeln!(md, "# flowlab run card\n")?;
     writeln!(
@@ -42,8 +53,13 @@ fn write_card(md: &mut String, report: &RunReport, figures: &[String]) -> std::f
         },
         target.dim,
         target.components.len()
-    )?;
+    )
+}
 
+/// Writes the target mixture and, when there is one, the source mixture.
+fn distributions(md: &mut String, report: &RunReport) -> std::fmt::Result {
+    let s = &report.settings;
+    let target = &report.target;
     writeln!(md, "## Target\n")?;
     mixture_table(md, target)?;
     if let Some(source) = &s.source {
@@ -54,7 +70,13 @@ fn write_card(md: &mut String, report: &RunReport, figures: &[String]) -> std::f
         )?;
         mixture_table(md, source)?;
     }
+    Ok(())
+}
 
+/// Writes the recipe: seed, network, loss, time sampling, optimiser, 1-RF and reflow.
+fn recipe(md: &mut String, report: &RunReport) -> std::fmt::Result {
+    let s = &report.settings;
+    let t = &s.train;
     writeln!(md, "\n## Recipe\n")?;
     let net = &s.net;
     writeln!(
@@ -117,7 +139,13 @@ fn write_card(md: &mut String, report: &RunReport, figures: &[String]) -> std::f
         } else {
             "each round starts from fresh weights"
         }
-    )?;
+    )
+}
+
+/// Writes the recipe lines of the distillation and of the optional OT-CFM and diffusion runs.
+fn comparisons(md: &mut String, report: &RunReport) -> std::fmt::Result {
+    let s = &report.settings;
+    let t = &s.train;
     match s.distill {
         Some(DistillMethod::Direct) => {
             writeln!(
@@ -161,16 +189,22 @@ fn write_card(md: &mut String, report: &RunReport, figures: &[String]) -> std::f
             FlowPath::VpLinear.describe()
         )?;
     }
+    Ok(())
+}
 
-    evaluation_protocol(md, report)?;
-    results(md, report)?;
-
+/// Writes the links to the figure files, if there are any.
+fn figure_links(md: &mut String, figures: &[String]) -> std::fmt::Result {
     if !figures.is_empty() {
         writeln!(md, "\n## Figures\n")?;
         for stem in figures {
             writeln!(md, "- [{stem}]({stem}.png) ([svg]({stem}.svg))")?;
         }
     }
+    Ok(())
+}
+
+/// Writes the closing advice on scaling the recipe up.
+fn scaling_up(md: &mut String) -> std::fmt::Result {
     writeln!(
         md,
         "\n## Scaling this recipe up\n\nKeep the interpolant, loss and time sampling; widen and \
@@ -326,11 +360,39 @@ fn results(md: &mut String, report: &RunReport) -> std::fmt::Result {
              model; lower the learning rate.\n"
         )?;
     }
+    rounds_table(md, report)?;
     let steps: BTreeSet<usize> = report
         .rounds
         .iter()
         .flat_map(|r| r.w2_by_steps.keys().copied())
         .collect();
+    steps_table(
+        md,
+        "Within-mode W2 by Euler steps",
+        report,
+        &steps,
+        |r| &r.within_mode_w2_by_steps,
+        |r| &r.within_mode_w2_se_by_steps,
+    )?;
+    steps_table(
+        md,
+        "W2 by Euler steps",
+        report,
+        &steps,
+        |r| &r.w2_by_steps,
+        |r| &r.w2_se_by_steps,
+    )?;
+    ddpm_tables(md, report)?;
+    writeln!(
+        md,
+        "\nTotal wall time {:.1} s, {:.0} training steps per second.",
+        report.timings.total_seconds, report.timings.train_steps_per_second
+    )?;
+    Ok(())
+}
+
+/// Writes the table of every round at the reference step count, with its floors below.
+fn rounds_table(md: &mut String, report: &RunReport) -> std::fmt::Result {
     let path_steps = report.settings.eval.path_steps;
     writeln!(
         md,
@@ -376,23 +438,11 @@ fn results(md: &mut String, report: &RunReport) -> std::fmt::Result {
         format_number(report.within_mode_floor),
         percent(report.stray_mass_floor),
         format_number(report.mode_tv_floor)
-    )?;
-    steps_table(
-        md,
-        "Within-mode W2 by Euler steps",
-        report,
-        &steps,
-        |r| &r.within_mode_w2_by_steps,
-        |r| &r.within_mode_w2_se_by_steps,
-    )?;
-    steps_table(
-        md,
-        "W2 by Euler steps",
-        report,
-        &steps,
-        |r| &r.w2_by_steps,
-        |r| &r.w2_se_by_steps,
-    )?;
+    )
+}
+
+/// Writes one table per round sampled by the stochastic DDPM sampler.
+fn ddpm_tables(md: &mut String, report: &RunReport) -> std::fmt::Result {
     let ddpm: Vec<_> = report
         .rounds
         .iter()
@@ -419,11 +469,6 @@ fn results(md: &mut String, report: &RunReport) -> std::fmt::Result {
             )?;
         }
     }
-    writeln!(
-        md,
-        "\nTotal wall time {:.1} s, {:.0} training steps per second.",
-        report.timings.total_seconds, report.timings.train_steps_per_second
-    )?;
     Ok(())
 }
 

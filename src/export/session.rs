@@ -250,144 +250,36 @@ impl Session {
 
     /// Reads a session from the bytes of a `.flowlab` file; `path` names it in errors.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Self, SessionError> {
-        let path = path.to_path_buf();
-        let damaged = |detail: String| SessionError::Damaged {
-            path: path.clone(),
-            detail,
-        };
-        let (_, meta) = SafeTensors::read_metadata(bytes).map_err(|e| damaged(e.to_string()))?;
-        let info = meta.metadata().clone().unwrap_or_default();
-        let foreign = |detail: &str| SessionError::Foreign {
-            path: path.clone(),
-            detail: detail.to_owned(),
-        };
-        if info.get("format").map(String::as_str) != Some(FORMAT) {
-            return Err(foreign("no `format = flowlab-session` in its header"));
-        }
-        let version: u32 = info
-            .get("version")
-            .and_then(|v| v.parse().ok())
-            .ok_or_else(|| foreign("no readable `version` in its header"))?;
-        if version > SESSION_VERSION {
-            return Err(SessionError::Newer {
-                path,
-                found: version,
-            });
-        }
-        let json = info
-            .get("session")
-            .ok_or_else(|| foreign("no `session` in its header"))?;
+        let (header, checksums) = read_header(bytes, path)?;
         let invalid = |detail: String| SessionError::Invalid {
-            path: path.clone(),
+            path: path.to_path_buf(),
             detail,
-        };
-        let header: Header = serde_json::from_str(json)
-            .map_err(|e| invalid(format!("the session header is not valid: {e}")))?;
-        header
-            .target
-            .validate()
-            .map_err(|e| invalid(format!("target: {e}")))?;
-        header
-            .settings
-            .validate()
-            .map_err(|e| invalid(format!("settings: {e}")))?;
-        let checksums = if version >= CHECKSUM_VERSION {
-            let stored = |key: &str| {
-                info.get(key)
-                    .and_then(|v| u64::from_str_radix(v, 16).ok())
-                    .ok_or_else(|| invalid(format!("no readable `{key}` in its header")))
-            };
-            let (header_sum, weights_sum) = (stored("header_fnv1a64")?, stored("weights_fnv1a64")?);
-            if fnv1a64(json.as_bytes()) != header_sum {
-                return Err(SessionError::Checksum {
-                    path,
-                    what: "session header",
-                });
-            }
-            Some(weights_sum)
-        } else {
-            None
         };
         let mut weights_checksum = WeightsChecksum::default();
-        let tensors = SafeTensors::deserialize(bytes).map_err(|e| damaged(e.to_string()))?;
+        let tensors = SafeTensors::deserialize(bytes).map_err(|e| SessionError::Damaged {
+            path: path.to_path_buf(),
+            detail: e.to_string(),
+        })?;
         let mut rounds = Vec::with_capacity(header.rounds.len());
         for (i, r) in header.rounds.into_iter().enumerate() {
-            let round = r.report.name.clone();
-            r.net
-                .validate()
-                .map_err(|e| invalid(format!("round {round}: {e}")))?;
-            if r.dim != header.target.dim {
-                return Err(invalid(format!(
-                    "round {round}: a {}-D network for a {}-D target",
-                    r.dim, header.target.dim
-                )));
-            }
-            let mut arrays = Vec::new();
-            for (name, shape) in r.net.parameter_shapes(r.dim) {
-                let key = format!("round{i}/{name}");
-                let view =
-                    tensors
-                        .tensor(&key)
-                        .map_err(|_missing| SessionError::MissingWeights {
-                            path: path.clone(),
-                            round: round.clone(),
-                            name: name.clone(),
-                        })?;
-                if view.dtype() != Dtype::F32 || view.shape() != shape.as_slice() {
-                    return Err(SessionError::Shape {
-                        path: path.clone(),
-                        round,
-                        name,
-                        mismatch: format!(
-                            "is {:?} {:?}, expected F32 {shape:?}",
-                            view.dtype(),
-                            view.shape()
-                        ),
-                    });
-                }
-                let values: Vec<f32> = view
-                    .data()
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                    .collect();
-                weights_checksum.add(&key, &shape, &values);
-                if checksums.is_none() && values.iter().any(|v| !v.is_finite()) {
-                    return Err(invalid(format!(
-                        "round {round}: `{name}` holds a non-finite value"
-                    )));
-                }
-                arrays.push(NamedArray {
-                    name,
-                    shape,
-                    values,
-                });
-            }
-            rounds.push(SavedRound {
-                kind: r.kind,
-                report: r.report,
-                losses: r.losses,
-                weights: NetWeights {
-                    dim: r.dim,
-                    config: r.net,
-                    params: arrays,
-                },
-            });
+            rounds.push(read_round(
+                &tensors,
+                path,
+                (i, r),
+                header.target.dim,
+                checksums.is_some(),
+                &mut weights_checksum,
+            )?);
         }
         if let Some(stored) = checksums
             && weights_checksum.finish() != stored
         {
             return Err(SessionError::Checksum {
-                path,
+                path: path.to_path_buf(),
                 what: "weights",
             });
         }
-        if let Some(values) = rounds.iter().find_map(|r| {
-            r.weights
-                .params
-                .iter()
-                .find(|a| a.values.iter().any(|v| !v.is_finite()))
-                .map(|a| (r.report.name.clone(), a.name.clone()))
-        }) {
+        if let Some(values) = first_non_finite(&rounds) {
             return Err(invalid(format!(
                 "round {}: `{}` holds a non-finite value",
                 values.0, values.1
@@ -472,6 +364,154 @@ impl Session {
         })?;
         Self::from_bytes(&bytes, path)
     }
+}
+
+/// Reads and checks a session file's JSON header, with its stored weights checksum if any.
+fn read_header(bytes: &[u8], path: &Path) -> Result<(Header, Option<u64>), SessionError> {
+    let path = path.to_path_buf();
+    let damaged = |detail: String| SessionError::Damaged {
+        path: path.clone(),
+        detail,
+    };
+    let (_, meta) = SafeTensors::read_metadata(bytes).map_err(|e| damaged(e.to_string()))?;
+    let info = meta.metadata().clone().unwrap_or_default();
+    let foreign = |detail: &str| SessionError::Foreign {
+        path: path.clone(),
+        detail: detail.to_owned(),
+    };
+    if info.get("format").map(String::as_str) != Some(FORMAT) {
+        return Err(foreign("no `format = flowlab-session` in its header"));
+    }
+    let version: u32 = info
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| foreign("no readable `version` in its header"))?;
+    if version > SESSION_VERSION {
+        return Err(SessionError::Newer {
+            path,
+            found: version,
+        });
+    }
+    let json = info
+        .get("session")
+        .ok_or_else(|| foreign("no `session` in its header"))?;
+    let invalid = |detail: String| SessionError::Invalid {
+        path: path.clone(),
+        detail,
+    };
+    let header: Header = serde_json::from_str(json)
+        .map_err(|e| invalid(format!("the session header is not valid: {e}")))?;
+    header
+        .target
+        .validate()
+        .map_err(|e| invalid(format!("target: {e}")))?;
+    header
+        .settings
+        .validate()
+        .map_err(|e| invalid(format!("settings: {e}")))?;
+    let checksums = if version >= CHECKSUM_VERSION {
+        let stored = |key: &str| {
+            info.get(key)
+                .and_then(|v| u64::from_str_radix(v, 16).ok())
+                .ok_or_else(|| invalid(format!("no readable `{key}` in its header")))
+        };
+        let (header_sum, weights_sum) = (stored("header_fnv1a64")?, stored("weights_fnv1a64")?);
+        if fnv1a64(json.as_bytes()) != header_sum {
+            return Err(SessionError::Checksum {
+                path,
+                what: "session header",
+            });
+        }
+        Some(weights_sum)
+    } else {
+        None
+    };
+    Ok((header, checksums))
+}
+
+/// Reads and checks round `i` and its weights, adding them to `weights_checksum`.
+fn read_round(
+    tensors: &SafeTensors<'_>,
+    path: &Path,
+    (i, r): (usize, RoundHeader),
+    target_dim: usize,
+    checksummed: bool,
+    weights_checksum: &mut WeightsChecksum,
+) -> Result<SavedRound, SessionError> {
+    let invalid = |detail: String| SessionError::Invalid {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let round = r.report.name.clone();
+    r.net
+        .validate()
+        .map_err(|e| invalid(format!("round {round}: {e}")))?;
+    if r.dim != target_dim {
+        return Err(invalid(format!(
+            "round {round}: a {}-D network for a {}-D target",
+            r.dim, target_dim
+        )));
+    }
+    let mut arrays = Vec::new();
+    for (name, shape) in r.net.parameter_shapes(r.dim) {
+        let key = format!("round{i}/{name}");
+        let view = tensors
+            .tensor(&key)
+            .map_err(|_missing| SessionError::MissingWeights {
+                path: path.to_path_buf(),
+                round: round.clone(),
+                name: name.clone(),
+            })?;
+        if view.dtype() != Dtype::F32 || view.shape() != shape.as_slice() {
+            return Err(SessionError::Shape {
+                path: path.to_path_buf(),
+                round,
+                name,
+                mismatch: format!(
+                    "is {:?} {:?}, expected F32 {shape:?}",
+                    view.dtype(),
+                    view.shape()
+                ),
+            });
+        }
+        let values: Vec<f32> = view
+            .data()
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        weights_checksum.add(&key, &shape, &values);
+        if !checksummed && values.iter().any(|v| !v.is_finite()) {
+            return Err(invalid(format!(
+                "round {round}: `{name}` holds a non-finite value"
+            )));
+        }
+        arrays.push(NamedArray {
+            name,
+            shape,
+            values,
+        });
+    }
+    Ok(SavedRound {
+        kind: r.kind,
+        report: r.report,
+        losses: r.losses,
+        weights: NetWeights {
+            dim: r.dim,
+            config: r.net,
+            params: arrays,
+        },
+    })
+}
+
+/// The round and parameter names of the first weight array holding a non-finite value.
+fn first_non_finite(rounds: &[SavedRound]) -> Option<(String, String)> {
+    rounds.iter().find_map(|r| {
+        r.weights
+            .params
+            .iter()
+            .find(|a| a.values.iter().any(|v| !v.is_finite()))
+            .map(|a| (r.report.name.clone(), a.name.clone()))
+    })
 }
 
 /// FNV-1a, 64 bits: any change of a single byte changes it (each step is a bijection of the
