@@ -20,12 +20,11 @@ pub fn toolbar_ui(
     actions: &mut Vec<Action>,
 ) {
     ui.add_space(4.0);
+    // Presentation text, or a window narrower than the full toolbar (a 1280×720 projector):
+    // arrows for Undo/Redo, a narrower preset menu and progress bar, so it keeps one row.
+    let compact = persisted.presentation || ui.available_width() < 1400.0;
     ui.horizontal_wrapped(|ui| {
-        let menu = if persisted.presentation {
-            "☰"
-        } else {
-            "☰ Controls"
-        };
+        let menu = if compact { "☰" } else { "☰ Controls" };
         if ui
             .selectable_label(side_open, menu)
             .on_hover_text(tips::CONTROLS)
@@ -34,8 +33,8 @@ pub fn toolbar_ui(
             actions.push(Action::ToggleControls);
         }
         ui.separator();
-        undo_buttons_ui(ui, keep, persisted.presentation, actions);
-        preset_menu_ui(ui, persisted, actions);
+        undo_buttons_ui(ui, keep, compact, actions);
+        preset_menu_ui(ui, persisted, compact, actions);
         super::runs::runs_menu_ui(ui, &keep.runs, actions);
         ui.separator();
         run_buttons_ui(ui, persisted, run, actions);
@@ -44,7 +43,7 @@ pub fn toolbar_ui(
             .response
             .on_hover_text(tips::COMPARE);
         ui.separator();
-        progress_ui(ui, run, persisted.presentation);
+        progress_ui(ui, run, compact);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             window_switches_ui(ui, persisted, actions);
         });
@@ -85,12 +84,17 @@ fn undo_buttons_ui(ui: &mut egui::Ui, keep: &Keeping, compact: bool, actions: &m
     ui.separator();
 }
 
-fn preset_menu_ui(ui: &mut egui::Ui, persisted: &Persisted, actions: &mut Vec<Action>) {
+fn preset_menu_ui(
+    ui: &mut egui::Ui,
+    persisted: &Persisted,
+    compact: bool,
+    actions: &mut Vec<Action>,
+) {
     let current = persisted.preset.as_deref().unwrap_or("custom");
     let label = ui.label("target").id;
     egui::ComboBox::from_id_salt("preset")
         .selected_text(current)
-        .width(if persisted.presentation { 130.0 } else { 150.0 })
+        .width(if compact { 130.0 } else { 150.0 })
         .show_ui(ui, |ui| {
             for p in PRESETS {
                 if ui
