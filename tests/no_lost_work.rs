@@ -3,37 +3,22 @@
 //! one undo step; a run autosaved before the app was dropped is offered and reopened with
 //! the same numbers.
 
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use eframe::egui::{Key, Modifiers, Vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
-use flowlab::pipeline::{RoundReport, Settings};
+use flowlab::pipeline::RoundReport;
 use flowlab::ui::FlowlabApp;
 use flowlab::ui::state::Persisted;
-
-/// Lecture settings shrunk so a round trains in about a second (as in tests/ui.rs).
-fn quick() -> Settings {
-    let mut s = flowlab::ui::state::lecture_settings();
-    s.net.width = 32;
-    s.net.depth = 2;
-    s.train.steps = 150;
-    s.reflow_steps = 100;
-    s.distill_steps = 100;
-    s.reflow_pairs = 500;
-    s.pair_steps = 20;
-    s.eval.w2_points = Some(200);
-    s.eval.coverage_points = 500;
-    s.eval.w2_repeats = 1;
-    s.eval.floor_repeats = 1;
-    s
-}
 
 /// The app on the quick settings; with `data_dir`, autosaving there.
 fn harness(data_dir: Option<&Path>) -> Harness<'static, FlowlabApp> {
     let persisted = Persisted {
-        settings: quick(),
+        settings: common::quick_lecture(),
         ..Persisted::default()
     };
     let dir = data_dir.map(Path::to_path_buf);

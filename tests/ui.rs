@@ -1,34 +1,18 @@
 //! The app driven through its accessibility tree (`egui_kittest)`: choose a preset, train,
 //! move the step slider and see W2 change, reflow once and see the second round.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
-use flowlab::pipeline::Settings;
 use flowlab::ui::FlowlabApp;
 use flowlab::ui::state::Persisted;
 
-/// Lecture settings shrunk so a round trains in about a second.
-fn quick() -> Settings {
-    let mut s = flowlab::ui::state::lecture_settings();
-    s.net.width = 32;
-    s.net.depth = 2;
-    s.train.steps = 150;
-    s.reflow_steps = 100;
-    s.distill_steps = 100;
-    s.reflow_pairs = 500;
-    s.pair_steps = 20;
-    s.eval.w2_points = Some(200);
-    s.eval.coverage_points = 500;
-    s.eval.w2_repeats = 1;
-    s.eval.floor_repeats = 1;
-    s
-}
-
 fn harness() -> Harness<'static, FlowlabApp> {
     let persisted = Persisted {
-        settings: quick(),
+        settings: common::quick_lecture(),
         ..Persisted::default()
     };
     Harness::builder()
@@ -282,7 +266,7 @@ fn export_save_and_reopen_a_session_from_the_app() {
     let export_dir = dir.path().join("slides");
     let session_path = dir.path().join("monday.flowlab");
     let persisted = Persisted {
-        settings: quick(),
+        settings: common::quick_lecture(),
         export_dir: export_dir.display().to_string(),
         session_path: session_path.display().to_string(),
         ..Persisted::default()

@@ -39,3 +39,20 @@ pub fn tiny_run(name: &str) -> Pipeline {
         .expect("tiny run");
     pipeline
 }
+
+/// The app's lecture settings shrunk so a round trains in about a second (the UI tests).
+pub fn quick_lecture() -> Settings {
+    let mut s = flowlab::ui::state::lecture_settings();
+    s.net.width = 32;
+    s.net.depth = 2;
+    s.train.steps = 150;
+    s.reflow_steps = 100;
+    s.distill_steps = 100;
+    s.reflow_pairs = 500;
+    s.pair_steps = 20;
+    s.eval.w2_points = Some(200);
+    s.eval.coverage_points = 500;
+    s.eval.w2_repeats = 1;
+    s.eval.floor_repeats = 1;
+    s
+}
