@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::format_number;
 use crate::flow::{Activation, DistillMethod, FlowPath, TimeEmbedding, TimeSampling};
-use crate::pipeline::{RoundReport, RunReport};
+use crate::pipeline::{Measure, RunReport};
 use crate::target::Mixture;
 
 /// The run card of `report`.
@@ -371,17 +371,9 @@ fn results(md: &mut String, report: &RunReport) -> std::fmt::Result {
         "Within-mode W2 by Euler steps",
         report,
         &steps,
-        |r| &r.within_mode_w2_by_steps,
-        |r| &r.within_mode_w2_se_by_steps,
+        Measure::WithinModeW2,
     )?;
-    steps_table(
-        md,
-        "W2 by Euler steps",
-        report,
-        &steps,
-        |r| &r.w2_by_steps,
-        |r| &r.w2_se_by_steps,
-    )?;
+    steps_table(md, "W2 by Euler steps", report, &steps, Measure::W2)?;
     ddpm_tables(md, report)?;
     writeln!(
         md,
@@ -472,16 +464,13 @@ fn ddpm_tables(md: &mut String, report: &RunReport) -> std::fmt::Result {
     Ok(())
 }
 
-type Series = fn(&RoundReport) -> &BTreeMap<usize, f64>;
-
 /// A table of one measure ± its standard error: a row per step count, a column per round.
 fn steps_table(
     md: &mut String,
     title: &str,
     report: &RunReport,
     steps: &BTreeSet<usize>,
-    means: Series,
-    ses: Series,
+    measure: Measure,
 ) -> std::fmt::Result {
     writeln!(md, "\n{title} (± standard error):\n")?;
     write!(md, "| steps |")?;
@@ -496,7 +485,16 @@ fn steps_table(
     for n in steps {
         write!(md, "| {n} |")?;
         for r in &report.rounds {
-            write!(md, " {} |", with_se(means(r), ses(r), *n, format_number))?;
+            write!(
+                md,
+                " {} |",
+                with_se(
+                    measure.by_steps(r),
+                    measure.se_by_steps(r),
+                    *n,
+                    format_number
+                )
+            )?;
         }
         writeln!(md)?;
     }
