@@ -108,8 +108,8 @@ fn undo_of_an_edit_brings_the_trained_run_back() {
     h.run_steps(2);
     assert!(h.state().run_view().rounds.is_empty());
     assert_eq!(h.state().persisted.target.components.len(), 1);
-    assert_eq!(h.state().undo_steps(), 1);
-    assert_eq!(h.state().undo_label(), Some("removing mode 1"));
+    assert_eq!(h.state().keeping().undo_steps(), 1);
+    assert_eq!(h.state().keeping().undo_label(), Some("removing mode 1"));
 
     // Ctrl+Z: the mode and the round are back, with the same numbers and W2, untrained.
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
@@ -164,7 +164,7 @@ fn the_runs_list_switches_back_to_a_run_a_preset_replaced() {
     h.get_by_label("eight-gaussians").click();
     h.run_steps(2);
     assert!(h.state().run_view().rounds.is_empty());
-    let kept = h.state().kept_runs();
+    let kept = h.state().keeping().kept_runs();
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert!(kept[0].contains("1 round"), "{kept:?}");
 
@@ -211,8 +211,12 @@ fn a_drag_is_one_undo_step() {
         mean_dragged[0] > mean_before[0] + 0.5,
         "the drag moved the mean: {mean_before:?} → {mean_dragged:?}"
     );
-    assert_eq!(h.state().undo_steps(), 1, "six frames of drag, one step");
-    assert_eq!(h.state().undo_label(), Some("moving mode 1"));
+    assert_eq!(
+        h.state().keeping().undo_steps(),
+        1,
+        "six frames of drag, one step"
+    );
+    assert_eq!(h.state().keeping().undo_label(), Some("moving mode 1"));
 
     // While a text field has the keyboard, Ctrl+Z is the field's own.
     h.get_all_by_role(eframe::egui::accesskit::Role::TextInput)
@@ -222,7 +226,11 @@ fn a_drag_is_one_undo_step() {
     h.run_steps(2);
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(2);
-    assert_eq!(h.state().undo_steps(), 1, "the text field had the keyboard");
+    assert_eq!(
+        h.state().keeping().undo_steps(),
+        1,
+        "the text field had the keyboard"
+    );
     assert_eq!(h.state().persisted.target.components[0].mean, mean_dragged);
     h.key_press(Key::Escape);
     h.run_steps(2);
@@ -230,8 +238,8 @@ fn a_drag_is_one_undo_step() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(2);
     assert_eq!(h.state().persisted.target.components[0].mean, mean_before);
-    assert_eq!(h.state().undo_steps(), 0);
-    assert_eq!(h.state().redo_steps(), 1);
+    assert_eq!(h.state().keeping().undo_steps(), 0);
+    assert_eq!(h.state().keeping().redo_steps(), 1);
 
     h.key_press_modifiers(Modifiers::COMMAND, Key::Y);
     h.run_steps(2);
@@ -285,9 +293,14 @@ fn old_kept_runs_move_to_disk_and_come_back_from_there() {
         h.run_steps(2);
     }
     step_until(&mut h, "six kept runs", |h| {
-        h.state().kept_run_ids().len() == 6
+        h.state().keeping().kept_run_ids().len() == 6
     });
-    let oldest = *h.state().kept_run_ids().last().expect("a kept run");
+    let oldest = *h
+        .state()
+        .keeping()
+        .kept_run_ids()
+        .last()
+        .expect("a kept run");
     let file = dir
         .path()
         .join("runs")
@@ -300,8 +313,8 @@ fn old_kept_runs_move_to_disk_and_come_back_from_there() {
     assert_eq!(reports(&h), reports_before);
     assert_eq!(h.state().persisted.settings.seed, seed_before);
     // It left the list (the run left had no rounds, so nothing took its place).
-    assert_eq!(h.state().kept_run_ids().len(), 5);
-    assert!(!h.state().kept_run_ids().contains(&oldest));
+    assert_eq!(h.state().keeping().kept_run_ids().len(), 5);
+    assert!(!h.state().keeping().kept_run_ids().contains(&oldest));
 }
 
 #[test]
@@ -330,7 +343,11 @@ fn opening_a_session_keeps_the_run_on_screen_and_undo_brings_it_back() {
     step_until(&mut h, "Monday's session", |h| {
         round_back(h) && reports(h) == monday
     });
-    assert_eq!(h.state().kept_run_ids().len(), 2, "both runs kept");
+    assert_eq!(
+        h.state().keeping().kept_run_ids().len(),
+        2,
+        "both runs kept"
+    );
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     step_until(&mut h, "Tuesday's run back", |h| {
         round_back(h) && reports(h) == tuesday

@@ -123,6 +123,11 @@ pub struct RunArgs {
     /// dropped 10% of the time) and measure classifier-free guidance at w = 0 … 8.
     #[arg(long)]
     guidance: bool,
+    /// Also distil a consistency student from the last rectified flow (f(x, t) = x − t·v,
+    /// trained so its outputs agree along the teacher's ODE) and measure it at 1, 2 and 4
+    /// steps of multistep consistency sampling.
+    #[arg(long)]
+    consistency: bool,
     /// Folder for metrics.json, the CSV files, `run_card.md` and session.flowlab (created if
     /// missing). It is replaced as a whole at the end (nothing of an older run is left), locked
     /// while the run lasts, and a folder of other files (no metrics.json) is refused.

@@ -283,6 +283,9 @@ fn settings_from(args: &RunArgs) -> Result<Settings, String> {
     if args.guidance {
         settings.guidance = true;
     }
+    if args.consistency {
+        settings.consistency = true;
+    }
     if let Some(source) = &args.source {
         settings.source = Some(load_source(source)?);
     }

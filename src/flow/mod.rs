@@ -4,6 +4,7 @@
 //! Conventions: t = 0 is data, t = 1 is noise; `x_t = t·z + (1 − t)·x0`; the network learns
 //! `v(x_t, t) ≈ z − x0`; samplers integrate from t = 1 down to t = 0 with `x ← x − Δt·v`.
 
+mod consistency;
 mod distill;
 mod error;
 mod field;
@@ -20,6 +21,7 @@ pub mod stochastic;
 mod time;
 mod train;
 
+pub use consistency::{ConsistencyConfig, consistency_distill};
 pub use distill::{DistillConfig, DistillMethod, distill};
 pub use error::FlowError;
 pub use field::{VelocityGrid, velocity_grid};

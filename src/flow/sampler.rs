@@ -37,6 +37,11 @@ pub enum Solver {
     /// marginals, the score derived from the velocity (see [`super::stochastic`]). Only for
     /// a field on the diffusion path ([`FlowPath::VpLinear`]); one evaluation per step.
     Ddpm,
+    /// Multistep consistency sampling: each step jumps to the consistency function's guess
+    /// of the end, `x̂0 = x − t·v(x, t)`, and re-noises it to the next time with fresh noise
+    /// (see [`super::consistency`]). For a consistency-distilled student on the straight
+    /// path; at one step it is one Euler step. One evaluation per step.
+    Consistency,
 }
 
 impl Solver {
@@ -47,7 +52,7 @@ impl Solver {
     /// Velocity evaluations per step.
     pub fn evaluations_per_step(self) -> usize {
         match self {
-            Self::Euler | Self::Ddpm => 1,
+            Self::Euler | Self::Ddpm | Self::Consistency => 1,
             Self::Midpoint | Self::Heun => 2,
             Self::Rk4 => 4,
         }
@@ -56,7 +61,7 @@ impl Solver {
     /// True for the sampler that adds noise on the way (its result depends on more than the
     /// starting points' ODE path).
     pub fn is_stochastic(self) -> bool {
-        matches!(self, Self::Ddpm)
+        matches!(self, Self::Ddpm | Self::Consistency)
     }
 
     /// Display name.
@@ -67,6 +72,7 @@ impl Solver {
             Self::Heun => "Heun",
             Self::Rk4 => "RK4",
             Self::Ddpm => "DDPM (stochastic)",
+            Self::Consistency => "consistency (multistep)",
         }
     }
 
@@ -83,6 +89,7 @@ impl Solver {
         match self {
             Self::Euler => axpy(x, -dt, &k1),
             Self::Ddpm => super::stochastic::ddpm_step(field.path(), x, &k1, t, dt, context)?,
+            Self::Consistency => super::stochastic::consistency_step(x, &k1, t, dt, context),
             Self::Midpoint => {
                 let mid = offset(x, -0.5 * dt, &k1);
                 let k2 = field.velocity(&mid, t - 0.5 * dt)?;
@@ -219,7 +226,7 @@ pub fn integrate_observed(
 ) -> Result<(Points, Trajectory), FlowError> {
     check_steps(steps)?;
     if solver.is_stochastic() {
-        super::stochastic::check_path(field.path())?;
+        super::stochastic::check_path(solver, field.path())?;
     }
     let dim = z.dim;
     let record = record.min(z.len());

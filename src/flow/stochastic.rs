@@ -32,11 +32,24 @@ pub struct StepNoise<'a> {
     pub last: bool,
 }
 
-/// An error unless the stochastic sampler can run on `path`.
-pub fn check_path(path: FlowPath) -> Result<(), FlowError> {
-    match path {
-        FlowPath::VpLinear => Ok(()),
-        FlowPath::Straight => Err(FlowError::invalid(
+/// An error unless the stochastic sampler `solver` can run on `path`: DDPM needs the
+/// diffusion path, consistency sampling the straight one.
+pub fn check_path(solver: super::Solver, path: FlowPath) -> Result<(), FlowError> {
+    match (solver, path) {
+        (super::Solver::Consistency, FlowPath::Straight)
+        | (
+            super::Solver::Euler
+            | super::Solver::Midpoint
+            | super::Solver::Heun
+            | super::Solver::Rk4
+            | super::Solver::Ddpm,
+            FlowPath::VpLinear,
+        ) => Ok(()),
+        (super::Solver::Consistency, FlowPath::VpLinear) => Err(FlowError::invalid(
+            "solver",
+            "consistency sampling needs a model on the straight path",
+        )),
+        (_, FlowPath::Straight) => Err(FlowError::invalid(
             "solver",
             "the DDPM sampler needs a diffusion-path model: on the straight path the reverse \
              SDE's noise g² = 2t/(1 − t) is infinite at t = 1 (use an ODE solver)",
@@ -53,7 +66,7 @@ pub(super) fn ddpm_step(
     dt: f32,
     noise: StepNoise<'_>,
 ) -> Result<(), FlowError> {
-    check_path(path)?;
+    check_path(super::Solver::Ddpm, path)?;
     let c = path.at(t);
     let (alpha, sigma) = (f64::from(c.alpha), f64::from(c.sigma));
     let (d_alpha, d_sigma) = (f64::from(c.d_alpha), f64::from(c.d_sigma));
@@ -80,6 +93,28 @@ pub(super) fn ddpm_step(
         }
     }
     Ok(())
+}
+
+/// One step of multistep consistency sampling from `t` to `t − dt` in place, given the
+/// student's velocity `v` at `x`: the consistency function's guess of the end,
+/// `x̂0 = x − t·v` (see [`super::consistency`]), then, unless this is the last step, fresh
+/// N(0, I) noise at the next time: `x ← (t − dt)·ε + (1 − t + dt)·x̂0`. The noise is keyed by
+/// the particle's starting point and the step, like the DDPM sampler's, so a sample is
+/// reproducible.
+pub(super) fn consistency_step(x: &mut [f32], v: &[f32], t: f32, dt: f32, noise: StepNoise<'_>) {
+    let dim = noise.dim.max(1);
+    let next = (t - dt).max(0.0);
+    for (row, (xs, vs)) in x.chunks_mut(dim).zip(v.chunks(dim)).enumerate() {
+        let key = step_key(&noise.start[row * dim..(row + 1) * dim], noise.step);
+        for (d, (xi, &vi)) in xs.iter_mut().zip(vs).enumerate() {
+            let end = *xi - t * vi;
+            *xi = if noise.last {
+                end
+            } else {
+                next * gaussian(key, d) as f32 + (1.0 - next) * end
+            };
+        }
+    }
 }
 
 fn splitmix(mut z: u64) -> u64 {

@@ -232,18 +232,14 @@ impl Evaluator {
             &mut |v| meter.observe(v),
         )?;
         let draws = self.draws();
-        let step_counts: &[usize] = if kind.is_flow() {
-            &eval.step_counts
-        } else {
-            &[1]
-        };
         let mut quality_by_steps = BTreeMap::new();
-        for &steps in step_counts {
+        for steps in kind.step_counts(eval) {
             if cancel.load(Ordering::Relaxed) {
                 return Err(FlowError::Cancelled);
             }
+            // One step of every sampler is one Euler step: the reference samples serve.
             let first = (steps == reference_steps).then_some(&samples);
-            let numbers = draws.quality(net, target, Solver::Euler, steps, first)?;
+            let numbers = draws.quality(net, target, kind.sampler(), steps, first)?;
             quality_by_steps.insert(steps, numbers);
         }
         let mut ddpm_by_steps = BTreeMap::new();

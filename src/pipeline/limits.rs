@@ -68,7 +68,8 @@ impl Settings {
             + u64::from(self.distill.is_some())
             + u64::from(self.ot_cfm)
             + u64::from(self.diffusion)
-            + u64::from(self.guidance);
+            + u64::from(self.guidance)
+            + u64::from(self.consistency);
         let width = self.net.width as u64;
         let depth = self.net.depth as u64;
         let batch = self.train.batch as u64;

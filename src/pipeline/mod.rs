@@ -8,6 +8,7 @@
 mod divergence;
 mod evaluate;
 mod event;
+mod few_step;
 mod guidance;
 mod limits;
 pub mod output;
@@ -20,6 +21,7 @@ mod settings;
 pub use divergence::{DIVERGED_LOSS_RATIO, DIVERGED_W2_RATIO, SPIKE_LOSS_RATIO, divergence};
 pub use evaluate::{DDPM_STEP_COUNTS, Evaluator, MAX_W2_POINTS_2D, Measured, averaged_w2};
 pub use event::{Event, Phase, Progress};
+pub use few_step::CONSISTENCY_ROUND;
 pub use guidance::{
     ClassGuidance, GUIDANCE_SCALES, GuidanceReport, distance_and_spread, measure_guidance,
 };
@@ -94,6 +96,9 @@ pub enum RoundKind {
     /// A class-conditional flow for classifier-free guidance, from scratch (measured
     /// unconditionally, with its guidance report beside).
     Guided,
+    /// A consistency student distilled from a rectified flow: sampled in one step, or a few
+    /// with [`Solver::Consistency`].
+    Consistency,
 }
 
 impl RoundKind {
@@ -104,9 +109,28 @@ impl RoundKind {
     }
 
     /// True for a velocity field meant to be integrated over many steps (every kind but the
-    /// one-step student).
+    /// one-step student and the consistency student).
     pub fn is_flow(self) -> bool {
-        !matches!(self, Self::Distilled)
+        !matches!(self, Self::Distilled | Self::Consistency)
+    }
+
+    /// How this kind samples at a given step count: multistep consistency sampling for the
+    /// consistency student, Euler steps for every other kind.
+    pub fn sampler(self) -> Solver {
+        match self {
+            Self::Consistency => Solver::Consistency,
+            _ => Solver::Euler,
+        }
+    }
+
+    /// The step counts this kind is measured at: the evaluation's for a flow, 1 for the
+    /// distilled student, 1, 2 and 4 for the consistency student.
+    pub fn step_counts(self, eval: &EvalSettings) -> Vec<usize> {
+        match self {
+            Self::Distilled => vec![1],
+            Self::Consistency => vec![1, 2, 4],
+            _ => eval.step_counts.clone(),
+        }
     }
 
     /// The path the round was trained on.
@@ -240,6 +264,9 @@ impl Pipeline {
         }
         if self.settings.guidance {
             self.train_guided(on_event, cancel)?;
+        }
+        if self.settings.consistency {
+            self.consistency(on_event, cancel)?;
         }
         let report = self.report();
         on_event(Event::Finished);

@@ -53,6 +53,9 @@ pub struct Settings {
     /// Also train a class-conditional network from scratch (the class is the component a
     /// target sample came from) for classifier-free guidance, with the 1-RF settings.
     pub guidance: bool,
+    /// Also distil a consistency student from the latest flow (after the comparisons), with
+    /// the distillation's step count.
+    pub consistency: bool,
     /// Probability of dropping the class while training it, so the one network also learns
     /// the unconditional field.
     pub guidance_drop: f64,
@@ -77,6 +80,7 @@ impl Default for Settings {
             ot_cfm: false,
             diffusion: false,
             guidance: false,
+            consistency: false,
             guidance_drop: 0.1,
             eval: EvalSettings::default(),
         }

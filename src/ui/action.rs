@@ -29,6 +29,8 @@ pub enum Action {
     Diffusion,
     /// Train the class-conditional model for classifier-free guidance.
     Guided,
+    /// Distil a consistency student from the latest flow.
+    Consistency,
     /// Replace the target by a preset.
     Preset(String),
     /// The target was edited in place.

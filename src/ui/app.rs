@@ -3,24 +3,23 @@
 //! worker's updates and `ui` draws one `_ui` function per panel; widgets, shortcuts and
 //! scripted scenarios only push [`Action`]s, applied by [`FlowlabApp::act`] after the frame.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use eframe::egui;
 
 use super::action::Action;
 use super::editing::Editing;
-use super::keeping::Keeping;
+use super::keeping::{Keeping, KeepingView};
 use super::layout::{self, Chrome};
+use super::parts::Parts;
 use super::received::RunView;
-use super::run::{RunState, StartError};
+use super::run::RunState;
 use super::scenario::Scenario;
 use super::state::{self, Persisted};
 use super::status::{Cause, Status, StatusLine};
-use super::view::{Selection, ViewState};
-use super::{export, shortcuts};
-use crate::target::Mixture;
-use crate::target::fit::FitConfig;
-use crate::worker::{PhaseJob, Update, Worker};
+use super::view::ViewState;
+use super::{dialogs, export, shortcuts};
+use crate::worker::{Update, Worker};
 
 /// Most Euler steps on the step slider.
 pub const MAX_STEPS: usize = 100;
@@ -102,9 +101,49 @@ impl FlowlabApp {
         self.scenario = scenario;
     }
 
-    /// Applies an action as if its button was pressed.
+    /// What the app shows of undo and the kept runs.
+    pub fn keeping(&self) -> KeepingView<'_> {
+        KeepingView(&self.keep)
+    }
+
+    /// Autosaves into `dir` (created if missing) from now on; an autosave left by an earlier
+    /// start is set aside and offered in the status bar. Errors go to the status bar.
+    pub fn use_data_dir(&mut self, dir: &Path) {
+        self.keep.autosave.use_dir(dir, &self.run, &mut self.status);
+    }
+
+    /// Native file dialogs from now on, where they can be shown (the window calls this;
+    /// tests and scripts use the path fields).
+    pub fn use_dialogs(&mut self, ctx: &egui::Context) {
+        self.keep.dialogs.use_native(ctx);
+    }
+
+    /// The parts an action changes, and the keeping part that acts on them.
+    fn parts(&mut self) -> (Parts<'_>, &mut Keeping) {
+        let parts = Parts {
+            persisted: &mut self.persisted,
+            run: &mut self.run,
+            view: &mut self.view,
+            editing: &mut self.editing,
+            status: &mut self.status,
+        };
+        (parts, &mut self.keep)
+    }
+
+    /// Applies an action as if its button was pressed: each goes to the part that owns it.
     pub fn act(&mut self, action: Action) {
-        match action {
+        if let Action::ToggleHelp
+        | Action::CloseHelp
+        | Action::TogglePresentation
+        | Action::ToggleControls
+        | Action::ToggleTheme
+        | Action::ToggleFullscreen = action
+        {
+            self.chrome.act(&action, &mut self.persisted);
+            return;
+        }
+        let (mut p, keep) = self.parts();
+        let follow = match action {
             Action::Play
             | Action::Pause
             | Action::Stop
@@ -114,11 +153,18 @@ impl FlowlabApp {
             | Action::RunAll
             | Action::OtCfm
             | Action::Diffusion
-            | Action::Guided => self.run_action(&action),
+            | Action::Guided
+            | Action::Consistency => {
+                p.run_action(keep, &action);
+                None
+            }
             Action::Preset(_)
             | Action::TargetEdited
             | Action::SettingsEdited
-            | Action::SetSource(_) => self.edit_action(action),
+            | Action::SetSource(_) => {
+                p.edit_action(keep, action);
+                None
+            }
             Action::LoadTarget
             | Action::SaveTarget
             | Action::ExportChart(_)
@@ -127,246 +173,75 @@ impl FlowlabApp {
             | Action::OpenSession
             | Action::OpenFile(_)
             | Action::LoadData
-            | Action::ChooseExportFolder => self.file_action(action),
-            Action::Chosen(purpose, path) => self.chosen(purpose, path),
-            Action::NoDialog => self.no_dialog(),
-            Action::OpenFolder(dir) => self.open_folder(&dir),
-            Action::Undo => self.undo_redo(true),
-            Action::Redo => self.undo_redo(false),
-            Action::SwitchRun(id) => self.switch_run(id),
-            Action::ReopenAutosave => self.autosave_action(true),
-            Action::DismissAutosave => self.autosave_action(false),
-            Action::StepsUp
-            | Action::StepsDown
-            | Action::SetSteps(_)
-            | Action::NextRound
-            | Action::PreviousRound
-            | Action::Select(_)
-            | Action::SideBySide(_)
-            | Action::ShowField(_)
-            | Action::ShowCoupling(_)
-            | Action::Enlarge(_)
-            | Action::CycleChart
-            | Action::SetMeasure(_) => {
-                super::view::view_action(
-                    &mut self.view,
-                    &mut self.persisted,
-                    &self.run.view,
-                    &action,
-                );
+            | Action::ChooseExportFolder => {
+                p.file_action(keep, action);
+                None
             }
-            Action::ToggleHelp
-            | Action::CloseHelp
-            | Action::TogglePresentation
-            | Action::ToggleControls
-            | Action::ToggleTheme
-            | Action::ToggleFullscreen => self.chrome.act(&action, &mut self.persisted),
-        }
-    }
-
-    /// Training: play, pause, stop, reset and the phases.
-    fn run_action(&mut self, action: &Action) {
-        let job = match action {
-            Action::Pause => {
-                if let Some(w) = self.run.worker() {
-                    w.pause();
-                }
-                return;
+            Action::Chosen(purpose, path) => keep.dialogs.chosen(&mut p, purpose, path),
+            Action::NoDialog => {
+                dialogs::say_no_dialog(p.status);
+                None
             }
-            Action::Play if self.run.is_paused() => {
-                if let Some(w) = self.run.worker() {
-                    w.resume();
-                }
-                return;
+            Action::OpenFolder(dir) => {
+                dialogs::open_folder(p.status, &dir);
+                None
             }
-            Action::Stop | Action::Reset => {
-                if *action == Action::Reset && !self.run.view.rounds.is_empty() {
-                    // Undo brings the rounds back; the Runs list keeps them too.
-                    self.before_action(action);
-                }
-                if let Some(w) = self.run.worker_mut()
-                    && let Err(err) = w.stop()
-                {
-                    self.status.error(format!("{err}"));
-                }
-                if *action == Action::Stop {
-                    self.run.after_stop(&mut self.view);
-                } else {
-                    self.run.clear();
-                    self.view.selection = Selection::Live;
-                    self.status.clear();
-                }
-                return;
+            Action::Undo | Action::Redo => {
+                keep.undo_redo(&mut p, action == Action::Undo);
+                None
             }
-            Action::Reflow => PhaseJob::Reflow,
-            Action::Distill => PhaseJob::Distill,
-            Action::RunAll => PhaseJob::RunAll,
-            Action::OtCfm => PhaseJob::OtCfm,
-            Action::Diffusion => PhaseJob::Diffusion,
-            Action::Guided => PhaseJob::Guided,
-            _ => PhaseJob::TrainBase,
-        };
-        match self
-            .run
-            .start(job, &self.persisted, self.editing.data.as_ref())
-        {
-            Ok(()) => {
-                self.status.clear();
-                self.view.selection = Selection::Live;
+            Action::SwitchRun(id) => {
+                keep.switch_run(&mut p, id);
+                None
             }
-            Err(err) => {
-                let cause = match err {
-                    StartError::Target(_) => Some(Cause::Target),
-                    StartError::Settings(_) => Some(Cause::Settings),
-                    StartError::Worker(_) => None,
-                };
-                match cause {
-                    Some(cause) => self.status.error_about(cause, format!("{err}")),
-                    None => self.status.error(format!("{err}")),
-                }
+            Action::ReopenAutosave | Action::DismissAutosave => {
+                let reopen = action == Action::ReopenAutosave;
+                keep.autosave.reopen_or_dismiss(reopen, p.run, p.status);
+                None
             }
-        }
-    }
-
-    /// Changes of the target, the source and the settings: each ends the run.
-    fn edit_action(&mut self, action: Action) {
-        self.before_action(&action);
-        match action {
-            Action::Preset(name) => match crate::target::presets::preset(&name) {
-                Ok(target) => {
-                    self.set_target(target, None);
-                    self.persisted.preset = Some(name);
-                }
-                Err(err) => self.status.error(format!("{err:#}")),
-            },
-            Action::TargetEdited => {
-                self.persisted.preset = None;
-                self.run.invalidate();
-            }
-            Action::SetSource(name) => {
-                self.persisted.settings.source =
-                    name.and_then(|n| crate::target::presets::preset(&n).ok());
-                if self.persisted.settings.source.is_none() {
-                    self.editing.source_dropped();
-                }
-                self.run.invalidate();
-            }
-            _ => self.run.invalidate(),
-        }
-    }
-
-    /// Reading and writing files: all of it happens on the worker's files thread.
-    fn file_action(&mut self, action: Action) {
-        if self.dialog_for(&action) {
-            return;
-        }
-        let Some(worker) = self.run.worker() else {
-            return;
-        };
-        let result = match action {
-            Action::LoadTarget => {
-                let path = PathBuf::from(&self.persisted.target_path);
-                self.open_file(&path)
-            }
-            Action::SaveTarget => match self.persisted.target.validate() {
-                Err(err) => {
-                    self.status.error(format!("Not saved: {err}"));
-                    Ok(())
-                }
-                Ok(()) => worker.save_target(
-                    crate::worker::absolute(Path::new(&self.persisted.target_path)),
-                    self.persisted.target.clone(),
-                ),
-            },
-            Action::ExportChart(chart) => {
-                export::export_chart(self, chart);
-                Ok(())
-            }
-            Action::ExportAll => export::export_all(self),
-            Action::SaveSession => export::save_session(self),
-            Action::OpenSession => {
-                let path = crate::worker::absolute(Path::new(&self.persisted.session_path));
-                worker.read_session(path)
-            }
-            Action::OpenFile(path) => self.open_file(&path),
-            _ => Ok(()),
-        };
-        if let Err(err) = result {
-            self.status.error(format!("{err}"));
-        }
-    }
-
-    /// Opens `path` by its extension: a target, points to fit, or a session.
-    fn open_file(&mut self, path: &Path) -> Result<(), crate::worker::WorkerError> {
-        let Some(worker) = self.run.worker() else {
-            return Ok(());
-        };
-        // Messages and the fit's report name the file in full.
-        let path = &crate::worker::absolute(path);
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        match ext.as_deref() {
-            Some("csv") => worker.fit_data(path.clone(), FitConfig::default()),
-            Some(crate::export::session::SESSION_EXTENSION) => worker.read_session(path.clone()),
-            Some("toml") => worker.read_target(path.clone()),
             _ => {
-                self.status.error(format!(
-                    "Cannot open {}: use a target (.toml), points to fit (.csv) or a session (.flowlab)",
-                    path.display()
-                ));
-                Ok(())
+                super::view::view_action(p.view, p.persisted, &p.run.view, &action);
+                None
             }
+        };
+        if let Some(follow) = follow {
+            // A path a dialog chose, acted on without a second dialog.
+            self.act(follow);
+            self.keep.dialogs.bypass = false;
         }
-    }
-
-    /// Makes `target` the target (a preset, a file, a fit to `data`); the run ends.
-    fn set_target(&mut self, target: Mixture, data: Option<crate::pipeline::FittedData>) {
-        if self
-            .persisted
-            .settings
-            .source
-            .as_ref()
-            .is_some_and(|s| s.dim != target.dim)
-        {
-            // A source lives in the target's space: a target of another dimension drops it.
-            self.persisted.settings.source = None;
-            self.editing.source_dropped();
-        }
-        self.persisted.target = target;
-        self.editing.new_target(data);
-        self.view.reset_zoom();
-        self.run.invalidate();
     }
 
     /// Acts on what the worker's files thread and the trainer reported.
     fn take_updates(&mut self, updates: Vec<Update>) {
+        let (mut p, keep) = self.parts();
         for update in updates {
             match update {
                 Update::TargetRead { path, target } => {
-                    self.before_edit(format!("the load of {}", path.display()));
-                    self.set_target(*target, None);
-                    self.persisted.preset = None;
-                    self.persisted.target_path = path.display().to_string();
-                    self.status.info(format!("Loaded {}", path.display()));
+                    keep.before_edit(&mut p, format!("the load of {}", path.display()));
+                    p.set_target(*target, None);
+                    p.persisted.preset = None;
+                    p.persisted.target_path = path.display().to_string();
+                    p.status.info(format!("Loaded {}", path.display()));
                 }
                 Update::DataFitted(fitted) => {
                     let (k, n) = (fitted.report.components, fitted.points.len());
                     let file = fitted.report.file.clone();
-                    self.before_edit(format!("the fit to {file}"));
-                    self.set_target(fitted.mixture.clone(), Some(*fitted));
-                    self.persisted.preset = None;
-                    self.status.info(format!(
+                    keep.before_edit(&mut p, format!("the fit to {file}"));
+                    p.set_target(fitted.mixture.clone(), Some(*fitted));
+                    p.persisted.preset = None;
+                    p.status.info(format!(
                         "Fitted {k} Gaussian{} to {n} points of {file} (chosen by BIC); edit it like any target",
                         if k == 1 { "" } else { "s" },
                     ));
                 }
                 Update::SessionRead { path, session } => {
-                    export::open_session(self, &path, *session);
+                    export::open_session(&mut p, keep, &path, *session);
                 }
-                Update::RunKept { id, session } => self.run_kept(id, *session),
-                Update::Saved { message } => self.saved(message),
-                Update::Failed { message } => self.status.error(message),
+                Update::RunKept { id, session } => keep.run_kept(&mut p, id, *session),
+                Update::Saved { message } => {
+                    dialogs::saved(p.status, &mut keep.pending_export, message);
+                }
+                Update::Failed { message } => p.status.error(message),
                 _ => {}
             }
         }
@@ -410,7 +285,7 @@ impl eframe::App for FlowlabApp {
     fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         let mut actions = Vec::new();
         let ctx = ui.ctx().clone();
-        self.keeping_frame_start(&ctx);
+        self.keep.frame_start(&ctx);
         self.keep.dialogs.poll(&mut actions);
         shortcuts::read_keys(&ctx, &self.run, &mut actions);
         shortcuts::dropped_files(&ctx, &mut actions);
@@ -418,7 +293,8 @@ impl eframe::App for FlowlabApp {
         for action in actions {
             self.act(action);
         }
-        self.keeping_frame_end();
+        let (p, keep) = self.parts();
+        keep.frame_end(&p);
         self.chrome.apply(&ctx, &self.persisted);
         if !self.scripted {
             state::save_if_changed(&self.persisted, &mut self.saved, &ctx, frame);

@@ -8,7 +8,8 @@
 use std::path::{Path, PathBuf};
 
 use super::action::Action;
-use super::app::FlowlabApp;
+use super::run::RunState;
+use super::status::StatusLine;
 use crate::export::session::SESSION_EXTENSION;
 
 /// The environment variable that moves the data folder (tests point it at a temporary one).
@@ -54,51 +55,44 @@ impl Autosave {
             .as_ref()
             .is_some_and(|d| path.parent() == Some(d.as_path()))
     }
-}
 
-impl FlowlabApp {
     /// Autosaves into `dir` (created if missing) from now on; an autosave left by an earlier
     /// start is set aside and offered in the status bar. Errors go to the status bar.
-    pub fn use_data_dir(&mut self, dir: &Path) {
+    pub fn use_dir(&mut self, dir: &Path, run: &RunState, status: &mut StatusLine) {
         let dir = crate::worker::absolute(dir);
         if let Err(err) = std::fs::create_dir_all(dir.join("runs")) {
-            self.status.error(format!(
+            status.error(format!(
                 "Autosave is off: could not create {}: {err}",
                 dir.display()
             ));
             return;
         }
-        self.keep.autosave = Autosave {
-            dir: Some(dir.clone()),
-        };
+        self.dir = Some(dir.clone());
         // Runs kept on disk by an earlier start cannot be reached any more.
         if let Ok(entries) = std::fs::read_dir(dir.join("runs")) {
             for e in entries.flatten() {
                 let _removed = std::fs::remove_file(e.path());
             }
         }
-        let (Some(current), Some(recovered)) = (
-            self.keep.autosave.current_path(),
-            self.keep.autosave.recovered_path(),
-        ) else {
+        let (Some(current), Some(recovered)) = (self.current_path(), self.recovered_path()) else {
             return;
         };
         if current.exists()
             && let Err(err) = std::fs::rename(&current, &recovered)
         {
-            self.status.error(format!(
+            status.error(format!(
                 "Could not set the autosaved run aside ({}): {err}",
                 current.display()
             ));
             return;
         }
-        if let Some(w) = self.run.worker()
+        if let Some(w) = run.worker()
             && let Err(err) = w.set_autosave(Some(current))
         {
-            self.status.error(format!("Autosave is off: {err}"));
+            status.error(format!("Autosave is off: {err}"));
         }
         if recovered.exists() {
-            self.status.offer(
+            status.offer(
                 format!(
                     "The run autosaved when flowlab last closed can be reopened ({}).",
                     recovered.display()
@@ -112,26 +106,26 @@ impl FlowlabApp {
     }
 
     /// Reopens (`true`) or sets aside the run autosaved before this start.
-    pub(super) fn autosave_action(&mut self, reopen: bool) {
-        let Some(recovered) = self.keep.autosave.recovered_path() else {
+    pub fn reopen_or_dismiss(&self, reopen: bool, run: &RunState, status: &mut StatusLine) {
+        let Some(recovered) = self.recovered_path() else {
             return;
         };
         if reopen {
-            let read = self.run.worker().map(|w| w.read_session(recovered.clone()));
+            let read = run.worker().map(|w| w.read_session(recovered.clone()));
             match read {
-                Some(Ok(())) => self.status.info("Reopening the autosaved run…"),
-                Some(Err(err)) => self.status.error(format!("Could not reopen it: {err}")),
+                Some(Ok(())) => status.info("Reopening the autosaved run…"),
+                Some(Err(err)) => status.error(format!("Could not reopen it: {err}")),
                 None => {}
             }
             return;
         }
         let dismissed = recovered.with_file_name(format!("dismissed.{SESSION_EXTENSION}"));
         match std::fs::rename(&recovered, &dismissed) {
-            Ok(()) => self.status.info(format!(
+            Ok(()) => status.info(format!(
                 "Not reopened; the file stays as {} until the next dismissal.",
                 dismissed.display()
             )),
-            Err(err) => self.status.error(format!(
+            Err(err) => status.error(format!(
                 "Could not set {} aside: {err}",
                 recovered.display()
             )),

@@ -11,7 +11,8 @@ use crossbeam_channel::{Receiver, Sender, bounded};
 use eframe::egui;
 
 use super::action::Action;
-use super::app::FlowlabApp;
+use super::parts::Parts;
+use super::status::StatusLine;
 use crate::export::session::SESSION_EXTENSION;
 
 /// A dialog that answers faster than this without a path could not be shown (nobody
@@ -202,146 +203,144 @@ fn purpose_of(action: &Action) -> Option<Purpose> {
     })
 }
 
-impl FlowlabApp {
+impl Dialogs {
     /// Native dialogs from now on, where they can be shown (the window calls this; tests and
     /// scripts use the path fields).
-    pub fn use_dialogs(&mut self, ctx: &egui::Context) {
+    pub fn use_native(&mut self, ctx: &egui::Context) {
         // Where none can be shown, the first button that would open one says so.
-        self.keep.dialogs.told = false;
+        self.told = false;
         if can_show() {
-            self.keep.dialogs.ctx = Some(ctx.clone());
+            self.ctx = Some(ctx.clone());
         }
     }
 
     /// Opens a dialog for `action` instead of acting on the path field; true when it did
     /// (or the action needs no path yet).
-    pub(super) fn dialog_for(&mut self, action: &Action) -> bool {
-        if std::mem::take(&mut self.keep.dialogs.bypass) {
+    pub fn dialog_for(&mut self, p: &mut Parts<'_>, action: &Action) -> bool {
+        if std::mem::take(&mut self.bypass) {
             return false;
         }
         let Some(purpose) = purpose_of(action) else {
             return false;
         };
-        if !self.keep.dialogs.enabled() {
-            if !std::mem::replace(&mut self.keep.dialogs.told, true) {
-                self.no_dialog();
+        if !self.enabled() {
+            if !std::mem::replace(&mut self.told, true) {
+                say_no_dialog(p.status);
                 return true;
             }
             return match purpose {
                 Purpose::LoadData => {
-                    self.status.info(
+                    p.status.info(
                         "Type the path of a .csv of points in the target box and press Load.",
                     );
                     true
                 }
                 Purpose::ExportFolder => {
-                    self.status
+                    p.status
                         .info("Type the export folder in the box beside the button.");
                     true
                 }
                 _ => false,
             };
         }
-        if purpose == Purpose::SaveSession
-            && (self.run.view.rounds.is_empty() || self.run.needs_new_run)
+        if purpose == Purpose::SaveSession && (p.run.view.rounds.is_empty() || p.run.needs_new_run)
         {
             // The save explains that nothing is trained yet.
             return false;
         }
         let start = match purpose {
             Purpose::LoadTarget | Purpose::SaveTarget | Purpose::LoadData => {
-                PathBuf::from(&self.persisted.target_path)
+                PathBuf::from(&p.persisted.target_path)
             }
-            Purpose::OpenSession | Purpose::SaveSession => {
-                PathBuf::from(&self.persisted.session_path)
-            }
-            Purpose::ExportFolder => PathBuf::from(&self.persisted.export_dir),
+            Purpose::OpenSession | Purpose::SaveSession => PathBuf::from(&p.persisted.session_path),
+            Purpose::ExportFolder => PathBuf::from(&p.persisted.export_dir),
         };
-        if let Err(err) = self.keep.dialogs.ask(purpose, &start) {
-            self.status
+        if let Err(err) = self.ask(purpose, &start) {
+            p.status
                 .error(format!("Could not open the file dialog: {err}"));
         }
         true
     }
 
-    /// A dialog chose `path` for `purpose`: it goes into the path field and is acted on.
-    pub(super) fn chosen(&mut self, purpose: Purpose, path: PathBuf) {
+    /// A dialog chose `path` for `purpose`: it goes into the path field, and the action to
+    /// take on it comes back (acted on without a second dialog: `bypass` is set; the caller
+    /// clears it after acting).
+    pub fn chosen(&mut self, p: &mut Parts<'_>, purpose: Purpose, path: PathBuf) -> Option<Action> {
         let shown = path.display().to_string();
         let action = match purpose {
             Purpose::LoadTarget => {
-                self.persisted.target_path = shown;
+                p.persisted.target_path = shown;
                 Action::LoadTarget
             }
             Purpose::SaveTarget => {
-                self.persisted.target_path = shown;
+                p.persisted.target_path = shown;
                 Action::SaveTarget
             }
             Purpose::OpenSession => {
-                self.persisted.session_path = shown;
+                p.persisted.session_path = shown;
                 Action::OpenSession
             }
             Purpose::SaveSession => {
-                self.persisted.session_path = shown;
+                p.persisted.session_path = shown;
                 Action::SaveSession
             }
             Purpose::LoadData => Action::OpenFile(path),
             Purpose::ExportFolder => {
-                self.persisted.export_dir = shown;
-                self.status
-                    .info(format!("Exports go to {}", path.display()));
-                return;
+                p.persisted.export_dir = shown;
+                p.status.info(format!("Exports go to {}", path.display()));
+                return None;
             }
         };
-        self.keep.dialogs.bypass = true;
-        self.act(action);
-        self.keep.dialogs.bypass = false;
+        self.bypass = true;
+        Some(action)
     }
+}
 
-    /// No dialog could be shown: the path fields stand in.
-    pub(super) fn no_dialog(&mut self) {
-        self.status.error(
-            "No file dialog can be shown here (no desktop portal or zenity): type the path in \
-             the box beside the button, then press the button again.",
-        );
-    }
+/// No dialog could be shown: the path fields stand in.
+pub fn say_no_dialog(status: &mut StatusLine) {
+    status.error(
+        "No file dialog can be shown here (no desktop portal or zenity): type the path in \
+         the box beside the button, then press the button again.",
+    );
+}
 
-    /// A file was written: an export's message gets an "Open folder" button.
-    pub(super) fn saved(&mut self, message: String) {
-        match self.keep.pending_export.take() {
-            Some(dir) if message.contains(&dir.display().to_string()) => self.status.offer(
-                message,
-                vec![("Open folder".into(), Action::OpenFolder(dir))],
-            ),
-            other => {
-                self.keep.pending_export = other;
-                self.status.info(message);
-            }
+/// A file was written: an export's message (one naming `pending_export`, the folder an
+/// export is being written to) gets an "Open folder" button.
+pub fn saved(status: &mut StatusLine, pending_export: &mut Option<PathBuf>, message: String) {
+    match pending_export.take() {
+        Some(dir) if message.contains(&dir.display().to_string()) => status.offer(
+            message,
+            vec![("Open folder".into(), Action::OpenFolder(dir))],
+        ),
+        other => {
+            *pending_export = other;
+            status.info(message);
         }
     }
+}
 
-    /// Opens `dir` in the file manager; a failure goes to the status bar.
-    pub(super) fn open_folder(&mut self, dir: &Path) {
-        let program = if cfg!(target_os = "windows") {
-            "explorer"
-        } else if cfg!(target_os = "macos") {
-            "open"
-        } else {
-            "xdg-open"
-        };
-        match std::process::Command::new(program).arg(dir).spawn() {
-            Ok(mut child) => {
-                // Reap the opener when it exits, off the UI thread.
-                let _waiter = std::thread::Builder::new()
-                    .name("flowlab-open-folder".into())
-                    .spawn(move || {
-                        let _status = child.wait();
-                    });
-            }
-            Err(err) => self.status.error(format!(
-                "Could not open {} with {program}: {err}",
-                dir.display()
-            )),
+/// Opens `dir` in the file manager; a failure goes to the status bar.
+pub fn open_folder(status: &mut StatusLine, dir: &Path) {
+    let program = if cfg!(target_os = "windows") {
+        "explorer"
+    } else if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    match std::process::Command::new(program).arg(dir).spawn() {
+        Ok(mut child) => {
+            // Reap the opener when it exits, off the UI thread.
+            let _waiter = std::thread::Builder::new()
+                .name("flowlab-open-folder".into())
+                .spawn(move || {
+                    let _status = child.wait();
+                });
         }
+        Err(err) => status.error(format!(
+            "Could not open {} with {program}: {err}",
+            dir.display()
+        )),
     }
 }
 

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use eframe::egui;
 
 use super::action::{Action, Chart};
-use super::app::FlowlabApp;
+use super::keeping::Keeping;
+use super::parts::Parts;
 use super::received::RunView;
 use super::state::Persisted;
 use super::tips;
@@ -148,8 +149,9 @@ fn chart_figure(
 }
 
 /// Builds `chart` from what is on screen and hands it to the files thread, which writes it
-/// as PNG and SVG into the export folder.
-pub fn export_chart(app: &mut FlowlabApp, chart: Chart) {
+/// as PNG and SVG into the export folder (`pending_export` notes the folder, for the "Open
+/// folder" button).
+pub fn export_chart(app: &mut Parts<'_>, pending_export: &mut Option<PathBuf>, chart: Chart) {
     let style = FigureStyle {
         theme: app.persisted.figure_theme,
         ..FigureStyle::default()
@@ -170,8 +172,8 @@ pub fn export_chart(app: &mut FlowlabApp, chart: Chart) {
             return;
         }
     };
-    let dir = export_dir(&app.persisted);
-    app.keep.pending_export = Some(crate::worker::absolute(&dir));
+    let dir = export_dir(app.persisted);
+    *pending_export = Some(crate::worker::absolute(&dir));
     let sent = app
         .run
         .worker()
@@ -188,18 +190,22 @@ pub fn export_chart(app: &mut FlowlabApp, chart: Chart) {
     }
 }
 
-/// Asks the worker to write everything about the run into the export folder.
-pub fn export_all(app: &mut FlowlabApp) -> Result<(), WorkerError> {
+/// Asks the worker to write everything about the run into the export folder
+/// (`pending_export` notes the folder, for the "Open folder" button).
+pub fn export_all(
+    app: &mut Parts<'_>,
+    pending_export: &mut Option<PathBuf>,
+) -> Result<(), WorkerError> {
     if app.run.view.rounds.is_empty() || app.run.needs_new_run {
         app.status.error("Nothing to export yet: train 1-RF first.");
         return Ok(());
     }
-    let dir = export_dir(&app.persisted);
+    let dir = export_dir(app.persisted);
     let figures = Some(FigureStyle {
         theme: app.persisted.figure_theme,
         ..FigureStyle::default()
     });
-    app.keep.pending_export = Some(crate::worker::absolute(&dir));
+    *pending_export = Some(crate::worker::absolute(&dir));
     if let Some(w) = app.run.worker() {
         w.save(SaveRequest::Folder {
             dir: dir.clone(),
@@ -214,7 +220,7 @@ pub fn export_all(app: &mut FlowlabApp) -> Result<(), WorkerError> {
 }
 
 /// Asks the worker to save the session to the session path.
-pub fn save_session(app: &mut FlowlabApp) -> Result<(), WorkerError> {
+pub fn save_session(app: &mut Parts<'_>) -> Result<(), WorkerError> {
     if app.run.view.rounds.is_empty() || app.run.needs_new_run {
         app.status.error("Nothing to save yet: train 1-RF first.");
         return Ok(());
@@ -231,13 +237,13 @@ pub fn save_session(app: &mut FlowlabApp) -> Result<(), WorkerError> {
 }
 
 /// Replaces the open run with `session`, read and checked by the files thread; the worker
-/// restores its rounds without training.
-pub fn open_session(app: &mut FlowlabApp, path: &Path, session: Session) {
-    if app.kept_session_read(path, &session) {
+/// restores its rounds without training (`keep` keeps the run it replaces, for undo).
+pub fn open_session(app: &mut Parts<'_>, keep: &mut Keeping, path: &Path, session: Session) {
+    if keep.kept_session_read(app, path, &session) {
         return;
     }
     // The run on screen is kept, and undo goes back to it.
-    app.before_edit(format!("the opening of {}", path.display()));
+    keep.before_edit(app, format!("the opening of {}", path.display()));
     let Some(worker) = app.run.worker_mut() else {
         return;
     };
@@ -251,13 +257,13 @@ pub fn open_session(app: &mut FlowlabApp, path: &Path, session: Session) {
     app.persisted.target = target;
     app.persisted.settings = settings;
     app.persisted.preset = crate::target::presets::name_of(&app.persisted.target).map(Into::into);
-    if !app.keep.autosave.owns(path) {
+    if !keep.autosave.owns(path) {
         app.persisted.session_path = path.display().to_string();
     }
     app.editing.new_target(None);
     app.view.reset_zoom();
     app.view.selection = Selection::Live;
-    app.run.opened_session();
+    app.run.begin_run();
     app.status.info(format!(
         "Opened {} ({rounds} round{})",
         path.display(),

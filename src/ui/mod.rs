@@ -3,10 +3,12 @@
 //! [`FlowlabApp`] is a thin shell over owned parts: what persists ([`state::Persisted`]),
 //! the run ([`run::RunState`]: the worker handle and what it sent, [`received::RunView`]),
 //! the view ([`view::ViewState`]: selected round, scrubber, overlays, guidance), the editor
-//! ([`editing::Editing`]) and the window chrome ([`layout::Chrome`]). Each frame `logic`
+//! ([`editing::Editing`]), the window chrome ([`layout::Chrome`]) and no lost work
+//! ([`keeping::Keeping`]: undo, kept runs, autosave, dialogs). Each frame `logic`
 //! drains the worker's updates under a time budget and `ui` draws one `_ui` function per
 //! panel, each borrowing only the parts it draws; widgets, shortcuts and scripted scenarios
-//! push [`state::Action`]s, applied after the frame. The UI holds plain vectors, never
+//! push [`state::Action`]s, applied after the frame: the shell hands each to the part that
+//! owns it with the [`parts::Parts`] it may change. The UI holds plain vectors, never
 //! tensors, and does no engine work: models, fits, files and figures are the worker's.
 
 mod action;
@@ -32,6 +34,7 @@ mod left_panel;
 mod line_charts;
 mod main_view;
 mod palette;
+mod parts;
 mod paths;
 pub mod probe;
 mod quality_text;
@@ -54,6 +57,7 @@ use eframe::egui;
 pub use action::Action;
 pub use app::FlowlabApp;
 pub use autosave::{DATA_DIR_VAR, data_dir};
+pub use keeping::KeepingView;
 pub use scenario::{SCENARIOS, Scenario};
 pub use status::Status;
 

@@ -8,11 +8,11 @@ use std::time::Instant;
 
 use egui_plot::PlotPoint;
 
-use super::view::Selection;
+use super::view::{Selection, ViewState};
 use crate::flow::Solver;
 use crate::metrics::OtMinimum;
 use crate::pipeline::{DIFFUSION_ROUND, Phase, QualityFloors};
-use crate::worker::{RoundView, SampleSet};
+use crate::worker::{PictureOf, RoundView, SampleSet, Update};
 
 /// The phase running now.
 #[derive(Clone, Debug)]
@@ -158,13 +158,112 @@ impl RunView {
     }
 
     /// The solver a picture of `selection` is drawn with: the chosen one, except that the
-    /// stochastic DDPM sampler needs the diffusion round (other rounds use Euler then).
+    /// consistency student always samples its own way, and the stochastic DDPM sampler needs
+    /// the diffusion round (other rounds use Euler then).
     pub fn shown_solver(&self, selection: Selection, chosen: Solver) -> Solver {
-        if chosen.is_stochastic() && !self.is_diffusion(selection) {
+        let own = match selection {
+            Selection::Round(i) => self.rounds.get(i).map(|r| r.sampler),
+            Selection::Live => None,
+        };
+        if own == Some(Solver::Consistency) {
+            Solver::Consistency
+        } else if chosen.is_stochastic() && !self.is_diffusion(selection) {
             Solver::Euler
         } else {
             chosen
         }
+    }
+
+    /// Applies one update (a picture gets serial `next_serial`, which then moves on; `view`
+    /// follows a new round); returns it when it is the app's to act on.
+    pub fn take(
+        &mut self,
+        update: Update,
+        view: &mut ViewState,
+        busy: bool,
+        next_serial: &mut u64,
+    ) -> Option<Update> {
+        let run = self;
+        match update {
+            Update::RunReady {
+                floors,
+                w2_points,
+                ot_minimum,
+            } => {
+                run.floors = Some(floors);
+                run.w2_points = w2_points;
+                run.ot_minimum = Some(ot_minimum);
+            }
+            Update::PhaseStarted(p) => {
+                if p.phase == Phase::Train {
+                    run.live_losses.clear();
+                }
+                run.progress = Some(ProgressView {
+                    round: p.round,
+                    phase: p.phase,
+                    done: 0,
+                    total: p.total,
+                    started: Instant::now(),
+                });
+            }
+            Update::Progress(p) => {
+                if let Some(now) = run.progress.as_mut() {
+                    now.done = p.done;
+                }
+                if let Some(l) = p.loss {
+                    run.live_losses.push((p.done, l));
+                }
+            }
+            Update::RoundFinished(round) => {
+                let index = round.index;
+                run.rounds.push(*round);
+                run.live = None;
+                run.live_losses.clear();
+                // While more is queued the view follows the training; else the new round.
+                if view.selection != Selection::Live || !busy {
+                    view.selection = Selection::Round(index);
+                }
+            }
+            Update::Samples(set) => {
+                let picture = Picture::new(*set, *next_serial);
+                *next_serial += 1;
+                match picture.of.clone() {
+                    PictureOf::Live(_) => run.live = Some(picture),
+                    PictureOf::Round(i) => {
+                        run.pictures.insert(i, picture);
+                    }
+                }
+            }
+            Update::Quality {
+                of,
+                solver,
+                steps,
+                quality,
+            } => {
+                let picture = match of {
+                    PictureOf::Live(_) => run.live.as_mut(),
+                    PictureOf::Round(i) => run.pictures.get_mut(&i),
+                };
+                if let Some(p) = picture.filter(|p| p.solver == solver && p.steps == steps) {
+                    p.set.quality = Some(quality);
+                }
+            }
+            Update::Idle => {
+                run.progress = None;
+                run.live = None;
+                if view.selection == Selection::Live
+                    && let Some(last) = run.rounds.last()
+                {
+                    view.selection = Selection::Round(last.index);
+                }
+            }
+            Update::Failed { .. } => {
+                run.progress = None;
+                return Some(update);
+            }
+            other => return Some(other),
+        }
+        None
     }
 
     /// The round whose own pairs round `index` was trained on: the latest rectified flow
@@ -173,7 +272,7 @@ impl RunView {
         self.rounds[..index.min(self.rounds.len())]
             .iter()
             .rev()
-            .find(|r| !r.distilled)
+            .find(|r| r.is_teacher())
             .map(|r| r.index)
     }
 }

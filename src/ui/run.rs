@@ -2,14 +2,14 @@
 //! the pictures asked for. Updates are drained under a per-frame time budget.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::received::{Picture, ProgressView, RunView};
+use super::received::RunView;
 use super::state::Persisted;
 use super::view::{Selection, ViewState};
 use crate::flow::Solver;
-use crate::pipeline::{FittedData, Phase};
-use crate::worker::{PhaseJob, PictureOf, SampleRequest, Update, Worker, WorkerError};
+use crate::pipeline::FittedData;
+use crate::worker::{PhaseJob, SampleRequest, Update, Worker, WorkerError};
 
 /// Particles drawn for a round's picture, and how many of them show whole paths.
 const PICTURE_PARTICLES: usize = 1000;
@@ -102,8 +102,7 @@ impl RunState {
         }
         let started = worker.start(job);
         if new_run {
-            self.forget();
-            self.needs_new_run = false;
+            self.begin_run();
         }
         Ok(started?)
     }
@@ -123,20 +122,16 @@ impl RunState {
 
     /// Forgets the rounds; the next Play starts a new run.
     pub fn clear(&mut self) {
-        self.forget();
+        self.begin_run();
         self.needs_new_run = true;
     }
 
-    /// Forgets what was received and asked for (a new run begins).
-    fn forget(&mut self) {
+    /// A new run begins in the worker (a new pipeline, or a session opening: its rounds
+    /// will arrive as a run): what was received and asked for is forgotten.
+    pub fn begin_run(&mut self) {
         self.view = RunView::default();
         self.sent.clear();
         self.sent_preview = None;
-    }
-
-    /// A session is opening in the worker: its rounds will arrive as a run.
-    pub fn opened_session(&mut self) {
-        self.forget();
         self.needs_new_run = false;
     }
 
@@ -161,96 +156,11 @@ impl RunState {
         let busy = worker.is_busy();
         let mut incoming = Vec::new();
         for update in updates {
-            if let Some(other) = self.take(update, view, busy) {
+            if let Some(other) = self.view.take(update, view, busy, &mut self.next_serial) {
                 incoming.push(other);
             }
         }
         (incoming, more)
-    }
-
-    /// Applies one update to the run view; returns it when it is the app's to act on.
-    fn take(&mut self, update: Update, view: &mut ViewState, busy: bool) -> Option<Update> {
-        let run = &mut self.view;
-        match update {
-            Update::RunReady {
-                floors,
-                w2_points,
-                ot_minimum,
-            } => {
-                run.floors = Some(floors);
-                run.w2_points = w2_points;
-                run.ot_minimum = Some(ot_minimum);
-            }
-            Update::PhaseStarted(p) => {
-                if p.phase == Phase::Train {
-                    run.live_losses.clear();
-                }
-                run.progress = Some(ProgressView {
-                    round: p.round,
-                    phase: p.phase,
-                    done: 0,
-                    total: p.total,
-                    started: Instant::now(),
-                });
-            }
-            Update::Progress(p) => {
-                if let Some(now) = run.progress.as_mut() {
-                    now.done = p.done;
-                }
-                if let Some(l) = p.loss {
-                    run.live_losses.push((p.done, l));
-                }
-            }
-            Update::RoundFinished(round) => {
-                let index = round.index;
-                run.rounds.push(*round);
-                run.live = None;
-                run.live_losses.clear();
-                // While more is queued the view follows the training; else the new round.
-                if view.selection != Selection::Live || !busy {
-                    view.selection = Selection::Round(index);
-                }
-            }
-            Update::Samples(set) => {
-                let picture = Picture::new(*set, self.next_serial);
-                self.next_serial += 1;
-                match picture.of.clone() {
-                    PictureOf::Live(_) => run.live = Some(picture),
-                    PictureOf::Round(i) => {
-                        run.pictures.insert(i, picture);
-                    }
-                }
-            }
-            Update::Quality {
-                of,
-                solver,
-                steps,
-                quality,
-            } => {
-                let picture = match of {
-                    PictureOf::Live(_) => run.live.as_mut(),
-                    PictureOf::Round(i) => run.pictures.get_mut(&i),
-                };
-                if let Some(p) = picture.filter(|p| p.solver == solver && p.steps == steps) {
-                    p.set.quality = Some(quality);
-                }
-            }
-            Update::Idle => {
-                run.progress = None;
-                run.live = None;
-                if view.selection == Selection::Live
-                    && let Some(last) = run.rounds.last()
-                {
-                    view.selection = Selection::Round(last.index);
-                }
-            }
-            Update::Failed { .. } => {
-                run.progress = None;
-                return Some(update);
-            }
-            other => return Some(other),
-        }
-        None
     }
 
     /// Asks the picture thread for every picture the view needs that it has not asked for.

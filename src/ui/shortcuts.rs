@@ -7,7 +7,7 @@ use super::action::Action;
 use super::run::RunState;
 
 /// Every shortcut with what it does, as the help overlay lists them.
-pub const SHORTCUTS: [(&str, &str); 26] = [
+pub const SHORTCUTS: [(&str, &str); 27] = [
     ("Space", "train 1-RF · pause · resume"),
     ("R", "one reflow round"),
     ("D", "distil a one-step sampler"),
@@ -18,6 +18,7 @@ pub const SHORTCUTS: [(&str, &str); 26] = [
         "G",
         "train the class-conditional model (classifier-free guidance)",
     ),
+    ("K", "distil a consistency student (1, 2 or 4 steps)"),
     ("↑ / ↓", "double / halve the Euler steps"),
     ("← / →", "previous / next round"),
     ("E", "export everything (figures, data, run card, session)"),
@@ -99,6 +100,7 @@ pub fn read_keys(ctx: &egui::Context, run: &RunState, actions: &mut Vec<Action>)
         (Key::O, Action::OtCfm),
         (Key::V, Action::Diffusion),
         (Key::G, Action::Guided),
+        (Key::K, Action::Consistency),
         (Key::ArrowUp, Action::StepsUp),
         (Key::ArrowDown, Action::StepsDown),
         (Key::ArrowLeft, Action::PreviousRound),

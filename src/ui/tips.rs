@@ -15,6 +15,7 @@ pub const OT_CFM: &str = "OT-CFM (O): train a fresh network on pairs matched wel
 pub const DIFFUSION: &str = "Diffusion path (V): train a fresh network on the variance-preserving path of diffusion models instead of straight lines: x_t = α(t)·x0 + σ(t)·z, α = exp(−½∫₀ᵗβ), β(t) = 0.1 + 19.9·t, σ = √(1 − α²), velocity α'·x0 + σ'·z. Its paths curve, so it needs more steps for the same W2.";
 pub const SOURCE: &str = "Where paths start (t = 1). Normally the standard normal N(0, I); tick the box to start from a second mixture instead, and the flow learns to transport that mixture to the target. Reflow, transport cost and straightness work the same way.";
 pub const GUIDED: &str = "Guidance (G): train a fresh network that is also told which mode (class) each data point came from, with the class hidden 10 % of the time so the same network learns the unconditional field too. Select the 'guided' round to sample one class with v_cfg = (1 + w)·v_cond − w·v_uncond.";
+pub const CONSISTENCY: &str = "Consistency (K): distil the latest flow into a student that jumps from any point of a path straight to its end. It reads its network as f(x, t) = x − t·v(x, t), so f(x, 0) = x always, and learns to give the same answer one teacher step further down the teacher's path. One step is its guess of x0; two or four steps re-noise that guess and guess again. Select the 'consistency' round: its slider offers 1, 2 and 4 steps.";
 pub const GUIDANCE_W: &str = "Guidance scale w: 0 follows the class's own field; larger w pushes further from the unconditional field, so the samples crowd together — and past w ≈ 1 overshoot their mode, pushed away from the other classes.";
 pub const GUIDANCE_CHART: &str = "Measured when the round was trained: mean distance of 500 guided samples to their class's centre, and their spread, against w (mean over the classes). The dashed line is the w on the slider.";
 pub const PROGRESS: &str =
@@ -76,4 +77,4 @@ pub const PLAY_SECONDS: &str = "How long Play takes to carry the particles from 
 pub const ENLARGE: &str =
     "Show this chart big, in place of the target (C cycles through the charts; Esc goes back).";
 pub const CONTROLS: &str = "Open or close the side panel: the target's numbers and file, the source, exports and sessions, the settings (H).";
-pub const COMPARE: &str = "Train a comparison beside the rectified rounds, each from fresh weights: OT-CFM (O), the diffusion path (V), the class-conditional model for guidance (G).";
+pub const COMPARE: &str = "Train a comparison beside the rectified rounds, each from fresh weights: OT-CFM (O), the diffusion path (V), the class-conditional model for guidance (G); and the consistency student (K), distilled from the latest flow.";

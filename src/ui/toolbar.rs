@@ -7,7 +7,7 @@ use super::keeping::Keeping;
 use super::run::RunState;
 use super::state::Persisted;
 use super::tips;
-use crate::pipeline::{DIFFUSION_ROUND, GUIDED_ROUND, OT_CFM_ROUND, Phase};
+use crate::pipeline::{CONSISTENCY_ROUND, DIFFUSION_ROUND, GUIDED_ROUND, OT_CFM_ROUND, Phase};
 use crate::target::presets::PRESETS;
 
 /// Presets, the run's buttons and its progress, and on the right the window's switches.
@@ -186,27 +186,40 @@ fn run_buttons_ui(
     }
 }
 
-/// The comparisons, each trained once per run from fresh weights.
+/// The comparisons, each trained once per run: three from fresh weights, the consistency
+/// student from the latest flow (so only once there is one).
 fn comparison_buttons_ui(ui: &mut egui::Ui, run: &RunState, actions: &mut Vec<Action>) {
     let fresh = run.needs_new_run || run.is_busy();
     let has = |name: &str| run.view.rounds.iter().any(|r| r.report.name == name);
+    let has_flow = !run.view.rounds.is_empty() && !run.needs_new_run;
     let comparisons = [
-        ("OT-CFM", OT_CFM_ROUND, tips::OT_CFM, Action::OtCfm),
+        ("OT-CFM", OT_CFM_ROUND, tips::OT_CFM, Action::OtCfm, true),
         (
             "Diffusion",
             DIFFUSION_ROUND,
             tips::DIFFUSION,
             Action::Diffusion,
+            true,
         ),
-        ("Guidance", GUIDED_ROUND, tips::GUIDED, Action::Guided),
+        ("Guidance", GUIDED_ROUND, tips::GUIDED, Action::Guided, true),
+        (
+            "Consistency",
+            CONSISTENCY_ROUND,
+            tips::CONSISTENCY,
+            Action::Consistency,
+            has_flow || run.is_busy(),
+        ),
     ];
-    for (label, round, tip, action) in comparisons {
+    for (label, round, tip, action, possible) in comparisons {
+        let why = if possible {
+            format!("'{round}' is trained: select it in the rounds list.")
+        } else {
+            "Train 1-RF first: the consistency student learns from it.".to_owned()
+        };
         if ui
-            .add_enabled(fresh || !has(round), Button::new(label))
+            .add_enabled(possible && (fresh || !has(round)), Button::new(label))
             .on_hover_text(tip)
-            .on_disabled_hover_text(format!(
-                "'{round}' is trained: select it in the rounds list."
-            ))
+            .on_disabled_hover_text(why)
             .clicked()
         {
             actions.push(action);

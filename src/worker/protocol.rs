@@ -33,6 +33,8 @@ pub enum PhaseJob {
     OtCfm,
     /// The same network from scratch on the variance-preserving diffusion path.
     Diffusion,
+    /// A consistency student distilled from the latest flow.
+    Consistency,
 }
 
 /// Work for the training thread, in the order the UI asked for it.
@@ -227,6 +229,16 @@ pub struct RoundView {
     pub losses: Vec<(usize, f32)>,
     /// True for a one-step distilled student.
     pub distilled: bool,
+    /// How it samples at a step count ([`crate::pipeline::RoundKind::sampler`]): Euler
+    /// steps, or multistep consistency sampling for the consistency student.
+    pub sampler: Solver,
+}
+
+impl RoundView {
+    /// True for a flow a later round can learn from (not a student of one).
+    pub fn is_teacher(&self) -> bool {
+        !self.distilled && self.sampler != Solver::Consistency
+    }
 }
 
 /// What the worker tells the UI.

@@ -296,6 +296,7 @@ impl Trainer {
             PhaseJob::OtCfm => pipeline.train_ot_cfm(&mut on_event, cancel)?,
             PhaseJob::Diffusion => pipeline.train_diffusion(&mut on_event, cancel)?,
             PhaseJob::Guided => pipeline.train_guided(&mut on_event, cancel)?,
+            PhaseJob::Consistency => pipeline.consistency(&mut on_event, cancel)?,
         };
         self.publish_latest(pipeline, run, epoch, cancel);
         self.autosave(pipeline, autosave, run);
@@ -386,6 +387,7 @@ impl Trainer {
             report: round.report.clone(),
             losses: round.losses.clone(),
             distilled: round.kind == RoundKind::Distilled,
+            sampler: round.kind.sampler(),
         };
         self.tell_job(run, epoch, cancel, Update::RoundFinished(Box::new(view)));
     }
