@@ -29,6 +29,7 @@ fn config(activation: Activation) -> NetConfig {
         activation,
         time_embedding: TimeEmbedding::Sinusoidal { frequencies: 4 },
         classes: 0,
+        interval: false,
     }
 }
 

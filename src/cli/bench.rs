@@ -15,6 +15,7 @@ use rand::rngs::StdRng;
 
 use super::BenchArgs;
 
+mod few_step;
 mod ui_frames;
 
 /// Prints the speed figures.
@@ -83,6 +84,7 @@ fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
         best * 1000.0
     );
 
+    few_step::few_step_training(&target, args.quick)?;
     slider_latency(&target, args.quick)?;
     ui_frames::ui_frame_time(args.quick)?;
 

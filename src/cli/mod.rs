@@ -123,11 +123,21 @@ pub struct RunArgs {
     /// dropped 10% of the time) and measure classifier-free guidance at w = 0 … 8.
     #[arg(long)]
     guidance: bool,
-    /// Also distil a consistency student from the last rectified flow (f(x, t) = x − t·v,
+    /// Also distil a consistency student from 1-RF (f(x, t) = x − t·v,
     /// trained so its outputs agree along the teacher's ODE) and measure it at 1, 2 and 4
     /// steps of multistep consistency sampling.
     #[arg(long)]
     consistency: bool,
+    /// Also train a shortcut model from scratch (a network told the step size d, trained
+    /// with flow matching at d = 0 and "one step of 2d = two steps of d" above) and measure
+    /// it at every step count, each step read at its own size.
+    #[arg(long)]
+    shortcut: bool,
+    /// Also train a `MeanFlow` model from scratch (the average velocity over [r, t], trained
+    /// through u = v − (t − r)·du/dt with a Jacobian-vector product) and measure it like the
+    /// shortcut model.
+    #[arg(long)]
+    meanflow: bool,
     /// Folder for metrics.json, the CSV files, `run_card.md` and session.flowlab (created if
     /// missing). It is replaced as a whole at the end (nothing of an older run is left), locked
     /// while the run lasts, and a folder of other files (no metrics.json) is refused.

@@ -286,6 +286,12 @@ fn settings_from(args: &RunArgs) -> Result<Settings, String> {
     if args.consistency {
         settings.consistency = true;
     }
+    if args.shortcut {
+        settings.shortcut = true;
+    }
+    if args.meanflow {
+        settings.meanflow = true;
+    }
     if let Some(source) = &args.source {
         settings.source = Some(load_source(source)?);
     }

@@ -170,6 +170,19 @@ fn measure_figures(out: &mut Vec<NamedFigure>, pipeline: &Pipeline, data: &[Roun
             ),
         });
     }
+    if let Some(figure) =
+        super::showdown::showdown_figure(data, Some(Measure::WithinModeW2.floor(ev.floors()).mean))
+    {
+        out.push(NamedFigure {
+            stem: super::showdown::SHOWDOWN_STEM.into(),
+            caption: "One step and what it cost: each round's within-mode W2 at 1, 2 and 4 \
+                      steps (big, middle and small dot) against the network evaluations it \
+                      took to make it (training steps × batch × passes per example, plus its \
+                      teacher's pairs and the teacher's own cost); the dashed line is the floor."
+                .into(),
+            figure,
+        });
+    }
 }
 
 /// Appends the fitted data, guidance and side-by-side figures, those that apply to the run.

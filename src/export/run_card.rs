@@ -192,8 +192,34 @@ fn comparisons(md: &mut String, report: &RunReport) -> std::fmt::Result {
     if s.consistency {
         writeln!(
             md,
-            "- **Consistency distillation**: {} steps from the last rectified flow's weights;              the student f(x, t) = x − t·v(x, t) (so f(x, 0) = x exactly) learns to agree with              a moving average of itself one Heun step of the teacher further down the              teacher's ODE (a 16-step grid, target decay 0.9); sampled in 1 step, and in 2 and              4 steps by re-noising its guess of x0 with fresh noise.",
+            "- **Consistency distillation**: {} steps from 1-RF's weights, with 1-RF as the \
+             teacher; the student f(x, t) = x − t·v(x, t) (so f(x, 0) = x exactly) learns to \
+             agree with a moving average of itself one Heun step of the teacher further down \
+             the teacher's ODE (a 16-step grid, target decay 0.9); sampled in 1 step, and in 2 \
+             and 4 steps by re-noising its guess of x0 with fresh noise.",
             s.distill_steps
+        )?;
+    }
+    if s.shortcut {
+        writeln!(
+            md,
+            "- **Shortcut model**: {} steps from fresh weights, no teacher; the network is also \
+             told the step size d; three quarters of each batch learn flow matching at d = 0, \
+             a quarter learns that one step of 2d lands where two steps of d do (d from 1/2 \
+             down to 1/128, the smallest read at d = 0, targets from the network itself). \
+             Sampled in n Euler steps of size 1/n, each read at d = 1/n.",
+            t.steps
+        )?;
+    }
+    if s.meanflow {
+        writeln!(
+            md,
+            "- **MeanFlow**: {} steps from fresh weights, no teacher; the network u(x, t, h) \
+             learns the average velocity over [t − h, t] through the identity u = v − h·du/dt \
+             (du/dt along the path by a Jacobian-vector product of the network, stopped \
+             gradient); a quarter of each batch has h > 0, the rest is flow matching at h = 0. \
+             Sampled in n Euler steps of size 1/n, each read at h = 1/n.",
+            t.steps
         )?;
     }
     Ok(())
@@ -368,6 +394,7 @@ fn results(md: &mut String, report: &RunReport) -> std::fmt::Result {
         )?;
     }
     rounds_table(md, report)?;
+    super::showdown::showdown_table(md, report)?;
     let steps: BTreeSet<usize> = report
         .rounds
         .iter()

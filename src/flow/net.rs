@@ -74,6 +74,20 @@ impl TimeEmbedding {
             }
         }
     }
+
+    /// The derivative of each feature with respect to t (what a forward-mode tangent of
+    /// t = 1 becomes), in the order [`Self::push`] writes them.
+    pub(crate) fn push_derivative(self, t: f32, out: &mut Vec<f32>) {
+        out.push(1.0);
+        if let Self::Sinusoidal { frequencies } = self {
+            for k in 1..=frequencies {
+                let w = std::f32::consts::PI * k as f32;
+                let a = w * t;
+                out.push(w * a.cos());
+                out.push(-w * a.sin());
+            }
+        }
+    }
 }
 
 /// Shape of the velocity network.
@@ -91,6 +105,10 @@ pub struct NetConfig {
     /// Classes of a class-conditional network (0: unconditional). The class is fed as a
     /// one-hot vector; all zeros is the "no class" input of classifier-free guidance.
     pub classes: usize,
+    /// Also fed the length h of the step it is asked to take, embedded like t: the shortcut
+    /// model's step size d and `MeanFlow`'s interval t − r. At h = 0 it is a velocity field;
+    /// an Euler step of size h reads it at h (see [`super::VelocityField::velocity_over`]).
+    pub interval: bool,
 }
 
 impl Default for NetConfig {
@@ -101,6 +119,7 @@ impl Default for NetConfig {
             activation: Activation::Silu,
             time_embedding: TimeEmbedding::Sinusoidal { frequencies: 4 },
             classes: 0,
+            interval: false,
         }
     }
 }
@@ -109,10 +128,21 @@ impl NetConfig {
     /// Features at each layer boundary for points of dimension `dim`: the input width (`dim`
     /// plus the time features plus the class one-hot), each hidden width, then `dim`.
     pub fn layer_sizes(&self, dim: usize) -> Vec<usize> {
-        let mut sizes = vec![dim + self.time_embedding.width() + self.classes];
+        let mut sizes = vec![self.input_width(dim)];
         sizes.extend(std::iter::repeat_n(self.width, self.depth));
         sizes.push(dim);
         sizes
+    }
+
+    /// Input features for points of dimension `dim`: the point, t's features, h's features
+    /// for an interval network, the class one-hot.
+    pub fn input_width(&self, dim: usize) -> usize {
+        let interval = if self.interval {
+            self.time_embedding.width()
+        } else {
+            0
+        };
+        dim + self.time_embedding.width() + interval + self.classes
     }
 
     /// Name and shape of every parameter, in layer order: `layer{i}.weight` `(out, in)` then
@@ -260,7 +290,7 @@ impl VelocityNet {
     /// Number of input features per point: `dim` coordinates, the time features and the
     /// class one-hot (if class-conditional).
     pub fn input_width(&self) -> usize {
-        self.dim + self.config.time_embedding.width() + self.config.classes
+        self.config.input_width(self.dim)
     }
 
     /// Classes of a class-conditional network (0 when unconditional).
@@ -276,8 +306,21 @@ impl VelocityNet {
     /// Appends the network input for one point `x` at time `t` with `class` (one-hot; `None`
     /// or a class the network does not have gives all zeros, the unconditional input).
     pub fn push_input_class(&self, x: &[f32], t: f32, class: Option<usize>, out: &mut Vec<f32>) {
+        self.push_features(x, t, 0.0, class, out);
+    }
+
+    /// Appends the input for one point `x` at time `t` asked for a step of length `h` (an
+    /// interval network; others ignore `h`).
+    pub fn push_input_interval(&self, x: &[f32], t: f32, h: f32, out: &mut Vec<f32>) {
+        self.push_features(x, t, h, None, out);
+    }
+
+    fn push_features(&self, x: &[f32], t: f32, h: f32, class: Option<usize>, out: &mut Vec<f32>) {
         out.extend_from_slice(x);
         self.config.time_embedding.push(t, out);
+        if self.config.interval {
+            self.config.time_embedding.push(h, out);
+        }
         let start = out.len();
         out.resize(start + self.config.classes, 0.0);
         if let Some(k) = class.filter(|&k| k < self.config.classes) {
@@ -302,6 +345,11 @@ impl VelocityNet {
             inputs.extend_from_slice(&features);
         }
         self.forward_vec(inputs)
+    }
+
+    /// `(weight (out, in), bias (out))` of every layer, input first.
+    pub(crate) fn layers(&self) -> &[(Tensor, Tensor)] {
+        &self.layers
     }
 
     /// Runs the MLP on an input tensor of shape `(n, input_width)`; returns `(n, dim)`. An
@@ -468,6 +516,16 @@ impl VelocityNet {
         }
         self.forward_vec(inputs)
     }
+
+    /// Outputs for the points `x` (row-major), each at its own time `t[i]` and step length
+    /// `h[i]` (an interval network; others ignore `h`).
+    pub fn velocity_rows(&self, x: &[f32], t: &[f32], h: &[f32]) -> Result<Vec<f32>, FlowError> {
+        let mut inputs = Vec::with_capacity(t.len() * self.input_width());
+        for ((p, &ti), &hi) in x.chunks_exact(self.dim).zip(t).zip(h) {
+            self.push_input_interval(p, ti, hi, &mut inputs);
+        }
+        self.forward_vec(inputs)
+    }
 }
 
 impl super::VelocityField for VelocityNet {
@@ -478,5 +536,24 @@ impl super::VelocityField for VelocityNet {
     /// The unconditional field (for a class-conditional network: no class).
     fn velocity(&self, x: &[f32], t: f32) -> Result<Vec<f32>, FlowError> {
         self.velocity_class(x, t, None)
+    }
+
+    fn velocity_rows(&self, x: &[f32], t: &[f32]) -> Result<Vec<f32>, FlowError> {
+        self.velocity_per_point(x, t)
+    }
+
+    /// An interval network read at step length `h`; any other network's velocity.
+    fn velocity_over(&self, x: &[f32], t: f32, h: f32) -> Result<Vec<f32>, FlowError> {
+        if !self.config.interval {
+            return self.velocity(x, t);
+        }
+        let mut features = Vec::with_capacity(self.input_width());
+        self.push_input_interval(&[], t, h, &mut features);
+        let mut inputs = Vec::with_capacity(x.len() / self.dim * self.input_width());
+        for p in x.chunks_exact(self.dim) {
+            inputs.extend_from_slice(p);
+            inputs.extend_from_slice(&features);
+        }
+        self.forward_vec(inputs)
     }
 }

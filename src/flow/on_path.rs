@@ -24,4 +24,12 @@ impl VelocityField for OnPath<'_> {
     fn path(&self) -> FlowPath {
         self.path
     }
+
+    fn velocity_over(&self, x: &[f32], t: f32, h: f32) -> Result<Vec<f32>, FlowError> {
+        self.field.velocity_over(x, t, h)
+    }
+
+    fn velocity_rows(&self, x: &[f32], t: &[f32]) -> Result<Vec<f32>, FlowError> {
+        self.field.velocity_rows(x, t)
+    }
 }

@@ -18,6 +18,25 @@ pub trait VelocityField: Sync {
     fn path(&self) -> FlowPath {
         FlowPath::Straight
     }
+
+    /// What an Euler step of length `h` from `t` moves by: the velocity, except for a
+    /// network that learned steps of any length (a shortcut model's `s(x, t, d)`, `MeanFlow`'s
+    /// average velocity over `[t − h, t]`), which is read at `h`.
+    fn velocity_over(&self, x: &[f32], t: f32, _h: f32) -> Result<Vec<f32>, FlowError> {
+        self.velocity(x, t)
+    }
+
+    /// Velocities of the points `x` (row-major), each at its own time `t[i]`: what a solver
+    /// with a step size per sample asks for. The default asks one point at a time; a
+    /// network answers in one batch.
+    fn velocity_rows(&self, x: &[f32], t: &[f32]) -> Result<Vec<f32>, FlowError> {
+        let dim = self.dim().max(1);
+        let mut out = Vec::with_capacity(x.len());
+        for (p, &ti) in x.chunks_exact(dim).zip(t) {
+            out.extend(self.velocity(p, ti)?);
+        }
+        Ok(out)
+    }
 }
 
 /// The integration rule for one step from t to t − Δt.
@@ -85,7 +104,12 @@ impl Solver {
         dt: f32,
         context: super::stochastic::StepNoise<'_>,
     ) -> Result<Vec<f32>, FlowError> {
-        let k1 = field.velocity(x, t)?;
+        // An Euler step asks for the step's own length; the other rules need the velocity.
+        let k1 = if self == Self::Euler {
+            field.velocity_over(x, t, dt)?
+        } else {
+            field.velocity(x, t)?
+        };
         match self {
             Self::Euler => axpy(x, -dt, &k1),
             Self::Ddpm => super::stochastic::ddpm_step(field.path(), x, &k1, t, dt, context)?,

@@ -11,8 +11,8 @@ use super::quality::{EvalDraws, QualityFloors, QualityNumbers};
 use super::{EvalSettings, PipelineError, RoundKind};
 use crate::Points;
 use crate::flow::{
-    FlowError, FlowPath, OnPath, Solver, Trajectory, VelocityField, VelocityNet, integrate,
-    integrate_observed,
+    FlowError, FlowPath, MEASURE_TOLERANCE, OnPath, Solver, Trajectory, VelocityField, VelocityNet,
+    integrate, integrate_adaptive, integrate_observed,
 };
 use crate::metrics::{
     Estimate, OtMinimum, StraightnessMeter, mode_tv, ot_minimum, stray_mass, w2, within_mode_w2,
@@ -27,6 +27,9 @@ const QUALITY_STREAM: u64 = 0x9a11_7e57;
 
 /// Step counts the diffusion round is also sampled at with the stochastic DDPM sampler.
 pub const DDPM_STEP_COUNTS: [usize; 4] = [10, 20, 50, 100];
+
+/// Points of the evaluation noise the adaptive solver's evaluation count is measured on.
+pub const ADAPTIVE_POINTS: usize = 1000;
 
 /// Largest 2-D W2 sample: the exact assignment is cubic in it.
 pub const MAX_W2_POINTS_2D: usize = 2000;
@@ -86,6 +89,10 @@ pub struct Measured {
     /// The diffusion round's quality under the stochastic DDPM sampler, keyed by steps
     /// (empty for other rounds).
     pub ddpm_by_steps: BTreeMap<usize, QualityNumbers>,
+    /// Mean network evaluations per sample the adaptive Dormand–Prince solver needs at
+    /// tolerance [`MEASURE_TOLERANCE`] from the head of the evaluation noise (`None` for the students,
+    /// which are not integrated).
+    pub adaptive_evaluations: Option<f64>,
     /// The coverage sample at the end of the reference path.
     pub samples: Points,
     /// Recorded paths.
@@ -242,6 +249,12 @@ impl Evaluator {
             let numbers = draws.quality(net, target, kind.sampler(), steps, first)?;
             quality_by_steps.insert(steps, numbers);
         }
+        let adaptive_evaluations = if kind.is_flow() {
+            let z = self.noise.head(ADAPTIVE_POINTS.min(self.noise.len()));
+            Some(integrate_adaptive(net, &z, MEASURE_TOLERANCE)?.mean_evaluations())
+        } else {
+            None
+        };
         let mut ddpm_by_steps = BTreeMap::new();
         if kind.path() == FlowPath::VpLinear {
             let field = OnPath {
@@ -261,6 +274,7 @@ impl Evaluator {
             mode_tv: mode_tv(target, &samples),
             quality_by_steps,
             ddpm_by_steps,
+            adaptive_evaluations,
             samples,
             trajectory,
         })

@@ -69,11 +69,14 @@ impl Settings {
             + u64::from(self.ot_cfm)
             + u64::from(self.diffusion)
             + u64::from(self.guidance)
-            + u64::from(self.consistency);
+            + u64::from(self.consistency)
+            + u64::from(self.shortcut)
+            + u64::from(self.meanflow);
         let width = self.net.width as u64;
         let depth = self.net.depth as u64;
         let batch = self.train.batch as u64;
-        let inputs = d + 2 * 8 + classes as u64;
+        // The point, t's features, an interval network's h features, the class one-hot.
+        let inputs = d + 2 * 9 + classes as u64;
         let params =
             (inputs + 1) * width + depth.saturating_sub(1) * (width + 1) * width + (width + 1) * d;
         // (name, bytes) of each part.

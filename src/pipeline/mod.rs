@@ -5,6 +5,7 @@
 //! the new round and keeps it, so a UI can add rounds one button press at a time and the
 //! headless CLI can call [`Pipeline::run_all`]. Both see the same events.
 
+pub mod compute;
 mod divergence;
 mod evaluate;
 mod event;
@@ -18,10 +19,13 @@ mod restore;
 mod run_all;
 mod settings;
 
+pub use compute::Spent;
 pub use divergence::{DIVERGED_LOSS_RATIO, DIVERGED_W2_RATIO, SPIKE_LOSS_RATIO, divergence};
-pub use evaluate::{DDPM_STEP_COUNTS, Evaluator, MAX_W2_POINTS_2D, Measured, averaged_w2};
+pub use evaluate::{
+    ADAPTIVE_POINTS, DDPM_STEP_COUNTS, Evaluator, MAX_W2_POINTS_2D, Measured, averaged_w2,
+};
 pub use event::{Event, Phase, Progress};
-pub use few_step::CONSISTENCY_ROUND;
+pub use few_step::{CONSISTENCY_ROUND, MEANFLOW_ROUND, SHORTCUT_ROUND};
 pub use guidance::{
     ClassGuidance, GUIDANCE_SCALES, GuidanceReport, distance_and_spread, measure_guidance,
 };
@@ -99,6 +103,13 @@ pub enum RoundKind {
     /// A consistency student distilled from a rectified flow: sampled in one step, or a few
     /// with [`Solver::Consistency`].
     Consistency,
+    /// A shortcut model, from scratch: a network told the step size, trained with flow
+    /// matching and self-consistency ([`crate::flow::train_shortcut`]).
+    Shortcut,
+    /// A `MeanFlow` model, from scratch: a network of the average velocity over an interval
+    /// ([`crate::flow::train_meanflow`]).
+    #[serde(rename = "meanflow")]
+    MeanFlow,
 }
 
 impl RoundKind {
@@ -268,6 +279,12 @@ impl Pipeline {
         if self.settings.consistency {
             self.consistency(on_event, cancel)?;
         }
+        if self.settings.shortcut {
+            self.shortcut(on_event, cancel)?;
+        }
+        if self.settings.meanflow {
+            self.meanflow(on_event, cancel)?;
+        }
         let report = self.report();
         on_event(Event::Finished);
         Ok(report)
@@ -397,7 +414,7 @@ impl Pipeline {
             net,
             coupling_cost,
             stats,
-            0.0,
+            Spent::default(),
             on_event,
             cancel,
         )?;
@@ -421,7 +438,7 @@ impl Pipeline {
             _ => return Err(PipelineError::Order("train 1-RF before a reflow")),
         };
         let name = format!("{k}-RF");
-        let (pairs, pair_seconds) = self.teacher_pairs(&name, on_event, cancel)?;
+        let (pairs, spent) = self.teacher_pairs(&name, on_event, cancel)?;
         let net = {
             let teacher = self.latest_flow().map(|r| &r.net);
             match teacher {
@@ -448,7 +465,7 @@ impl Pipeline {
             net,
             cost,
             stats,
-            pair_seconds,
+            spent,
             on_event,
             cancel,
         )
@@ -474,7 +491,7 @@ impl Pipeline {
         } else {
             format!("distilled-{}", count + 1)
         };
-        let (pairs, pair_seconds) = self.teacher_pairs(&name, on_event, cancel)?;
+        let (pairs, spent) = self.teacher_pairs(&name, on_event, cancel)?;
         let teacher = latest_flow(&self.rounds)
             .map(|r| &r.net)
             .ok_or(PipelineError::Order("train 1-RF before distilling"))?;
@@ -500,7 +517,7 @@ impl Pipeline {
             student,
             cost,
             stats,
-            pair_seconds,
+            spent,
             on_event,
             cancel,
         )
@@ -568,11 +585,12 @@ impl Pipeline {
         round: &str,
         on_event: &mut dyn FnMut(Event),
         cancel: &AtomicBool,
-    ) -> Result<(Pairs, f64), PipelineError> {
+    ) -> Result<(Pairs, Spent), PipelineError> {
         let start = Instant::now();
-        let teacher = latest_flow(&self.rounds)
-            .map(|r| &r.net)
-            .ok_or(PipelineError::Order("train 1-RF first"))?;
+        let teacher_round =
+            latest_flow(&self.rounds).ok_or(PipelineError::Order("train 1-RF first"))?;
+        let teacher = &teacher_round.net;
+        let teacher_evaluations = teacher_round.report.network_evaluations;
         let n = self.settings.reflow_pairs;
         on_event(Event::PhaseStarted(Progress::start(round, Phase::Pairs, n)));
         let mut report = |done: usize, total: usize| {
@@ -592,7 +610,12 @@ impl Pipeline {
             &mut report,
             cancel,
         )?;
-        Ok((pairs, start.elapsed().as_secs_f64()))
+        let spent = Spent {
+            pair_seconds: start.elapsed().as_secs_f64(),
+            pair_evaluations: compute::pair_evaluations(pairs.len(), self.settings.pair_steps),
+            teacher_evaluations,
+        };
+        Ok((pairs, spent))
     }
 
     #[expect(clippy::too_many_arguments)]
@@ -603,7 +626,7 @@ impl Pipeline {
         net: VelocityNet,
         coupling_cost: Estimate,
         stats: TrainStats,
-        pair_seconds: f64,
+        spent: Spent,
         on_event: &mut dyn FnMut(Event),
         cancel: &AtomicBool,
     ) -> Result<&Round, PipelineError> {
@@ -615,6 +638,7 @@ impl Pipeline {
         let measured =
             self.evaluator
                 .measure(&self.target, &net, kind, &self.settings.eval, cancel)?;
+        let train_steps = stats.losses.last().map_or(0, |l| l.0);
         let mut report = RoundReport {
             name: name.clone(),
             coupling_cost: coupling_cost.mean,
@@ -628,10 +652,20 @@ impl Pipeline {
             stray_mass_by_steps: BTreeMap::new(),
             stray_mass_se_by_steps: BTreeMap::new(),
             ddpm_by_steps: measured.ddpm_by_steps,
-            train_steps: stats.losses.last().map_or(0, |l| l.0),
+            train_steps,
+            network_evaluations: compute::network_evaluations(
+                &spent,
+                train_steps,
+                compute::evaluations_per_step(
+                    kind,
+                    self.settings.distill,
+                    self.settings.train.batch,
+                ),
+            ),
+            adaptive_evaluations: measured.adaptive_evaluations,
             final_loss: stats.losses.last().map(|l| l.1),
             train_seconds: stats.seconds,
-            pair_seconds,
+            pair_seconds: spent.pair_seconds,
             guidance: None,
             diverged: None,
         };

@@ -68,7 +68,7 @@ pub fn losses_csv<'a>(rounds: impl IntoIterator<Item = (&'a str, &'a [(usize, f3
 ///
 /// `round,coupling_cost,straightness,mode_tv,` then `w2_steps_<n>` for every step count any
 /// round was measured at (empty where a round was not), then
-/// `train_steps,final_loss,train_seconds,pair_seconds`.
+/// `train_steps,final_loss,train_seconds,pair_seconds,network_evaluations,adaptive_evaluations`.
 pub fn rounds_csv(rounds: &[RoundReport]) -> String {
     let steps: std::collections::BTreeSet<usize> = rounds
         .iter()
@@ -78,7 +78,10 @@ pub fn rounds_csv(rounds: &[RoundReport]) -> String {
     for s in &steps {
         let _infallible: std::fmt::Result = write!(out, ",w2_steps_{s}");
     }
-    out.push_str(",train_steps,final_loss,train_seconds,pair_seconds\n");
+    out.push_str(
+        ",train_steps,final_loss,train_seconds,pair_seconds,network_evaluations,\
+         adaptive_evaluations\n",
+    );
     let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     for r in rounds {
         let _infallible: std::fmt::Result = write!(
@@ -94,11 +97,15 @@ pub fn rounds_csv(rounds: &[RoundReport]) -> String {
         }
         let _infallible: std::fmt::Result = writeln!(
             out,
-            ",{},{},{},{}",
+            ",{},{},{},{},{},{}",
             r.train_steps,
             opt(r.final_loss.map(f64::from)),
             r.train_seconds,
-            r.pair_seconds
+            r.pair_seconds,
+            r.network_evaluations,
+            r.adaptive_evaluations
+                .map(|n| n.to_string())
+                .unwrap_or_default()
         );
     }
     out

@@ -52,6 +52,17 @@ pub struct RoundReport {
     pub ddpm_by_steps: BTreeMap<usize, QualityNumbers>,
     /// Optimiser steps taken.
     pub train_steps: usize,
+    /// Network evaluations it took to make this round, its teachers' included: training
+    /// steps × batch × evaluations per example, plus the teacher's evaluations for reflow
+    /// pairs, plus what the teacher itself cost (see [`super::compute`]). Sampling costs
+    /// `steps × evaluations per step` more per sample.
+    #[serde(default)]
+    pub network_evaluations: u64,
+    /// Mean network evaluations per sample the adaptive Dormand–Prince 5(4) solver needs at
+    /// tolerance 1e-3, each sample with its own steps, over 1,000 evaluation-noise points
+    /// (`None` for a student, which is not integrated).
+    #[serde(default)]
+    pub adaptive_evaluations: Option<f64>,
     /// Mean loss over the last reporting window.
     pub final_loss: Option<f32>,
     /// Wall time of training.

@@ -53,9 +53,15 @@ pub struct Settings {
     /// Also train a class-conditional network from scratch (the class is the component a
     /// target sample came from) for classifier-free guidance, with the 1-RF settings.
     pub guidance: bool,
-    /// Also distil a consistency student from the latest flow (after the comparisons), with
+    /// Also distil a consistency student from 1-RF (after the comparisons), with
     /// the distillation's step count.
     pub consistency: bool,
+    /// Also train a shortcut model from scratch (after the consistency student), with the
+    /// 1-RF settings.
+    pub shortcut: bool,
+    /// Also train a `MeanFlow` model from scratch (after the shortcut model), with the 1-RF
+    /// settings.
+    pub meanflow: bool,
     /// Probability of dropping the class while training it, so the one network also learns
     /// the unconditional field.
     pub guidance_drop: f64,
@@ -81,6 +87,8 @@ impl Default for Settings {
             diffusion: false,
             guidance: false,
             consistency: false,
+            shortcut: false,
+            meanflow: false,
             guidance_drop: 0.1,
             eval: EvalSettings::default(),
         }

@@ -29,8 +29,12 @@ pub enum Action {
     Diffusion,
     /// Train the class-conditional model for classifier-free guidance.
     Guided,
-    /// Distil a consistency student from the latest flow.
+    /// Distil a consistency student from 1-RF.
     Consistency,
+    /// Train a shortcut model from fresh weights.
+    Shortcut,
+    /// Train a `MeanFlow` model from fresh weights.
+    MeanFlow,
     /// Replace the target by a preset.
     Preset(String),
     /// The target was edited in place.
@@ -132,6 +136,8 @@ pub enum Chart {
     SideBySide,
     /// Distance to the class centre and spread against the guidance scale w.
     Guidance,
+    /// Quality at 1, 2 and 4 steps against the network evaluations each round cost.
+    Showdown,
 }
 
 impl Chart {
@@ -147,6 +153,7 @@ impl Chart {
             Self::Quality => "quality_by_steps",
             Self::SideBySide => "side_by_side",
             Self::Guidance => "guidance",
+            Self::Showdown => crate::export::SHOWDOWN_STEM,
         }
     }
 
@@ -162,6 +169,7 @@ impl Chart {
             Self::Quality => "Quality by steps",
             Self::SideBySide => "Every round side by side",
             Self::Guidance => "Guidance",
+            Self::Showdown => "One step: quality against cost",
         }
     }
 
@@ -178,6 +186,7 @@ impl Chart {
             Self::Quality => tips::W2_STEPS,
             Self::SideBySide => tips::SIDE_BY_SIDE,
             Self::Guidance => tips::GUIDANCE_CHART,
+            Self::Showdown => tips::SHOWDOWN,
         }
     }
 

@@ -154,7 +154,9 @@ impl FlowlabApp {
             | Action::OtCfm
             | Action::Diffusion
             | Action::Guided
-            | Action::Consistency => {
+            | Action::Consistency
+            | Action::Shortcut
+            | Action::MeanFlow => {
                 p.run_action(keep, &action);
                 None
             }

@@ -143,6 +143,9 @@ fn strip_charts(run: &RunView) -> Vec<Chart> {
     if run.rounds.iter().any(|r| r.report.guidance.is_some()) {
         charts.push(Chart::Guidance);
     }
+    if super::showdown_chart::has_few_step_round(&run.rounds) {
+        charts.push(Chart::Showdown);
+    }
     charts
 }
 
@@ -243,6 +246,12 @@ pub fn chart_ui(
             let report = rounds.iter().find_map(|r| r.report.guidance.as_ref())?;
             guidance_chart_ui(ui, report, &view.guidance)
         }
+        Chart::Showdown => super::showdown_chart::showdown_chart_ui(
+            ui,
+            (id, big),
+            rounds,
+            run.floors.map(|f| Measure::WithinModeW2.floor(&f).mean),
+        ),
         _ => return None,
     };
     Some(response)

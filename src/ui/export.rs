@@ -144,6 +144,12 @@ fn chart_figure(
             }
             plots::side_by_side_figure(target, &shown, theme)
         }
+        Chart::Showdown => crate::export::showdown_figure(
+            &rounds,
+            run.floors
+                .map(|f| crate::pipeline::Measure::WithinModeW2.floor(&f).mean),
+        )
+        .ok_or(NothingToExport::Rounds)?,
     };
     Ok((chart.stem().to_owned(), figure))
 }

@@ -44,6 +44,7 @@ mod runs;
 mod scenario;
 mod settings_form;
 mod shortcuts;
+mod showdown_chart;
 pub mod state;
 mod status;
 mod tips;

@@ -62,6 +62,8 @@ impl Parts<'_> {
             Action::Diffusion => PhaseJob::Diffusion,
             Action::Guided => PhaseJob::Guided,
             Action::Consistency => PhaseJob::Consistency,
+            Action::Shortcut => PhaseJob::Shortcut,
+            Action::MeanFlow => PhaseJob::MeanFlow,
             _ => PhaseJob::TrainBase,
         };
         match self

@@ -2,6 +2,26 @@
 //! the evaluation's draws) and, where there is one, the floor a perfect sampler scores.
 
 use crate::metrics::Estimate;
+use crate::pipeline::RoundReport;
+
+/// A round button's tooltip: what rounds are, then what this one cost to make and how many
+/// evaluations the adaptive solver needs on it.
+pub fn round_tip(report: &RoundReport) -> String {
+    let made = format!(
+        "{}: made with {} network evaluations (training steps × batch × passes per example, \
+         plus its teacher's pairs and the teacher's own cost).",
+        report.name,
+        crate::export::millions(report.network_evaluations)
+    );
+    let adaptive = match report.adaptive_evaluations {
+        Some(n) => format!(
+            " The adaptive Dormand–Prince solver needs {n:.1} evaluations per sample at \
+             tolerance 1e-3: the straighter the paths, the fewer."
+        ),
+        None => " A student: sampled in its own few steps, not integrated.".to_owned(),
+    };
+    format!("{}\n\n{made}{adaptive}", super::tips::ROUNDS)
+}
 
 /// `0.071 ± 0.004`: three decimals, the ± left out when there was a single draw.
 pub fn plus_minus(e: Estimate) -> String {

@@ -11,7 +11,7 @@ use egui_plot::PlotPoint;
 use super::view::{Selection, ViewState};
 use crate::flow::Solver;
 use crate::metrics::OtMinimum;
-use crate::pipeline::{DIFFUSION_ROUND, Phase, QualityFloors};
+use crate::pipeline::{DIFFUSION_ROUND, Phase, QualityFloors, RoundKind};
 use crate::worker::{PictureOf, RoundView, SampleSet, Update};
 
 /// The phase running now.
@@ -267,12 +267,19 @@ impl RunView {
     }
 
     /// The round whose own pairs round `index` was trained on: the latest rectified flow
-    /// before it (`None` for 1-RF, trained on independent pairs).
+    /// before it for a reflow or a distilled student, 1-RF for the consistency student, and
+    /// `None` for the rounds trained on independent draws (1-RF and the comparisons).
     pub fn teacher_of(&self, index: usize) -> Option<usize> {
-        self.rounds[..index.min(self.rounds.len())]
-            .iter()
-            .rev()
-            .find(|r| r.is_teacher())
-            .map(|r| r.index)
+        let round = self.rounds.get(index)?;
+        let before = self.rounds[..index].iter();
+        match round.kind {
+            RoundKind::Rectified(k) if k > 1 => before.rev().find(|r| r.is_teacher()),
+            RoundKind::Distilled => before.rev().find(|r| r.is_teacher()),
+            RoundKind::Consistency => before
+                .into_iter()
+                .find(|r| r.kind == RoundKind::Rectified(1)),
+            _ => None,
+        }
+        .map(|r| r.index)
     }
 }

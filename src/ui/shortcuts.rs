@@ -7,7 +7,7 @@ use super::action::Action;
 use super::run::RunState;
 
 /// Every shortcut with what it does, as the help overlay lists them.
-pub const SHORTCUTS: [(&str, &str); 27] = [
+pub const SHORTCUTS: [(&str, &str); 29] = [
     ("Space", "train 1-RF · pause · resume"),
     ("R", "one reflow round"),
     ("D", "distil a one-step sampler"),
@@ -19,6 +19,8 @@ pub const SHORTCUTS: [(&str, &str); 27] = [
         "train the class-conditional model (classifier-free guidance)",
     ),
     ("K", "distil a consistency student (1, 2 or 4 steps)"),
+    ("J", "train a shortcut model (told the step size)"),
+    ("M", "train a MeanFlow model (the average velocity)"),
     ("↑ / ↓", "double / halve the Euler steps"),
     ("← / →", "previous / next round"),
     ("E", "export everything (figures, data, run card, session)"),
@@ -101,6 +103,8 @@ pub fn read_keys(ctx: &egui::Context, run: &RunState, actions: &mut Vec<Action>)
         (Key::V, Action::Diffusion),
         (Key::G, Action::Guided),
         (Key::K, Action::Consistency),
+        (Key::J, Action::Shortcut),
+        (Key::M, Action::MeanFlow),
         (Key::ArrowUp, Action::StepsUp),
         (Key::ArrowDown, Action::StepsDown),
         (Key::ArrowLeft, Action::PreviousRound),

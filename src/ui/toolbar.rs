@@ -7,7 +7,10 @@ use super::keeping::Keeping;
 use super::run::RunState;
 use super::state::Persisted;
 use super::tips;
-use crate::pipeline::{CONSISTENCY_ROUND, DIFFUSION_ROUND, GUIDED_ROUND, OT_CFM_ROUND, Phase};
+use crate::pipeline::{
+    CONSISTENCY_ROUND, DIFFUSION_ROUND, GUIDED_ROUND, MEANFLOW_ROUND, OT_CFM_ROUND, Phase,
+    SHORTCUT_ROUND,
+};
 use crate::target::presets::PRESETS;
 
 /// Presets, the run's buttons and its progress, and on the right the window's switches.
@@ -186,8 +189,8 @@ fn run_buttons_ui(
     }
 }
 
-/// The comparisons, each trained once per run: three from fresh weights, the consistency
-/// student from the latest flow (so only once there is one).
+/// The comparisons, each trained once per run: the consistency student from 1-RF (so only
+/// once there is one), the others from fresh weights.
 fn comparison_buttons_ui(ui: &mut egui::Ui, run: &RunState, actions: &mut Vec<Action>) {
     let fresh = run.needs_new_run || run.is_busy();
     let has = |name: &str| run.view.rounds.iter().any(|r| r.report.name == name);
@@ -208,6 +211,20 @@ fn comparison_buttons_ui(ui: &mut egui::Ui, run: &RunState, actions: &mut Vec<Ac
             tips::CONSISTENCY,
             Action::Consistency,
             has_flow || run.is_busy(),
+        ),
+        (
+            "Shortcut",
+            SHORTCUT_ROUND,
+            tips::SHORTCUT,
+            Action::Shortcut,
+            true,
+        ),
+        (
+            "MeanFlow",
+            MEANFLOW_ROUND,
+            tips::MEANFLOW,
+            Action::MeanFlow,
+            true,
         ),
     ];
     for (label, round, tip, action, possible) in comparisons {

@@ -134,13 +134,14 @@ impl ViewState {
         self.scrub_playing = !self.scrub_playing;
     }
 
-    /// Shows the next chart big (none → loss → cost → straightness → W2 → none).
+    /// Shows the next chart big (none → loss → cost → straightness → W2 → showdown → none).
     pub fn cycle_enlarged(&mut self) {
-        const ORDER: [Chart; 4] = [
+        const ORDER: [Chart; 5] = [
             Chart::Loss,
             Chart::Cost,
             Chart::Straightness,
             Chart::Quality,
+            Chart::Showdown,
         ];
         self.enlarged = match self.enlarged {
             None => Some(ORDER[0]),

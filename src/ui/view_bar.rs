@@ -70,7 +70,7 @@ fn rounds_ui(ui: &mut egui::Ui, run: &RunState, view: &mut ViewState) {
                 !view.side_by_side && view.selection == Selection::Round(r.index),
                 text,
             )
-            .on_hover_text(tips::ROUNDS)
+            .on_hover_text(super::quality_text::round_tip(&r.report))
             .clicked()
         {
             view.selection = Selection::Round(r.index);

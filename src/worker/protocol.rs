@@ -33,8 +33,12 @@ pub enum PhaseJob {
     OtCfm,
     /// The same network from scratch on the variance-preserving diffusion path.
     Diffusion,
-    /// A consistency student distilled from the latest flow.
+    /// A consistency student distilled from 1-RF.
     Consistency,
+    /// A shortcut model from scratch.
+    Shortcut,
+    /// A `MeanFlow` model from scratch.
+    MeanFlow,
 }
 
 /// Work for the training thread, in the order the UI asked for it.
@@ -232,12 +236,14 @@ pub struct RoundView {
     /// How it samples at a step count ([`crate::pipeline::RoundKind::sampler`]): Euler
     /// steps, or multistep consistency sampling for the consistency student.
     pub sampler: Solver,
+    /// What kind of round it is.
+    pub kind: crate::pipeline::RoundKind,
 }
 
 impl RoundView {
-    /// True for a flow a later round can learn from (not a student of one).
+    /// True for a rectified flow, the rounds later rounds take their pairs from.
     pub fn is_teacher(&self) -> bool {
-        !self.distilled && self.sampler != Solver::Consistency
+        matches!(self.kind, crate::pipeline::RoundKind::Rectified(_))
     }
 }
 

@@ -297,6 +297,8 @@ impl Trainer {
             PhaseJob::Diffusion => pipeline.train_diffusion(&mut on_event, cancel)?,
             PhaseJob::Guided => pipeline.train_guided(&mut on_event, cancel)?,
             PhaseJob::Consistency => pipeline.consistency(&mut on_event, cancel)?,
+            PhaseJob::Shortcut => pipeline.shortcut(&mut on_event, cancel)?,
+            PhaseJob::MeanFlow => pipeline.meanflow(&mut on_event, cancel)?,
         };
         self.publish_latest(pipeline, run, epoch, cancel);
         self.autosave(pipeline, autosave, run);
@@ -388,6 +390,7 @@ impl Trainer {
             losses: round.losses.clone(),
             distilled: round.kind == RoundKind::Distilled,
             sampler: round.kind.sampler(),
+            kind: round.kind,
         };
         self.tell_job(run, epoch, cancel, Update::RoundFinished(Box::new(view)));
     }
