@@ -21,7 +21,8 @@ fi
 # The lecture room: every kind of round, trained once by the CLI (the app's defaults are the
 # CLI's) and opened as a session at projector sizes, normal and presenting.
 figures=$(mktemp -d)
-"$bin" run --preset two-far --distill --ot-cfm --diffusion --guidance --figures --quiet \
+"$bin" run --preset two-far --distill --ot-cfm --diffusion --guidance --consistency --shortcut \
+  --meanflow --figures --quiet \
   --out "$figures/run"
 for size in 1280x720 1920x1080; do
   for mode in "" --presentation; do
@@ -31,7 +32,7 @@ for size in 1280x720 1920x1080; do
   done
 done
 # Exported figures for the README, from the same headless run.
-for stem in within_mode_w2_by_steps transport_cost; do
+for stem in within_mode_w2_by_steps transport_cost showdown; do
   cp "$figures/run/$stem.png" "screenshots/figure-$stem.png"
 done
 rm -rf "$figures"

@@ -1,7 +1,8 @@
 //! The lecture room: the app laid out at projector sizes (1280×720 and 1920×1080), normal and
-//! in presentation mode, with seven rounds on screen. From the rectangles of what was drawn:
-//! in presentation mode the two main plots cover at least half of the window; no chart title
-//! is cut short; no label or button is clipped by the window or overlaps another.
+//! in presentation mode, with every kind of round on screen (ten rounds). From the rectangles
+//! of what was drawn: in presentation mode the two main plots cover at least half of the
+//! window; no chart title is cut short; no label or button is clipped by the window or
+//! overlaps another.
 
 use std::time::{Duration, Instant};
 
@@ -12,7 +13,7 @@ use flowlab::pipeline::Settings;
 use flowlab::ui::FlowlabApp;
 use flowlab::ui::state::{Action, Persisted, Selection};
 
-/// Lecture settings shrunk so the seven rounds train in seconds (the layout does not depend
+/// Lecture settings shrunk so the ten rounds train in seconds (the layout does not depend
 /// on how well they are trained).
 fn quick() -> Settings {
     let mut s = flowlab::ui::state::lecture_settings();
@@ -141,7 +142,7 @@ fn check_layout(h: &mut Harness<'_, FlowlabApp>, size: Vec2, presentation: bool)
 }
 
 #[test]
-fn the_screen_fits_a_projector_with_seven_rounds() {
+fn the_screen_fits_a_projector_with_every_kind_of_round() {
     let persisted = Persisted {
         settings: quick(),
         ..Persisted::default()
@@ -155,11 +156,14 @@ fn the_screen_fits_a_projector_with_seven_rounds() {
         Action::OtCfm,
         Action::Diffusion,
         Action::Guided,
+        Action::Consistency,
+        Action::Shortcut,
+        Action::MeanFlow,
     ] {
         h.state_mut().act(action);
     }
-    step_until(&mut h, "seven rounds", |app| {
-        !app.is_busy() && app.run_view().rounds.len() == 7
+    step_until(&mut h, "ten rounds", |app| {
+        !app.is_busy() && app.run_view().rounds.len() == 10
     });
     let names: Vec<_> = h
         .state()
@@ -177,7 +181,10 @@ fn the_screen_fits_a_projector_with_seven_rounds() {
             "distilled",
             "OT-CFM",
             "diffusion",
-            "guided"
+            "guided",
+            "consistency",
+            "shortcut",
+            "MeanFlow"
         ]
     );
     h.state_mut().act(Action::Select(Selection::Round(0)));

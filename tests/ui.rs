@@ -374,3 +374,45 @@ fn export_save_and_reopen_a_session_from_the_app() {
     h.run_steps(2);
     assert_eq!(h.state().persisted.steps, 10, "↓ halves the steps");
 }
+
+#[test]
+fn the_routes_to_one_step_train_from_their_keys_and_join_the_showdown() {
+    use eframe::egui::Key;
+
+    let mut h = harness();
+    h.run_steps(2);
+    h.key_press(Key::Space);
+    step_until(&mut h, "1-RF", |h| {
+        !h.state().is_busy() && h.state().run_view().rounds.len() == 1
+    });
+    // No few-step round yet: the strip has no showdown.
+    assert!(h.query_by_label_contains("Showdown").is_none());
+    for (key, name) in [
+        (Key::K, "consistency"),
+        (Key::J, "shortcut"),
+        (Key::M, "MeanFlow"),
+    ] {
+        let before = h.state().run_view().rounds.len();
+        h.key_press(key);
+        step_until(&mut h, name, |h| {
+            !h.state().is_busy() && h.state().run_view().rounds.len() == before + 1
+        });
+        assert!(in_round_selector(&h, name), "{name} in the rounds row");
+    }
+    step_until(&mut h, "the showdown chart", |h| {
+        h.query_by_label_contains("Showdown").is_some()
+    });
+    let rounds = reports(&h);
+    let find = |name: &str| rounds.iter().find(|r| r.name == name).unwrap();
+    // Each was measured at one step and knows its cost; a student is not integrated by the
+    // adaptive solver, the jump models (a field at h = 0) are.
+    for name in ["consistency", "shortcut", "MeanFlow"] {
+        let r = find(name);
+        assert!(r.within_mode_w2_at(1).is_some(), "{name}");
+        assert!(r.network_evaluations > 0, "{name}");
+    }
+    assert!(find("consistency").adaptive_evaluations.is_none());
+    assert!(find("shortcut").adaptive_evaluations.is_some());
+    // The consistency student carries its teacher's cost on top of its own.
+    assert!(find("consistency").network_evaluations > find("1-RF").network_evaluations);
+}

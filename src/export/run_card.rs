@@ -459,8 +459,9 @@ fn rounds_table(md: &mut String, report: &RunReport) -> std::fmt::Result {
     }
     writeln!(
         md,
-        "\nStray mass and within-mode W2 at {path_steps} Euler steps (1 for a one-step \
-         student). Floors: within-mode W2 {}, stray mass {}, mode TV {}.",
+        "\nStray mass and within-mode W2 at {path_steps} Euler steps (a student at the most \
+         steps it was measured at: 1 for the distilled one, 4 for the consistency student). \
+         Floors: within-mode W2 {}, stray mass {}, mode TV {}.",
         format_number(report.within_mode_floor),
         percent(report.stray_mass_floor),
         format_number(report.mode_tv_floor)

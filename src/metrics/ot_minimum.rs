@@ -143,7 +143,9 @@ fn quantile_cost(source: &Mixture, target: &Mixture) -> (f64, f64) {
 fn simpson_cost(source: &Mixture, target: &Mixture, intervals: usize) -> f64 {
     let (lo, hi) = support(source);
     let h = (hi - lo) / intervals as f64;
-    let sum: f64 = (0..=intervals)
+    // Terms on the cores, summed in order: rayon's own sum splits where the work is stolen,
+    // so its rounding (and the last digits of the cost) would change from run to run.
+    let terms: Vec<f64> = (0..=intervals)
         .into_par_iter()
         .map(|i| {
             let x = lo + h * i as f64;
@@ -157,8 +159,8 @@ fn simpson_cost(source: &Mixture, target: &Mixture, intervals: usize) -> f64 {
             let y = transport_map(source, target, x);
             weight * (x - y).powi(2) * pdf(source, x)
         })
-        .sum();
-    sum * h / 3.0
+        .collect();
+    terms.iter().sum::<f64>() * h / 3.0
 }
 
 /// Where a 1-D mixture has its mass: its components' ±12 std.

@@ -91,7 +91,7 @@ pub struct Measured {
     pub ddpm_by_steps: BTreeMap<usize, QualityNumbers>,
     /// Mean network evaluations per sample the adaptive Dormand–Prince solver needs at
     /// tolerance [`MEASURE_TOLERANCE`] from the head of the evaluation noise (`None` for the students,
-    /// which are not integrated).
+    /// which are not integrated, and for a field the solver cannot cross).
     pub adaptive_evaluations: Option<f64>,
     /// The coverage sample at the end of the reference path.
     pub samples: Points,
@@ -251,7 +251,11 @@ impl Evaluator {
         }
         let adaptive_evaluations = if kind.is_flow() {
             let z = self.noise.head(ADAPTIVE_POINTS.min(self.noise.len()));
-            Some(integrate_adaptive(net, &z, MEASURE_TOLERANCE)?.mean_evaluations())
+            // A field that blows up (a diverged round) gets no count rather than failing
+            // the round: its other numbers say what went wrong.
+            integrate_adaptive(net, &z, MEASURE_TOLERANCE)
+                .ok()
+                .map(|run| run.mean_evaluations())
         } else {
             None
         };

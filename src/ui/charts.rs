@@ -59,7 +59,8 @@ fn title_label_ui(ui: &mut egui::Ui, title: &str, tip: &str) {
 }
 
 /// A chart's title on screen: the quality chart names the measure it draws (in the narrow
-/// strip the measure alone; its x axis says "Euler steps").
+/// strip the measure alone; its x axis says "Euler steps"), the showdown is "Showdown" in
+/// the strip.
 pub fn chart_heading(chart: Chart, measure: Measure, big: bool) -> String {
     let name = match measure {
         Measure::WithinModeW2 => "Within-mode W2",
@@ -69,6 +70,8 @@ pub fn chart_heading(chart: Chart, measure: Measure, big: bool) -> String {
     match chart {
         Chart::Quality if big => format!("{name} against Euler steps"),
         Chart::Quality => name.into(),
+        // The strip's columns are narrow: its tooltip says the rest.
+        Chart::Showdown if !big => "Showdown".into(),
         _ => chart.title().into(),
     }
 }

@@ -11,7 +11,7 @@ pub fn round_tip(report: &RoundReport) -> String {
         "{}: made with {} network evaluations (training steps × batch × passes per example, \
          plus its teacher's pairs and the teacher's own cost).",
         report.name,
-        crate::export::millions(report.network_evaluations)
+        crate::export::short_count(report.network_evaluations)
     );
     let adaptive = match report.adaptive_evaluations {
         Some(n) => format!(

@@ -7,7 +7,7 @@ use egui_plot::{HLine, HoverPosition, Line, LineStyle, Plot, PlotPoint, Points, 
 
 use super::chart_axes::format_value;
 use super::palette::round_color;
-use crate::export::{SHOWDOWN_STEPS, millions};
+use crate::export::{SHOWDOWN_STEPS, short_count};
 use crate::pipeline::RoundKind;
 use crate::worker::RoundView;
 
@@ -38,11 +38,18 @@ pub fn showdown_chart_ui(
     rounds: &[RoundView],
     floor: Option<f64>,
 ) -> egui::Response {
+    let mut seen: Vec<u64> = Vec::new();
     let series: Vec<Series<'_>> = rounds
         .iter()
         .filter(|r| r.report.network_evaluations > 0)
         .map(|r| {
-            let x = (r.report.network_evaluations as f64).log10();
+            // Rounds of equal cost side by side (as in the exported figure).
+            let same = seen
+                .iter()
+                .filter(|&&c| c == r.report.network_evaluations)
+                .count();
+            seen.push(r.report.network_evaluations);
+            let x = (r.report.network_evaluations as f64).log10() + 0.025 * same as f64;
             let pts = SHOWDOWN_STEPS
                 .iter()
                 .filter_map(|&s| r.report.within_mode_w2_at(s).map(|w| ([x, w], s)))
@@ -63,7 +70,7 @@ pub fn showdown_chart_ui(
         (lo.min(s.1.log10()), hi.max(s.1.log10()))
     });
     let mut plot = Plot::new(("showdown_chart", id))
-        .x_axis_formatter(|mark, _| millions(10f64.powf(mark.value).round() as u64))
+        .x_axis_formatter(|mark, _| short_count(10f64.powf(mark.value).round() as u64))
         .include_y(0.0)
         .include_y(top.max(1e-3) * 1.1);
     if lo.is_finite() {
@@ -82,7 +89,7 @@ pub fn showdown_chart_ui(
         } if !plot_name.is_empty() => Some(format!(
             "{plot_name}\nwithin-mode W2 {}\nmade with {} evaluations",
             format_value(p.y),
-            millions(10f64.powf(p.x).round() as u64)
+            short_count(10f64.powf(p.x).round() as u64)
         )),
         _ => None,
     })
