@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::figure::{Axis, Figure, Layer, Panel, Rgb, Scale};
 use super::format_number;
-use super::palette::round_kind_rgb;
+use super::palette::{RoundKindColor, round_kind_rgb};
 use super::plots::RoundData;
 use crate::pipeline::RunReport;
 
@@ -51,6 +51,9 @@ const RADII: [f64; 3] = [11.0, 7.0, 4.5];
 
 /// The showdown as a slide, or `None` when no round has a cost yet (older reports).
 ///
+/// Every round that can sample in few steps; the diffusion path and the guided model answer
+/// other questions and are left out (the run card's table has them).
+///
 /// For every round, its within-mode W2 at 1, 2 and 4 steps (big, middle and small dots joined
 /// by a line) above the network evaluations it cost to make (log axis), with the metric's
 /// floor as a dashed reference.
@@ -59,7 +62,13 @@ pub fn showdown_figure(rounds: &[RoundData<'_>], floor: Option<f64>) -> Option<F
     let (mut lo, mut hi) = (f64::INFINITY, 0.0_f64);
     let (mut bottom, mut top) = floor.map_or((f64::INFINITY, 0.0), |f| (f, f));
     let mut seen: Vec<u64> = Vec::new();
-    for r in rounds {
+    let compared = rounds.iter().filter(|r| {
+        !matches!(
+            RoundKindColor::of_name(&r.report.name),
+            RoundKindColor::Diffusion | RoundKindColor::Guided
+        )
+    });
+    for r in compared {
         // Rounds of equal cost (1-RF and OT-CFM, the shortcut model and MeanFlow) side by
         // side rather than on top of each other: 6 % apart on the log axis.
         let same = seen

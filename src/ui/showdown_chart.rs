@@ -31,6 +31,12 @@ pub fn has_few_step_round(rounds: &[RoundView]) -> bool {
     })
 }
 
+/// The kinds the showdown compares: every round that can sample in few steps (the
+/// diffusion path and the guided model are comparisons of another question).
+pub fn in_showdown(kind: RoundKind) -> bool {
+    !matches!(kind, RoundKind::Diffusion | RoundKind::Guided)
+}
+
 /// The chart; its plot's response.
 pub fn showdown_chart_ui(
     ui: &mut egui::Ui,
@@ -38,48 +44,34 @@ pub fn showdown_chart_ui(
     rounds: &[RoundView],
     floor: Option<f64>,
 ) -> egui::Response {
-    let mut seen: Vec<u64> = Vec::new();
-    let series: Vec<Series<'_>> = rounds
-        .iter()
-        .filter(|r| r.report.network_evaluations > 0)
-        .map(|r| {
-            // Rounds of equal cost side by side (as in the exported figure).
-            let same = seen
-                .iter()
-                .filter(|&&c| c == r.report.network_evaluations)
-                .count();
-            seen.push(r.report.network_evaluations);
-            let x = (r.report.network_evaluations as f64).log10() + 0.025 * same as f64;
-            let pts = SHOWDOWN_STEPS
-                .iter()
-                .filter_map(|&s| r.report.within_mode_w2_at(s).map(|w| ([x, w], s)))
-                .collect();
-            (
-                r.report.name.as_str(),
-                r.report.network_evaluations as f64,
-                pts,
-            )
-        })
-        .collect();
-    let top = series
-        .iter()
-        .flat_map(|s| s.2.iter().map(|p| p.0[1]))
-        .chain(floor)
-        .fold(0.0, f64::max);
+    let series = series(rounds);
+    let floor = floor.filter(|f| *f > 0.0).map(f64::log10);
+    let ys = || {
+        series
+            .iter()
+            .flat_map(|s| s.2.iter().map(|p| p.0[1]))
+            .chain(floor)
+    };
+    let (bottom, top) = (
+        ys().fold(f64::INFINITY, f64::min),
+        ys().fold(f64::NEG_INFINITY, f64::max),
+    );
     let (lo, hi) = series.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), s| {
         (lo.min(s.1.log10()), hi.max(s.1.log10()))
     });
     let mut plot = Plot::new(("showdown_chart", id))
         .x_axis_formatter(|mark, _| short_count(10f64.powf(mark.value).round() as u64))
-        .include_y(0.0)
-        .include_y(top.max(1e-3) * 1.1);
+        .y_axis_formatter(|mark, _| format_value(10f64.powf(mark.value)));
+    if bottom.is_finite() {
+        plot = plot.include_y(bottom - 0.1).include_y(top + 0.1);
+    }
     if lo.is_finite() {
         plot = plot.include_x(lo - 0.3).include_x(hi + 0.3);
     }
     if big {
         plot = plot
             .x_axis_label("network evaluations to make the round (log)")
-            .y_axis_label("within-mode W2");
+            .y_axis_label("within-mode W2 (log)");
     }
     plot.label_formatter(|pos| match pos {
         HoverPosition::NearDataPoint {
@@ -88,7 +80,7 @@ pub fn showdown_chart_ui(
             ..
         } if !plot_name.is_empty() => Some(format!(
             "{plot_name}\nwithin-mode W2 {}\nmade with {} evaluations",
-            format_value(p.y),
+            format_value(10f64.powf(p.y)),
             short_count(10f64.powf(p.x).round() as u64)
         )),
         _ => None,
@@ -117,7 +109,9 @@ pub fn showdown_chart_ui(
                         .filled(true),
                 );
             }
-            if let Some((first, _)) = pts.first() {
+            // Names beside the dots only when big: the strip's cell is too small for them
+            // (the hover and the rounds row name the colours there).
+            if let Some((first, _)) = pts.first().filter(|_| big) {
                 plot_ui.text(
                     Text::new("", PlotPoint::new(first[0], first[1]), format!("  {name}"))
                         .color(color)
@@ -135,4 +129,38 @@ pub fn showdown_chart_ui(
         }
     })
     .response
+}
+
+/// Each compared round's name, cost and dots: x is log₁₀ of the evaluations (rounds of equal
+/// cost side by side), y log₁₀ of within-mode W2.
+fn series(rounds: &[RoundView]) -> Vec<Series<'_>> {
+    let mut seen: Vec<u64> = Vec::new();
+    rounds
+        .iter()
+        .filter(|r| r.report.network_evaluations > 0 && in_showdown(r.kind))
+        .map(|r| {
+            // Rounds of equal cost side by side (as in the exported figure).
+            let same = seen
+                .iter()
+                .filter(|&&c| c == r.report.network_evaluations)
+                .count();
+            seen.push(r.report.network_evaluations);
+            let x = (r.report.network_evaluations as f64).log10() + 0.025 * same as f64;
+            let pts = SHOWDOWN_STEPS
+                .iter()
+                .filter_map(|&s| {
+                    // Log: 1-RF's one step (about 3.6) and the best (about 0.1) both read.
+                    r.report
+                        .within_mode_w2_at(s)
+                        .filter(|w| *w > 0.0)
+                        .map(|w| ([x, w.log10()], s))
+                })
+                .collect();
+            (
+                r.report.name.as_str(),
+                r.report.network_evaluations as f64,
+                pts,
+            )
+        })
+        .collect()
 }

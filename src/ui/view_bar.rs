@@ -49,7 +49,9 @@ pub fn view_bar_ui(
 }
 
 /// The rounds as a row of coloured choices (and the live model while training), and the
-/// side-by-side switch.
+/// side-by-side switch. The row keeps to one line: rounds that do not fit beside the
+/// scrubber (ten rounds on a 1280-point projector, presenting) go into a "+N ▾" menu, and the
+/// selected round is always on the row.
 fn rounds_ui(ui: &mut egui::Ui, run: &RunState, view: &mut ViewState) {
     ui.label(RichText::new("Rounds").strong())
         .on_hover_text(tips::ROUNDS);
@@ -61,27 +63,98 @@ fn rounds_ui(ui: &mut egui::Ui, run: &RunState, view: &mut ViewState) {
     {
         view.selection = Selection::Live;
     }
-    for r in &run.view.rounds {
+    let rounds = &run.view.rounds;
+    let selected = match view.selection {
+        Selection::Round(i) if !view.side_by_side => Some(i),
+        _ => None,
+    };
+    let names: Vec<&str> = rounds.iter().map(|r| r.report.name.as_str()).collect();
+    let on_row = rounds_on_row(
+        ui,
+        &names,
+        selected.and_then(|i| rounds.iter().position(|r| r.index == i)),
+    );
+    let mut round_button = |ui: &mut egui::Ui, r: &crate::worker::RoundView| {
         let text = RichText::new(r.report.name.as_str())
             .strong()
             .color(palette::round_color(&r.report.name));
         if ui
-            .selectable_label(
-                !view.side_by_side && view.selection == Selection::Round(r.index),
-                text,
-            )
+            .selectable_label(selected == Some(r.index), text)
             .on_hover_text(super::quality_text::round_tip(&r.report))
             .clicked()
         {
             view.selection = Selection::Round(r.index);
             view.side_by_side = false;
         }
+    };
+    for (r, _) in rounds.iter().zip(&on_row).filter(|(_, shown)| **shown) {
+        round_button(ui, r);
+    }
+    let hidden = on_row.iter().filter(|shown| !**shown).count();
+    if hidden > 0 {
+        ui.menu_button(format!("+{hidden} ▾"), |ui| {
+            for (r, _) in rounds.iter().zip(&on_row).filter(|(_, shown)| !**shown) {
+                round_button(ui, r);
+            }
+        })
+        .response
+        .on_hover_text("More rounds: the row shows what fits beside the scrubber.");
     }
     if run.view.rounds.is_empty() && !run.is_busy() {
         ui.weak("none yet: press Train");
     }
     ui.checkbox(&mut view.side_by_side, "side by side")
         .on_hover_text(tips::SIDE_BY_SIDE);
+}
+
+/// Which of the rounds named `names` fit on the row, in order, with the one at `selected`
+/// always among them (in place of the last that fit, if it must).
+fn rounds_on_row(ui: &egui::Ui, names: &[&str], selected: Option<usize>) -> Vec<bool> {
+    let text = |s: &str| {
+        egui::WidgetText::from(RichText::new(s).strong())
+            .into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Button,
+            )
+            .size()
+            .x
+    };
+    let spacing = ui.spacing();
+    let pad = 2.0 * spacing.button_padding.x + spacing.item_spacing.x;
+    // What follows the buttons on the row: the overflow menu, "side by side", the scrubber.
+    let after = text("+99 ▾")
+        + text("side by side")
+        + spacing.icon_width
+        + text("t Pause 0.00 Show ▾")
+        + spacing.slider_width
+        + 9.0 * pad;
+    let room = ui.available_width() - after;
+    let widths: Vec<f32> = names.iter().map(|n| text(n) + pad).collect();
+    let mut shown = vec![false; names.len()];
+    let mut used = 0.0;
+    for (k, w) in widths.iter().enumerate() {
+        if used + w > room {
+            break;
+        }
+        used += w;
+        shown[k] = true;
+    }
+    if let Some(k) = selected.filter(|&k| k < shown.len() && !shown[k]) {
+        // Make room for the selected round from the end of the row.
+        while used + widths[k] > room {
+            match shown.iter().rposition(|&s| s) {
+                Some(last) => {
+                    shown[last] = false;
+                    used -= widths[last];
+                }
+                None => break,
+            }
+        }
+        shown[k] = true;
+    }
+    shown
 }
 
 /// The step slider (a one-step student shows its own single step) and the solver (DDPM
