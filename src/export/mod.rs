@@ -21,7 +21,7 @@ mod showdown;
 pub use figure::{Axis, Figure, FigureStyle, Layer, Panel, Rgb, Scale, Theme};
 pub use figure_files::write_figure_files;
 pub use render::{format_compact, format_number, render_png, render_svg};
-pub use showdown::{SHOWDOWN_STEM, SHOWDOWN_STEPS, short_count, showdown_figure};
+pub use showdown::{SHOWDOWN_STEM, SHOWDOWN_STEPS, short_count, showdown_figure, showdown_places};
 
 /// Writes `bytes` to `path` through a temporary sibling file that is flushed to disk and
 /// then renamed over `path`: a crash mid-write leaves the old file whole.

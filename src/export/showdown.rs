@@ -7,7 +7,7 @@ use super::figure::{Axis, Figure, Layer, Panel, Rgb, Scale};
 use super::format_number;
 use super::palette::{RoundKindColor, round_kind_rgb};
 use super::plots::RoundData;
-use crate::pipeline::RunReport;
+use crate::pipeline::{RoundReport, RunReport};
 
 /// File name stem of the showdown figure.
 pub const SHOWDOWN_STEM: &str = "showdown";
@@ -46,6 +46,33 @@ pub fn showdown_table(md: &mut String, report: &RunReport) -> std::fmt::Result {
     Ok(())
 }
 
+/// The rounds the showdown compares, each with its place on the cost axis.
+///
+/// Every round that can sample in few steps and has a cost (not the diffusion path or the
+/// guided model); the place is its network evaluations, rounds of equal cost (1-RF and
+/// OT-CFM, the shortcut model and `MeanFlow`) 6 % apart so they stand side by side on a log
+/// axis rather than on top of each other.
+pub fn showdown_places<'a>(
+    reports: impl IntoIterator<Item = &'a RoundReport>,
+) -> Vec<(&'a RoundReport, f64)> {
+    let mut seen: Vec<u64> = Vec::new();
+    reports
+        .into_iter()
+        .filter(|r| {
+            r.network_evaluations > 0
+                && !matches!(
+                    RoundKindColor::of_name(&r.name),
+                    RoundKindColor::Diffusion | RoundKindColor::Guided
+                )
+        })
+        .map(|r| {
+            let same = seen.iter().filter(|&&c| c == r.network_evaluations).count();
+            seen.push(r.network_evaluations);
+            (r, r.network_evaluations as f64 * 1.06_f64.powi(same as i32))
+        })
+        .collect()
+}
+
 /// Marker radius of each showdown step count: the one-step result is the big dot.
 const RADII: [f64; 3] = [11.0, 7.0, 4.5];
 
@@ -61,34 +88,19 @@ pub fn showdown_figure(rounds: &[RoundData<'_>], floor: Option<f64>) -> Option<F
     let mut layers = Vec::new();
     let (mut lo, mut hi) = (f64::INFINITY, 0.0_f64);
     let (mut bottom, mut top) = floor.map_or((f64::INFINITY, 0.0), |f| (f, f));
-    let mut seen: Vec<u64> = Vec::new();
-    let compared = rounds.iter().filter(|r| {
-        !matches!(
-            RoundKindColor::of_name(&r.report.name),
-            RoundKindColor::Diffusion | RoundKindColor::Guided
-        )
-    });
-    for r in compared {
-        // Rounds of equal cost (1-RF and OT-CFM, the shortcut model and MeanFlow) side by
-        // side rather than on top of each other: 6 % apart on the log axis.
-        let same = seen
-            .iter()
-            .filter(|&&c| c == r.report.network_evaluations)
-            .count();
-        seen.push(r.report.network_evaluations);
-        let cost = r.report.network_evaluations as f64 * 1.06_f64.powi(same as i32);
+    for (report, cost) in showdown_places(rounds.iter().map(|r| r.report)) {
         let measured: Vec<[f64; 2]> = SHOWDOWN_STEPS
             .iter()
-            .filter_map(|&s| r.report.within_mode_w2_at(s).map(|w| [cost, w]))
+            .filter_map(|&s| report.within_mode_w2_at(s).map(|w| [cost, w]))
             .collect();
-        if cost <= 0.0 || measured.is_empty() {
+        if measured.is_empty() {
             continue;
         }
         lo = lo.min(cost);
         hi = hi.max(cost);
         top = measured.iter().fold(top, |m, p| m.max(p[1]));
         bottom = measured.iter().fold(bottom, |m, p| m.min(p[1]));
-        let color = round_kind_rgb(&r.report.name);
+        let color = round_kind_rgb(&report.name);
         if measured.len() > 1 {
             layers.push(Layer::Lines {
                 name: None,
@@ -100,9 +112,9 @@ pub fn showdown_figure(rounds: &[RoundData<'_>], floor: Option<f64>) -> Option<F
             });
         }
         for (k, &steps) in SHOWDOWN_STEPS.iter().enumerate() {
-            if let Some(w) = r.report.within_mode_w2_at(steps) {
+            if let Some(w) = report.within_mode_w2_at(steps) {
                 layers.push(Layer::Points {
-                    name: (k == 0).then(|| r.report.name.clone()),
+                    name: (k == 0).then(|| report.name.clone()),
                     color,
                     alpha: 1.0,
                     radius: RADII[k],

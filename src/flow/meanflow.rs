@@ -16,7 +16,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use super::jvp::{jvp, path_tangent};
-use super::train::fit;
+use super::train::{check_share, fit, share_rows};
 use super::{FlowError, TrainConfig, TrainProgress, TrainStats, VelocityNet};
 use crate::target::{Mixture, Source};
 
@@ -41,18 +41,13 @@ impl MeanFlowConfig {
 
     /// Checks the share (0 to 1), then the optimiser settings.
     pub fn validate(&self) -> Result<(), FlowError> {
-        if !(0.0..=1.0).contains(&self.interval_share) {
-            return Err(FlowError::invalid(
-                "interval_share",
-                "must be between 0 and 1",
-            ));
-        }
+        check_share("interval_share", self.interval_share)?;
         self.train.validate()
     }
 
     /// Examples of each batch with r < t.
     pub fn interval_rows(&self) -> usize {
-        (self.train.batch as f64 * self.interval_share).round() as usize
+        share_rows(self.train.batch, self.interval_share)
     }
 }
 
@@ -68,12 +63,7 @@ pub fn train_meanflow<R: Rng>(
     cancel: &AtomicBool,
 ) -> Result<TrainStats, FlowError> {
     config.validate()?;
-    if !net.config().interval {
-        return Err(FlowError::invalid(
-            "interval",
-            "MeanFlow needs a network told the interval t − r",
-        ));
-    }
+    net.require_interval("MeanFlow")?;
     let (dim, batch) = (net.dim(), config.train.batch);
     let intervals = config.interval_rows().min(batch);
     let sampling = config.train.time_sampling;

@@ -336,15 +336,39 @@ impl VelocityNet {
         t: f32,
         class: Option<usize>,
     ) -> Result<Vec<f32>, FlowError> {
-        // Every point shares t and the class: build their features once.
+        self.velocity_shared(x, t, 0.0, class)
+    }
+
+    /// Outputs for the points `x` that all share t, the step length `h` (read by an interval
+    /// network) and the class: their features are built once.
+    fn velocity_shared(
+        &self,
+        x: &[f32],
+        t: f32,
+        h: f32,
+        class: Option<usize>,
+    ) -> Result<Vec<f32>, FlowError> {
         let mut features = Vec::with_capacity(self.input_width());
-        self.push_input_class(&[], t, class, &mut features);
+        self.push_features(&[], t, h, class, &mut features);
         let mut inputs = Vec::with_capacity(x.len() / self.dim * self.input_width());
         for p in x.chunks_exact(self.dim) {
             inputs.extend_from_slice(p);
             inputs.extend_from_slice(&features);
         }
         self.forward_vec(inputs)
+    }
+
+    /// An error unless this is an interval network (told the step length), which `method`
+    /// needs.
+    pub(crate) fn require_interval(&self, method: &str) -> Result<(), FlowError> {
+        if self.config.interval {
+            Ok(())
+        } else {
+            Err(FlowError::invalid(
+                "interval",
+                format!("{method} needs a network told the step length"),
+            ))
+        }
     }
 
     /// `(weight (out, in), bias (out))` of every layer, input first.
@@ -544,16 +568,7 @@ impl super::VelocityField for VelocityNet {
 
     /// An interval network read at step length `h`; any other network's velocity.
     fn velocity_over(&self, x: &[f32], t: f32, h: f32) -> Result<Vec<f32>, FlowError> {
-        if !self.config.interval {
-            return self.velocity(x, t);
-        }
-        let mut features = Vec::with_capacity(self.input_width());
-        self.push_input_interval(&[], t, h, &mut features);
-        let mut inputs = Vec::with_capacity(x.len() / self.dim * self.input_width());
-        for p in x.chunks_exact(self.dim) {
-            inputs.extend_from_slice(p);
-            inputs.extend_from_slice(&features);
-        }
-        self.forward_vec(inputs)
+        // Only an interval network's input holds h: any other reads as its velocity.
+        self.velocity_shared(x, t, h, None)
     }
 }

@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicBool;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::train::fit;
+use super::train::{check_share, fit, share_rows};
 use super::{FlowError, TrainConfig, TrainProgress, TrainStats, VelocityNet};
 use crate::target::{Mixture, Source};
 
@@ -43,12 +43,7 @@ impl ShortcutConfig {
 
     /// Checks the share (0 to 1) and the levels (1 to 10), then the optimiser settings.
     pub fn validate(&self) -> Result<(), FlowError> {
-        if !(0.0..=1.0).contains(&self.consistency_share) {
-            return Err(FlowError::invalid(
-                "consistency_share",
-                "must be between 0 and 1",
-            ));
-        }
+        check_share("consistency_share", self.consistency_share)?;
         if !(1..=10).contains(&self.levels) {
             return Err(FlowError::invalid("levels", "must be between 1 and 10"));
         }
@@ -57,7 +52,7 @@ impl ShortcutConfig {
 
     /// Examples of each batch trained for self-consistency.
     pub fn consistency_rows(&self) -> usize {
-        (self.train.batch as f64 * self.consistency_share).round() as usize
+        share_rows(self.train.batch, self.consistency_share)
     }
 }
 
@@ -73,12 +68,7 @@ pub fn train_shortcut<R: Rng>(
     cancel: &AtomicBool,
 ) -> Result<TrainStats, FlowError> {
     config.validate()?;
-    if !net.config().interval {
-        return Err(FlowError::invalid(
-            "interval",
-            "a shortcut model needs a network told the step size",
-        ));
-    }
+    net.require_interval("a shortcut model")?;
     let (dim, batch) = (net.dim(), config.train.batch);
     let pairs = config.consistency_rows().min(batch);
     let smallest = 0.5_f32.powi(config.levels as i32);

@@ -267,6 +267,20 @@ pub fn train_cfm_on_path<R: Rng>(
     fit(net, config, rng, &mut make_batch, on_progress, cancel)
 }
 
+/// Checks that `share` (a part of each batch, named `field`) lies in 0..=1.
+pub(crate) fn check_share(field: &'static str, share: f64) -> Result<(), FlowError> {
+    if (0.0..=1.0).contains(&share) {
+        Ok(())
+    } else {
+        Err(FlowError::invalid(field, "must be between 0 and 1"))
+    }
+}
+
+/// The rows of a batch of `batch` given to `share` of it, rounded to the nearest row.
+pub(crate) fn share_rows(batch: usize, share: f64) -> usize {
+    (batch as f64 * share).round() as usize
+}
+
 /// Fills one batch: network inputs (`batch × input_width`) and target velocities
 /// (`batch × dim`), both row-major, appended to empty vectors.
 pub(crate) type BatchFn<'a, R> =

@@ -6,7 +6,7 @@
 //! same footing); a round made from a teacher also carries the teacher's whole cost.
 
 use super::RoundKind;
-use crate::flow::DistillMethod;
+use crate::flow::{DistillMethod, MeanFlowConfig, ShortcutConfig, TrainConfig};
 
 /// What making a round cost besides its own training.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -27,29 +27,32 @@ pub struct Spent {
 /// model adds two passes for each self-consistency example (its two half steps), `MeanFlow`
 /// two for each interval example (the Jacobian-vector product's values and tangents).
 pub fn evaluations_per_step(kind: RoundKind, distill: Option<DistillMethod>, batch: usize) -> u64 {
-    let batch = batch as u64;
+    let examples = batch as u64;
     match kind {
         RoundKind::Distilled => match distill {
-            Some(DistillMethod::Progressive { .. }) => 3 * batch,
-            _ => batch,
+            Some(DistillMethod::Progressive { .. }) => 3 * examples,
+            _ => examples,
         },
-        RoundKind::Consistency => 4 * batch,
-        RoundKind::Shortcut => batch + 2 * share(batch, SHORTCUT_SHARE),
-        RoundKind::MeanFlow => batch + 2 * share(batch, MEANFLOW_SHARE),
+        RoundKind::Consistency => 4 * examples,
+        RoundKind::Shortcut => {
+            examples + 2 * ShortcutConfig::new(train_with(batch)).consistency_rows() as u64
+        }
+        RoundKind::MeanFlow => {
+            examples + 2 * MeanFlowConfig::new(train_with(batch)).interval_rows() as u64
+        }
         RoundKind::Rectified(_) | RoundKind::OtCfm | RoundKind::Diffusion | RoundKind::Guided => {
-            batch
+            examples
         }
     }
 }
 
-/// The shortcut model's self-consistency share of a batch (what the pipeline trains with).
-pub const SHORTCUT_SHARE: f64 = 0.25;
-/// `MeanFlow`'s share of a batch with r < t (what the pipeline trains with).
-pub const MEANFLOW_SHARE: f64 = 0.25;
-
-/// Rows of a batch given to a share, rounded as the trainers round it.
-fn share(batch: u64, share: f64) -> u64 {
-    (batch as f64 * share).round() as u64
+/// Training settings with `batch` examples per step (the rest as the pipeline's default;
+/// only the batch decides how many rows a share gets).
+fn train_with(batch: usize) -> TrainConfig {
+    TrainConfig {
+        batch,
+        ..TrainConfig::default()
+    }
 }
 
 /// The teacher's evaluations for `pairs` reflow pairs of `steps` Euler steps each.

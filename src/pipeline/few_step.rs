@@ -4,7 +4,6 @@
 
 use std::sync::atomic::AtomicBool;
 
-use super::compute::{MEANFLOW_SHARE, SHORTCUT_SHARE};
 use super::{Event, Pipeline, PipelineError, Round, RoundKind, Spent, cost_estimate, train_phase};
 use rand::rngs::StdRng;
 
@@ -92,10 +91,7 @@ impl Pipeline {
         cancel: &AtomicBool,
     ) -> Result<&Round, PipelineError> {
         self.refuse_second(RoundKind::Shortcut, "the shortcut model is already trained")?;
-        let config = ShortcutConfig {
-            consistency_share: SHORTCUT_SHARE,
-            ..ShortcutConfig::new(self.settings.train)
-        };
+        let config = ShortcutConfig::new(self.settings.train);
         let (source, target) = (self.settings.source.clone(), self.target.clone());
         let source = Source::new(source.as_ref(), target.dim);
         self.train_interval(
@@ -114,10 +110,7 @@ impl Pipeline {
         cancel: &AtomicBool,
     ) -> Result<&Round, PipelineError> {
         self.refuse_second(RoundKind::MeanFlow, "the MeanFlow model is already trained")?;
-        let config = MeanFlowConfig {
-            interval_share: MEANFLOW_SHARE,
-            ..MeanFlowConfig::new(self.settings.train)
-        };
+        let config = MeanFlowConfig::new(self.settings.train);
         let (source, target) = (self.settings.source.clone(), self.target.clone());
         let source = Source::new(source.as_ref(), target.dim);
         self.train_interval(

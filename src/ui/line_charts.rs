@@ -229,12 +229,7 @@ pub(super) fn quality_chart_ui(
                 plot_ui.line(Line::new(name, pts).color(color).width(2.0));
             }
             if let Some(f) = floor {
-                plot_ui.hline(
-                    HLine::new("floor (a perfect sampler)", f)
-                        .color(Color32::from_gray(110))
-                        .style(LineStyle::dashed_loose())
-                        .width(1.5),
-                );
+                plot_ui.hline(floor_line(f));
                 plot_ui.text(
                     Text::new("", PlotPoint::new(x_end * 0.5, f), "floor")
                         .color(Color32::from_gray(110))
@@ -243,4 +238,12 @@ pub(super) fn quality_chart_ui(
             }
         })
         .response
+}
+
+/// The dashed grey line at a measure's floor, what a perfect sampler scores.
+pub(super) fn floor_line(y: f64) -> HLine {
+    HLine::new("floor (a perfect sampler)", y)
+        .color(Color32::from_gray(110))
+        .style(LineStyle::dashed_loose())
+        .width(1.5)
 }

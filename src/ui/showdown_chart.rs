@@ -2,12 +2,12 @@
 //! evaluations it cost to make (log axis). The cheapest route to a given quality is the
 //! leftmost dot at that height.
 
-use eframe::egui::{self, Color32};
-use egui_plot::{HLine, HoverPosition, Line, LineStyle, Plot, PlotPoint, Points, Text};
+use eframe::egui;
+use egui_plot::{HoverPosition, Line, Plot, PlotPoint, Points, Text};
 
 use super::chart_axes::format_value;
 use super::palette::round_color;
-use crate::export::{SHOWDOWN_STEPS, short_count};
+use crate::export::{SHOWDOWN_STEPS, short_count, showdown_places};
 use crate::pipeline::RoundKind;
 use crate::worker::RoundView;
 
@@ -29,12 +29,6 @@ pub fn has_few_step_round(rounds: &[RoundView]) -> bool {
                 | RoundKind::MeanFlow
         )
     })
-}
-
-/// The kinds the showdown compares: every round that can sample in few steps (the
-/// diffusion path and the guided model are comparisons of another question).
-pub fn in_showdown(kind: RoundKind) -> bool {
-    !matches!(kind, RoundKind::Diffusion | RoundKind::Guided)
 }
 
 /// The chart; its plot's response.
@@ -120,12 +114,7 @@ pub fn showdown_chart_ui(
             }
         }
         if let Some(f) = floor {
-            plot_ui.hline(
-                HLine::new("floor (a perfect sampler)", f)
-                    .color(Color32::from_gray(110))
-                    .style(LineStyle::dashed_loose())
-                    .width(1.5),
-            );
+            plot_ui.hline(super::line_charts::floor_line(f));
         }
     })
     .response
@@ -134,33 +123,21 @@ pub fn showdown_chart_ui(
 /// Each compared round's name, cost and dots: x is log₁₀ of the evaluations (rounds of equal
 /// cost side by side), y log₁₀ of within-mode W2.
 fn series(rounds: &[RoundView]) -> Vec<Series<'_>> {
-    let mut seen: Vec<u64> = Vec::new();
-    rounds
-        .iter()
-        .filter(|r| r.report.network_evaluations > 0 && in_showdown(r.kind))
-        .map(|r| {
-            // Rounds of equal cost side by side (as in the exported figure).
-            let same = seen
-                .iter()
-                .filter(|&&c| c == r.report.network_evaluations)
-                .count();
-            seen.push(r.report.network_evaluations);
-            let x = (r.report.network_evaluations as f64).log10() + 0.025 * same as f64;
+    showdown_places(rounds.iter().map(|r| &r.report))
+        .into_iter()
+        .map(|(report, place)| {
+            let x = place.log10();
             let pts = SHOWDOWN_STEPS
                 .iter()
                 .filter_map(|&s| {
                     // Log: 1-RF's one step (about 3.6) and the best (about 0.1) both read.
-                    r.report
+                    report
                         .within_mode_w2_at(s)
                         .filter(|w| *w > 0.0)
                         .map(|w| ([x, w.log10()], s))
                 })
                 .collect();
-            (
-                r.report.name.as_str(),
-                r.report.network_evaluations as f64,
-                pts,
-            )
+            (report.name.as_str(), place, pts)
         })
         .collect()
 }
