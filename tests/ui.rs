@@ -416,3 +416,49 @@ fn the_routes_to_one_step_train_from_their_keys_and_join_the_showdown() {
     // The consistency student carries its teacher's cost on top of its own.
     assert!(find("consistency").network_evaluations > find("1-RF").network_evaluations);
 }
+
+/// The view bar's adaptive readout, once measured: "21.3 evaluations per sample".
+fn evaluations_per_sample(h: &Harness<'_, FlowlabApp>) -> Option<f64> {
+    h.query_all_by_label_contains("evaluations per sample")
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            node.label().or_else(|| node.value())
+        })
+        .find_map(|l| l.split_whitespace().next()?.parse().ok())
+}
+
+#[test]
+fn the_adaptive_solver_shows_what_each_sample_cost() {
+    use eframe::egui::Key;
+
+    let mut h = harness();
+    h.run_steps(2);
+    h.key_press(Key::Space);
+    step_until(&mut h, "1-RF", |h| {
+        !h.state().is_busy() && h.state().run_view().rounds.len() == 1
+    });
+    // The solver menu shows the chosen solver.
+    h.get_by_value("Euler").click();
+    h.run_steps(2);
+    h.get_by_label("adaptive (DP5)").click();
+    step_until(&mut h, "the adaptive picture's cost", |h| {
+        evaluations_per_sample(h).is_some()
+    });
+    assert!(h.query_all_by_label_contains("tolerance").next().is_some());
+    assert!(
+        h.query_all_by_label_contains("adaptive, ").next().is_some(),
+        "the title"
+    );
+    // The picture is integrated from the evaluation noise the round's own count was measured
+    // on, at the same tolerance (1e-3): the two agree to the digit shown.
+    let shown = evaluations_per_sample(&h).expect("a count");
+    let measured = reports(&h)[0]
+        .adaptive_evaluations
+        .expect("1-RF has an adaptive count");
+    assert!((shown - measured).abs() < 0.051, "{shown} vs {measured}");
+    assert!((8.0..200.0).contains(&shown), "{shown}");
+    // Its quality numbers follow like any picture's.
+    step_until(&mut h, "the adaptive picture's W2", |h| {
+        w2_label(h).is_some()
+    });
+}

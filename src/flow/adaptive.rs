@@ -10,7 +10,9 @@
 //! averages the errors away: on two-far both 1-RF and 2-RF then take 32 evaluations at
 //! 1e-3, and the measure says nothing.)
 
-use super::{FlowError, VelocityField};
+use serde::{Deserialize, Serialize};
+
+use super::{FlowError, Trajectory, VelocityField};
 use crate::Points;
 
 /// Nodes `c_i` of the Dormand–Prince tableau.
@@ -64,6 +66,40 @@ pub const TOLERANCE_RANGE: std::ops::RangeInclusive<f64> = 1e-6..=1e-1;
 /// Tolerance of the per-round `adaptive_evaluations` measurement.
 pub const MEASURE_TOLERANCE: f64 = 1e-3;
 
+/// A tolerance on the app's slider: a power of ten in tenths of a decade (`Tolerance(30)` is
+/// 1e-3), so a sampler choice stays a small exact value that compares and persists as-is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Tolerance(pub u8);
+
+impl Tolerance {
+    /// The tolerance of the per-round measurement ([`MEASURE_TOLERANCE`]).
+    pub const MEASURE: Self = Self(30);
+    /// The slider's range in tenths of a decade: 1e-1 to 1e-6 ([`TOLERANCE_RANGE`]).
+    pub const TENTHS: std::ops::RangeInclusive<u8> = 10..=60;
+
+    /// The nearest tolerance on the grid to `value` (clamped into the range).
+    pub fn nearest(value: f64) -> Self {
+        let tenths = (-10.0 * value.max(1e-12).log10()).round();
+        Self(tenths.clamp(10.0, 60.0) as u8)
+    }
+
+    /// Its value (a stored tenth outside the range is clamped into it).
+    pub fn value(self) -> f64 {
+        let tenths = self.0.clamp(*Self::TENTHS.start(), *Self::TENTHS.end());
+        10f64.powf(-f64::from(tenths) / 10.0)
+    }
+}
+
+impl Default for Tolerance {
+    fn default() -> Self {
+        Self::MEASURE
+    }
+}
+
+/// Frames of a recorded adaptive path: every particle's accepted steps, resampled on one
+/// shared grid of times so they draw and play like a fixed-step integration's.
+pub const RECORD_FRAMES: usize = 128;
+
 /// Step attempts per sample after which the solver gives up (a stiff or broken field).
 const MAX_ATTEMPTS: usize = 5_000;
 
@@ -106,6 +142,19 @@ pub fn integrate_adaptive(
     z: &Points,
     tolerance: f64,
 ) -> Result<AdaptiveRun, FlowError> {
+    Ok(integrate_adaptive_recording(field, z, tolerance, 0)?.0)
+}
+
+/// Like [`integrate_adaptive`], and also records the paths of the first `record` particles.
+///
+/// Each particle's accepted steps are resampled on [`RECORD_FRAMES`] + 1 shared times (a
+/// straight segment between two of its steps, as the solver's own polyline).
+pub fn integrate_adaptive_recording(
+    field: &dyn VelocityField,
+    z: &Points,
+    tolerance: f64,
+    record: usize,
+) -> Result<(AdaptiveRun, Trajectory), FlowError> {
     if !TOLERANCE_RANGE.contains(&tolerance) {
         return Err(FlowError::invalid(
             "tolerance",
@@ -130,6 +179,10 @@ pub fn integrate_adaptive(
         accepted: 0,
         rejected: 0,
     };
+    let record = record.min(n);
+    let mut vertices: Vec<Vec<(f64, Vec<f32>)>> = (0..record)
+        .map(|i| vec![(1.0, x[i * dim..(i + 1) * dim].to_vec())])
+        .collect();
     let mut active: Vec<usize> = (0..n).collect();
     let mut attempts = 0;
     while !active.is_empty() {
@@ -167,18 +220,15 @@ pub fn integrate_adaptive(
                     "the velocity is not finite along the path",
                 ));
             }
-            // The classic controller: safety 0.9, growth between 0.2× and 10×, no growth
-            // right after a rejection.
-            let factor = if norm == 0.0 {
-                10.0
-            } else {
-                (0.9 * norm.powf(-0.2)).clamp(0.2, 10.0)
-            };
+            let factor = step_factor(norm);
             let clock = &mut clocks[i];
             let h = times[j].1;
             if norm <= 1.0 {
                 clock.t = if h >= clock.t { 0.0 } else { clock.t - h };
                 x[i * dim..(i + 1) * dim].copy_from_slice(&x_new[span.clone()]);
+                if let Some(path) = vertices.get_mut(i) {
+                    path.push((clock.t, x_new[span.clone()].to_vec()));
+                }
                 k1[i * dim..(i + 1) * dim].copy_from_slice(&k7[span]);
                 clock.h = h * if clock.rejected {
                     factor.min(1.0)
@@ -202,7 +252,51 @@ pub fn integrate_adaptive(
         active.retain(|&i| clocks[i].t > 0.0);
     }
     run.samples = Points::new(dim, x);
-    Ok(run)
+    Ok((run, resample(&vertices, dim)))
+}
+
+/// Every particle's polyline of `(t, x)` vertices (t falling from 1 to 0) read at the shared
+/// frame times `1, 1 − 1/F, …, 0`.
+fn resample(vertices: &[Vec<(f64, Vec<f32>)>], dim: usize) -> Trajectory {
+    let times: Vec<f32> = (0..=RECORD_FRAMES)
+        .map(|k| 1.0 - k as f32 / RECORD_FRAMES as f32)
+        .collect();
+    let mut positions = Vec::with_capacity(times.len() * vertices.len() * dim);
+    for &t in &times {
+        for path in vertices {
+            let t = f64::from(t);
+            // The segment [a, b] with t_a ≥ t ≥ t_b (the last vertex once t passes it).
+            let k = path
+                .windows(2)
+                .position(|w| t >= w[1].0)
+                .unwrap_or(path.len().saturating_sub(1));
+            match (path.get(k), path.get(k + 1)) {
+                (Some(_), Some((tb, b))) if t <= *tb => positions.extend_from_slice(b),
+                (Some((ta, a)), Some((tb, b))) if ta > tb => {
+                    let f = ((ta - t) / (ta - tb)).clamp(0.0, 1.0) as f32;
+                    positions.extend(a.iter().zip(b).map(|(a, b)| a + (b - a) * f));
+                }
+                (Some((_, a)), _) => positions.extend_from_slice(a),
+                (None, _) => positions.extend(std::iter::repeat_n(0.0, dim)),
+            }
+        }
+    }
+    Trajectory {
+        dim,
+        particles: vertices.len(),
+        times,
+        positions,
+    }
+}
+
+/// The classic controller: the next step is the last times this factor (safety 0.9, growth
+/// between 0.2× and 10×; the caller allows no growth right after a rejection).
+fn step_factor(norm: f64) -> f64 {
+    if norm == 0.0 {
+        10.0
+    } else {
+        (0.9 * norm.powf(-0.2)).clamp(0.2, 10.0)
+    }
 }
 
 /// One step's new points, the slopes there (the next step's first) and the error estimates.
@@ -424,6 +518,44 @@ mod tests {
             "{:?}",
             run.evaluations
         );
+    }
+
+    #[test]
+    fn recorded_paths_pass_through_the_solvers_steps_and_end_at_the_samples() {
+        let z = start(2);
+        let (run, paths) = integrate_adaptive_recording(&Swirl, &z, 1e-3, 5).unwrap();
+        assert_eq!(paths.particles, 5);
+        assert_eq!(paths.frames(), RECORD_FRAMES + 1);
+        assert_eq!(paths.frame(0), &z.data[..10]);
+        assert_eq!(paths.frame(RECORD_FRAMES), &run.samples.data[..10]);
+        // Halfway the swirl has turned by −3π/4 (angle ∫ 2πt dt from 1 to ½); the polyline
+        // between accepted steps cuts the arc's corners by little at this tolerance.
+        let mid = paths.frame(RECORD_FRAMES / 2);
+        let turn = -0.75 * std::f32::consts::PI;
+        for (p, q) in z.data[..10].chunks(2).zip(mid.chunks(2)) {
+            let want = [
+                p[0] * turn.cos() - p[1] * turn.sin(),
+                p[0] * turn.sin() + p[1] * turn.cos(),
+            ];
+            let radius = p[0].hypot(p[1]);
+            let off = (q[0] - want[0]).hypot(q[1] - want[1]);
+            assert!(off < 0.1 * radius.max(0.1), "{q:?} vs {want:?}");
+        }
+        // Recording changes nothing about the integration.
+        assert_eq!(integrate_adaptive(&Swirl, &z, 1e-3).unwrap(), run);
+    }
+
+    #[test]
+    fn tolerances_snap_to_tenths_of_a_decade() {
+        assert_eq!(Tolerance::nearest(1e-3), Tolerance::MEASURE);
+        assert!((Tolerance::MEASURE.value() - MEASURE_TOLERANCE).abs() < 1e-12);
+        assert_eq!(Tolerance::nearest(2e-3).0, 27);
+        assert_eq!(Tolerance::nearest(1.0).0, 10);
+        assert_eq!(Tolerance::nearest(0.0).0, 60);
+        assert!((Tolerance(200).value() - 1e-6).abs() < 1e-15);
+        for tenths in Tolerance::TENTHS {
+            assert!(TOLERANCE_RANGE.contains(&Tolerance(tenths).value()));
+        }
     }
 
     #[test]

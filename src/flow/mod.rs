@@ -25,7 +25,10 @@ pub mod stochastic;
 mod time;
 mod train;
 
-pub use adaptive::{AdaptiveRun, MEASURE_TOLERANCE, TOLERANCE_RANGE, integrate_adaptive};
+pub use adaptive::{
+    AdaptiveRun, MEASURE_TOLERANCE, RECORD_FRAMES, TOLERANCE_RANGE, Tolerance, integrate_adaptive,
+    integrate_adaptive_recording,
+};
 pub use consistency::{ConsistencyConfig, consistency_distill};
 pub use distill::{DistillConfig, DistillMethod, distill};
 pub use error::FlowError;
@@ -41,7 +44,8 @@ pub use ot::ot_pair;
 pub use path::{FlowPath, PathCoefficients};
 pub use reflow::{Pairs, make_pairs};
 pub use sampler::{
-    Solver, Trajectory, VelocityField, integrate, integrate_observed, integrate_recording,
+    Sampled, Solver, Trajectory, VelocityField, integrate, integrate_observed, integrate_recording,
+    sample_recording,
 };
 pub use shortcut::{ShortcutConfig, train_shortcut};
 pub use time::TimeSampling;

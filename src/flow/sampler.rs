@@ -61,6 +61,9 @@ pub enum Solver {
     /// (see [`super::consistency`]). For a consistency-distilled student on the straight
     /// path; at one step it is one Euler step. One evaluation per step.
     Consistency,
+    /// Adaptive Dormand–Prince 5(4) at this tolerance: every sample picks its own step sizes
+    /// (see [`super::adaptive`]); the step count is the solver's, not the slider's.
+    Adaptive(super::Tolerance),
 }
 
 impl Solver {
@@ -68,13 +71,20 @@ impl Solver {
     /// because it needs a diffusion-path round.
     pub const ALL: [Self; 4] = [Self::Euler, Self::Midpoint, Self::Heun, Self::Rk4];
 
-    /// Velocity evaluations per step.
+    /// Velocity evaluations per step (the adaptive solver's first-same-as-last step takes
+    /// six; its number of steps is its own).
     pub fn evaluations_per_step(self) -> usize {
         match self {
             Self::Euler | Self::Ddpm | Self::Consistency => 1,
             Self::Midpoint | Self::Heun => 2,
             Self::Rk4 => 4,
+            Self::Adaptive(_) => 6,
         }
+    }
+
+    /// True for the adaptive solver, which ignores the step count.
+    pub fn is_adaptive(self) -> bool {
+        matches!(self, Self::Adaptive(_))
     }
 
     /// True for the sampler that adds noise on the way (its result depends on more than the
@@ -92,6 +102,7 @@ impl Solver {
             Self::Rk4 => "RK4",
             Self::Ddpm => "DDPM (stochastic)",
             Self::Consistency => "consistency (multistep)",
+            Self::Adaptive(_) => "adaptive (DP5)",
         }
     }
 
@@ -114,6 +125,12 @@ impl Solver {
             Self::Euler => axpy(x, -dt, &k1),
             Self::Ddpm => super::stochastic::ddpm_step(field.path(), x, &k1, t, dt, context)?,
             Self::Consistency => super::stochastic::consistency_step(x, &k1, t, dt, context),
+            Self::Adaptive(_) => {
+                return Err(FlowError::invalid(
+                    "solver",
+                    "the adaptive solver takes its own steps, not fixed ones",
+                ));
+            }
             Self::Midpoint => {
                 let mid = offset(x, -0.5 * dt, &k1);
                 let k2 = field.velocity(&mid, t - 0.5 * dt)?;
@@ -160,7 +177,8 @@ fn check_steps(steps: usize) -> Result<(), FlowError> {
     }
 }
 
-/// Integrates `z` (points at t = 1) to t = 0 in `steps` equal steps; returns x̂0.
+/// Integrates `z` (points at t = 1) to t = 0 in `steps` equal steps (the adaptive solver: in
+/// steps of its own); returns x̂0.
 pub fn integrate(
     field: &dyn VelocityField,
     z: &Points,
@@ -212,6 +230,55 @@ pub fn integrate_recording(
     steps: usize,
     record: usize,
 ) -> Result<(Points, Trajectory), FlowError> {
+    let sampled = sample_recording(field, z, solver, steps, record)?;
+    Ok((sampled.samples, sampled.trajectory))
+}
+
+/// What a sampling run gives: the samples, the recorded paths and what they cost.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sampled {
+    /// The points at t = 0.
+    pub samples: Points,
+    /// The recorded particles' paths.
+    pub trajectory: Trajectory,
+    /// Network evaluations per sample (steps × evaluations per step; the adaptive solver's
+    /// mean over the samples).
+    pub evaluations: f64,
+}
+
+/// Like [`integrate_recording`], and also says what the samples cost.
+pub fn sample_recording(
+    field: &dyn VelocityField,
+    z: &Points,
+    solver: Solver,
+    steps: usize,
+    record: usize,
+) -> Result<Sampled, FlowError> {
+    if let Solver::Adaptive(tolerance) = solver {
+        let (run, trajectory) =
+            super::adaptive::integrate_adaptive_recording(field, z, tolerance.value(), record)?;
+        return Ok(Sampled {
+            evaluations: run.mean_evaluations(),
+            samples: run.samples,
+            trajectory,
+        });
+    }
+    let (samples, trajectory) = integrate_fixed(field, z, solver, steps, record)?;
+    Ok(Sampled {
+        samples,
+        trajectory,
+        evaluations: (steps * solver.evaluations_per_step()) as f64,
+    })
+}
+
+/// [`integrate_recording`] with a fixed-step solver.
+fn integrate_fixed(
+    field: &dyn VelocityField,
+    z: &Points,
+    solver: Solver,
+    steps: usize,
+    record: usize,
+) -> Result<(Points, Trajectory), FlowError> {
     let n = z.len();
     let groups = rayon::current_num_threads().min(n / MIN_PARTICLES_PER_CORE);
     let first_group = n.div_ceil(groups.max(1));
@@ -240,6 +307,8 @@ pub fn integrate_recording(
 
 /// Like [`integrate_recording`], and also hands `on_velocity` the velocity of every particle
 /// at the start of each step (what the straightness metric needs).
+///
+/// Fixed-step solvers only: the adaptive solver's samples share no steps to observe.
 pub fn integrate_observed(
     field: &dyn VelocityField,
     z: &Points,

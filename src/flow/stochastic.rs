@@ -42,7 +42,8 @@ pub fn check_path(solver: super::Solver, path: FlowPath) -> Result<(), FlowError
             | super::Solver::Midpoint
             | super::Solver::Heun
             | super::Solver::Rk4
-            | super::Solver::Ddpm,
+            | super::Solver::Ddpm
+            | super::Solver::Adaptive(_),
             FlowPath::VpLinear,
         ) => Ok(()),
         (super::Solver::Consistency, FlowPath::VpLinear) => Err(FlowError::invalid(

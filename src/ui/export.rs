@@ -66,7 +66,7 @@ fn chart_figure(
     let figure = match chart {
         Chart::Samples | Chart::Paths | Chart::Field => {
             let p = run.picture(selection).ok_or(NothingToExport::Picture)?;
-            let how = format!("{} {} steps", p.steps, p.solver.name());
+            let how = p.sampler_text();
             let figure = match chart {
                 Chart::Samples => plots::samples_figure(
                     target,

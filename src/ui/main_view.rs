@@ -48,9 +48,10 @@ pub fn main_view_ui(
     } else {
         "noise"
     };
-    let steps = match picture.map_or(persisted.steps, |p| p.steps) {
-        1 => "1 step".to_owned(),
-        n => format!("{n} steps"),
+    let steps = match (picture, persisted.steps) {
+        (Some(p), _) => p.steps_text(),
+        (None, 1) => "1 step".to_owned(),
+        (None, n) => format!("{n} steps"),
     };
     let paths_chart = if view.show_field {
         Chart::Field
@@ -193,11 +194,7 @@ fn side_by_side_ui(ui: &mut egui::Ui, persisted: &Persisted, run: &RunView, view
                 let picture = run.pictures.get(&r.index);
                 let quality = picture
                     .map(|p| {
-                        let steps = if p.steps == 1 {
-                            "1 step".to_owned()
-                        } else {
-                            format!("{} steps", p.steps)
-                        };
+                        let steps = p.steps_text();
                         match p.quality {
                             Some(q) => {
                                 format!(" · {steps} · within-mode W2 {:.3}", q.within_mode_w2.mean)

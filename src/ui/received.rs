@@ -158,8 +158,9 @@ impl RunView {
     }
 
     /// The solver a picture of `selection` is drawn with: the chosen one, except that the
-    /// consistency student always samples its own way, and the stochastic DDPM sampler needs
-    /// the diffusion round (other rounds use Euler then).
+    /// consistency student always samples its own way, a one-step student takes its one
+    /// Euler step (it has no field for an adaptive solver to follow), and the stochastic DDPM
+    /// sampler needs the diffusion round (other rounds use Euler then).
     pub fn shown_solver(&self, selection: Selection, chosen: Solver) -> Solver {
         let own = match selection {
             Selection::Round(i) => self.rounds.get(i).map(|r| r.sampler),
@@ -167,7 +168,9 @@ impl RunView {
         };
         if own == Some(Solver::Consistency) {
             Solver::Consistency
-        } else if chosen.is_stochastic() && !self.is_diffusion(selection) {
+        } else if (chosen.is_stochastic() && !self.is_diffusion(selection))
+            || (chosen.is_adaptive() && self.is_student(selection))
+        {
             Solver::Euler
         } else {
             chosen

@@ -15,7 +15,8 @@ use super::run::RunState;
 use super::state::Persisted;
 use super::tips;
 use super::view::{Selection, ViewState};
-use crate::flow::Solver;
+use crate::flow::{Solver, TOLERANCE_RANGE, Tolerance};
+use crate::worker::tolerance_text;
 
 /// The bar, wrapping onto a second row when the window is narrow.
 pub fn view_bar_ui(
@@ -160,6 +161,68 @@ fn rounds_on_row(ui: &egui::Ui, names: &[&str], selected: Option<usize>) -> Vec<
 /// The step slider (a one-step student shows its own single step) and the solver (DDPM
 /// only on the diffusion round).
 fn steps_ui(ui: &mut egui::Ui, persisted: &mut Persisted, run: &RunView, view: &ViewState) {
+    let shown = run.shown_solver(view.selection, persisted.solver);
+    if let Solver::Adaptive(tolerance) = persisted.solver
+        && shown.is_adaptive()
+    {
+        tolerance_ui(ui, tolerance, persisted, run, view);
+    } else {
+        steps_slider_ui(ui, persisted, run, view);
+    }
+    let diffusion = run.is_diffusion(view.selection) && !view.side_by_side;
+    // Choosing the adaptive solver keeps the tolerance it had.
+    let adaptive = match persisted.solver {
+        Solver::Adaptive(_) => persisted.solver,
+        _ => Solver::Adaptive(Tolerance::MEASURE),
+    };
+    egui::ComboBox::from_id_salt("solver")
+        .selected_text(shown.name())
+        .width(if diffusion { 150.0 } else { 110.0 })
+        .show_ui(ui, |ui| {
+            for s in Solver::ALL {
+                ui.selectable_value(&mut persisted.solver, s, s.name());
+            }
+            ui.selectable_value(&mut persisted.solver, adaptive, adaptive.name())
+                .on_hover_text(tips::ADAPTIVE);
+            if diffusion {
+                ui.selectable_value(&mut persisted.solver, Solver::Ddpm, Solver::Ddpm.name());
+            }
+        })
+        .response
+        .on_hover_text(tips::SOLVER);
+}
+
+/// The adaptive solver's tolerance slider (log scale, tenths of a decade) and what the
+/// picture on screen cost per sample.
+fn tolerance_ui(
+    ui: &mut egui::Ui,
+    tolerance: Tolerance,
+    persisted: &mut Persisted,
+    run: &RunView,
+    view: &ViewState,
+) {
+    let mut value = tolerance.value();
+    let response = ui.add(
+        egui::Slider::new(&mut value, TOLERANCE_RANGE)
+            .logarithmic(true)
+            .custom_formatter(|v, _| tolerance_text(Tolerance::nearest(v).value()))
+            .custom_parser(|text| text.trim().parse::<f64>().ok())
+            .text("tolerance"),
+    );
+    if !response.dragged() {
+        response.on_hover_text(tips::TOLERANCE);
+    }
+    persisted.solver = Solver::Adaptive(Tolerance::nearest(value));
+    let spent = run
+        .picture(view.selection)
+        .filter(|p| p.solver == persisted.solver)
+        .map(|p| format!("{:.1} evaluations per sample", p.evaluations));
+    ui.label(spent.unwrap_or_else(|| "… evaluations per sample".to_owned()))
+        .on_hover_text(tips::ADAPTIVE);
+}
+
+/// The step slider (a one-step student shows its own single step).
+fn steps_slider_ui(ui: &mut egui::Ui, persisted: &mut Persisted, run: &RunView, view: &ViewState) {
     let response = ui.add(
         egui::Slider::new(&mut persisted.steps, 1..=MAX_STEPS)
             .logarithmic(true)
@@ -173,21 +236,6 @@ fn steps_ui(ui: &mut egui::Ui, persisted: &mut Persisted, run: &RunView, view: &
         ui.label(RichText::new("(student: 1 step)").italics())
             .on_hover_text(tips::STUDENT_STEPS);
     }
-    let diffusion = run.is_diffusion(view.selection) && !view.side_by_side;
-    let shown = run.shown_solver(view.selection, persisted.solver);
-    egui::ComboBox::from_id_salt("solver")
-        .selected_text(shown.name())
-        .width(if diffusion { 150.0 } else { 90.0 })
-        .show_ui(ui, |ui| {
-            for s in Solver::ALL {
-                ui.selectable_value(&mut persisted.solver, s, s.name());
-            }
-            if diffusion {
-                ui.selectable_value(&mut persisted.solver, Solver::Ddpm, Solver::Ddpm.name());
-            }
-        })
-        .response
-        .on_hover_text(tips::SOLVER);
 }
 
 /// The quality of the picture on screen — within-mode W2, stray mass, mode TV and W2, each

@@ -29,7 +29,7 @@ mod updates;
 pub use files::absolute;
 pub use protocol::{
     GuidedStats, PhaseJob, PictureOf, RoundView, SampleRequest, SampleSet, SaveRequest, Update,
-    VelocityGrid,
+    VelocityGrid, tolerance_text,
 };
 
 use std::path::PathBuf;

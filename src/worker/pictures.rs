@@ -9,7 +9,7 @@ use super::protocol::{GuidedStats, PictureMsg, PictureOf, SampleRequest, SampleS
 use super::updates::UpdateSender;
 use crate::Points;
 use crate::flow::{
-    FlowError, FlowPath, OnPath, Solver, VelocityField, VelocityNet, integrate_recording,
+    FlowError, FlowPath, OnPath, Sampled, Solver, VelocityField, VelocityNet, sample_recording,
 };
 use crate::metrics::mode_tv;
 use crate::pipeline::{EvalDraws, QualityNumbers, distance_and_spread};
@@ -264,14 +264,19 @@ fn picture(
     let z = run.noise.head(particles);
     let mut guided = None;
     let net = &model.net;
-    let (samples, trajectory) = match guidance(request, net) {
+    let Sampled {
+        samples,
+        trajectory,
+        evaluations,
+    } = match guidance(request, net) {
         Some((class, w)) => {
             let field = crate::flow::Guided::new(net, class, w)?;
-            let (samples, trajectory) =
-                integrate_recording(&field, &z, request.solver, request.steps, request.paths)?;
+            let sampled =
+                sample_recording(&field, &z, request.solver, request.steps, request.paths)?;
+            let samples = &sampled.samples;
             // One class's samples: how close they sit to their mode is the picture's number.
             guided = run.target.components.get(class).map(|c| {
-                let (distance, spread) = distance_and_spread(&samples, &c.mean);
+                let (distance, spread) = distance_and_spread(samples, &c.mean);
                 GuidedStats {
                     class,
                     w,
@@ -279,9 +284,9 @@ fn picture(
                     spread,
                 }
             });
-            (samples, trajectory)
+            sampled
         }
-        _ => integrate_recording(
+        _ => sample_recording(
             &model.field(),
             &z,
             request.solver,
@@ -302,6 +307,7 @@ fn picture(
         mode_tv: mode_tv(&run.target, &samples),
         samples,
         trajectory,
+        evaluations,
         quality: None,
         field,
         guided,

@@ -196,6 +196,8 @@ pub struct SampleSet {
     pub labels: Vec<usize>,
     /// Paths of the first `trajectory.particles` particles.
     pub trajectory: Trajectory,
+    /// Network evaluations per sample (the adaptive solver's mean).
+    pub evaluations: f64,
     /// The quality numbers on the run's evaluation draws (the same as `flowlab run`'s). The
     /// exact assignments take longer than the picture, so they follow in an
     /// [`Update::Quality`] (`None` until then).
@@ -207,6 +209,39 @@ pub struct SampleSet {
     /// For a guided picture (one class at a scale w): how close its samples sit to the
     /// class's centre, measured once when it was drawn.
     pub guided: Option<GuidedStats>,
+}
+
+impl SampleSet {
+    /// How the samples were drawn, for titles and readouts: "20 Euler steps", or for the
+    /// adaptive solver its tolerance and what it spent ("adaptive (DP5) at tolerance 1e-3:
+    /// 21.3 evaluations per sample").
+    pub fn sampler_text(&self) -> String {
+        match self.solver {
+            Solver::Adaptive(tolerance) => format!(
+                "{} at tolerance {}: {:.1} evaluations per sample",
+                self.solver.name(),
+                tolerance_text(tolerance.value()),
+                self.evaluations
+            ),
+            _ => format!("{} {} steps", self.steps, self.solver.name()),
+        }
+    }
+
+    /// The steps for a chart title: "1 step", "20 steps", or the adaptive solver's mean
+    /// ("adaptive, 21 evaluations").
+    pub fn steps_text(&self) -> String {
+        match (self.solver, self.steps) {
+            (Solver::Adaptive(_), _) => format!("adaptive, {:.0} evaluations", self.evaluations),
+            (_, 1) => "1 step".to_owned(),
+            (_, n) => format!("{n} steps"),
+        }
+    }
+}
+
+/// A tolerance as a slide shows it: `1e-3`, `3.2e-4`.
+pub fn tolerance_text(value: f64) -> String {
+    let text = format!("{value:.1e}");
+    text.replace(".0e", "e")
 }
 
 /// Where the samples of a guided picture landed relative to their class.
