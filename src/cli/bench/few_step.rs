@@ -7,12 +7,73 @@ use std::time::Instant;
 
 use flowlab::flow::{
     ConsistencyConfig, Coupling, MEASURE_TOLERANCE, MeanFlowConfig, NetConfig, ShortcutConfig,
-    TrainConfig, VelocityNet, consistency_distill, integrate_adaptive, train_cfm, train_meanflow,
-    train_shortcut,
+    TrainConfig, TrainProgress, VelocityNet, consistency_distill, integrate_adaptive, train_cfm,
+    train_meanflow, train_shortcut,
 };
 use flowlab::target::{Mixture, Source, standard_normal};
 use rand::SeedableRng as _;
 use rand::rngs::StdRng;
+
+/// Timed runs per method.
+const REPEATS: usize = 5;
+
+/// The median of `values` (sorted in place).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// A method's name and a training run of it.
+type Method<'a> = (
+    &'static str,
+    Box<dyn FnMut(&mut StdRng) -> anyhow::Result<()> + 'a>,
+);
+
+/// A method's median seconds and median ratio to the reference.
+struct Timed {
+    name: &'static str,
+    seconds: f64,
+    ratio: f64,
+}
+
+/// Progress nobody watches.
+fn quiet(_: TrainProgress<'_>) {}
+
+/// Seconds one run takes (its rng seeded alike every time).
+fn time(run: &mut dyn FnMut(&mut StdRng) -> anyhow::Result<()>) -> anyhow::Result<f64> {
+    let mut rng = StdRng::seed_from_u64(1);
+    let start = Instant::now();
+    run(&mut rng)?;
+    Ok(start.elapsed().as_secs_f64())
+}
+
+/// Each method's time beside a reference run timed just before it, [`REPEATS`] times: the
+/// median ratio stands against the shared machine's drift between runs. Returns the
+/// reference's median seconds and each method's medians.
+fn beside(
+    reference: &mut dyn FnMut(&mut StdRng) -> anyhow::Result<()>,
+    methods: &mut [Method<'_>],
+) -> anyhow::Result<(f64, Vec<Timed>)> {
+    let mut reference_times = Vec::new();
+    let mut results = Vec::new();
+    for (name, run) in methods {
+        let mut ratios = Vec::new();
+        let mut seconds = Vec::new();
+        for _ in 0..REPEATS {
+            let base = time(reference)?;
+            let spent = time(run)?;
+            reference_times.push(base);
+            ratios.push(spent / base);
+            seconds.push(spent);
+        }
+        results.push(Timed {
+            name,
+            seconds: median(&mut seconds),
+            ratio: median(&mut ratios),
+        });
+    }
+    Ok((median(&mut reference_times), results))
+}
 
 /// Prints one line per method: steps per second and the time relative to 1-RF.
 pub fn few_step_training(target: &Mixture, quick: bool) -> anyhow::Result<()> {
@@ -23,87 +84,77 @@ pub fn few_step_training(target: &Mixture, quick: bool) -> anyhow::Result<()> {
         ..TrainConfig::default()
     };
     let source = Source::StandardNormal(target.dim);
-    let plain = NetConfig::default();
-    let interval = NetConfig {
-        interval: true,
-        ..plain
-    };
-    let fresh =
-        |config: NetConfig| VelocityNet::new(target.dim, config, &mut StdRng::seed_from_u64(0));
-    let time = |run: &mut dyn FnMut(&mut StdRng) -> anyhow::Result<()>| -> anyhow::Result<f64> {
-        let mut rng = StdRng::seed_from_u64(1);
-        let start = Instant::now();
-        run(&mut rng)?;
-        Ok(start.elapsed().as_secs_f64())
+    let fresh = |interval: bool| {
+        let config = NetConfig {
+            interval,
+            ..NetConfig::default()
+        };
+        VelocityNet::new(target.dim, config, &mut StdRng::seed_from_u64(0))
     };
     let independent = Coupling::Independent { source, target };
-    let base_net = fresh(plain)?;
-    let base = time(&mut |rng| {
+    let base_net = fresh(false)?;
+    let mut base = |rng: &mut StdRng| -> anyhow::Result<()> {
         train_cfm(&base_net, independent, &train, rng, &mut |_| {}, &cancel)?;
         Ok(())
-    })?;
-    let ot_net = fresh(plain)?;
-    let ot = time(&mut |rng| {
-        let coupling = Coupling::MinibatchOt { source, target };
-        train_cfm(&ot_net, coupling, &train, rng, &mut |_| {}, &cancel)?;
-        Ok(())
-    })?;
-    let consistency = time(&mut |rng| {
-        let config = ConsistencyConfig::new(train);
-        consistency_distill(
-            &base_net,
-            source,
-            target,
-            &config,
-            rng,
-            &mut |_| {},
-            &cancel,
-        )?;
-        Ok(())
-    })?;
-    let shortcut_net = fresh(interval)?;
-    let shortcut = time(&mut |rng| {
-        let config = ShortcutConfig::new(train);
-        train_shortcut(
-            &shortcut_net,
-            source,
-            target,
-            &config,
-            rng,
-            &mut |_| {},
-            &cancel,
-        )?;
-        Ok(())
-    })?;
-    let meanflow_net = fresh(interval)?;
-    let meanflow = time(&mut |rng| {
-        let config = MeanFlowConfig::new(train);
-        train_meanflow(
-            &meanflow_net,
-            source,
-            target,
-            &config,
-            rng,
-            &mut |_| {},
-            &cancel,
-        )?;
-        Ok(())
-    })?;
+    };
+    // The teacher of the consistency runs, trained once.
+    base(&mut StdRng::seed_from_u64(0))?;
+    let (ot_net, shortcut_net, meanflow_net) = (fresh(false)?, fresh(true)?, fresh(true)?);
+    let (consistency, shortcut, meanflow) = (
+        ConsistencyConfig::new(train),
+        ShortcutConfig::new(train),
+        MeanFlowConfig::new(train),
+    );
+    let ot = Coupling::MinibatchOt { source, target };
+    let mut methods: Vec<Method<'_>> = vec![
+        (
+            "OT-CFM",
+            Box::new(|rng| {
+                train_cfm(&ot_net, ot, &train, rng, &mut |_| {}, &cancel)?;
+                Ok(())
+            }),
+        ),
+        (
+            "consistency distillation",
+            Box::new(|rng| {
+                let (teacher, quiet) = (&base_net, &mut quiet);
+                consistency_distill(teacher, source, target, &consistency, rng, quiet, &cancel)?;
+                Ok(())
+            }),
+        ),
+        (
+            "shortcut model",
+            Box::new(|rng| {
+                let (net, quiet) = (&shortcut_net, &mut quiet);
+                train_shortcut(net, source, target, &shortcut, rng, quiet, &cancel)?;
+                Ok(())
+            }),
+        ),
+        (
+            "MeanFlow (with its JVP)",
+            Box::new(|rng| {
+                let (net, quiet) = (&meanflow_net, &mut quiet);
+                train_meanflow(net, source, target, &meanflow, rng, quiet, &cancel)?;
+                Ok(())
+            }),
+        ),
+    ];
+    let (base_seconds, results) = beside(&mut base, &mut methods)?;
     let batch = train.batch;
     println!(
-        "train 1-RF batch={batch}: {:.1} steps/s (the reference below)",
-        steps as f64 / base
+        "train 1-RF batch={batch}: {:.1} steps/s (the reference below; medians of {REPEATS} \
+         runs of {steps} steps, each method timed right after a 1-RF run)",
+        steps as f64 / base_seconds
     );
-    for (name, seconds) in [
-        ("OT-CFM", ot),
-        ("consistency distillation", consistency),
-        ("shortcut model", shortcut),
-        ("MeanFlow (with its JVP)", meanflow),
-    ] {
+    for Timed {
+        name,
+        seconds,
+        ratio,
+    } in results
+    {
         println!(
-            "train {name} batch={batch}: {:.1} steps/s, {:.2}x a 1-RF round's time (goal <= 2x)",
+            "train {name} batch={batch}: {:.1} steps/s, {ratio:.2}x a 1-RF round's time (goal <= 2x)",
             steps as f64 / seconds,
-            seconds / base
         );
     }
     adaptive_cost(&base_net, target, steps)
