@@ -14,7 +14,7 @@ shot() { # NAME SCENARIO WxH [--presentation]
 }
 # `bash screenshots/make.sh lecture` redoes only the lecture room and the figures.
 if [[ "${1:-}" != lecture ]]; then
-  for scenario in editor training before-reflow after-reflow side-by-side one-d comparisons transport guidance your-data runs; do
+  for scenario in editor training before-reflow after-reflow adaptive side-by-side one-d comparisons transport guidance your-data runs; do
     shot "$scenario" "$scenario" 1600x1000
   done
 fi

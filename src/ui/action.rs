@@ -83,6 +83,8 @@ pub enum Action {
     StepsDown,
     /// Set the step slider.
     SetSteps(usize),
+    /// Choose the sampler (the solver menu).
+    SetSolver(crate::flow::Solver),
     /// Select the next round.
     NextRound,
     /// Select the previous round.

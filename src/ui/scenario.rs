@@ -10,6 +10,7 @@ use eframe::egui;
 use super::action::Action;
 use super::app::FlowlabApp;
 use super::view::Selection;
+use crate::flow::{Solver, Tolerance};
 
 /// One step of a scenario; each waits until it is done before the next begins. A scenario
 /// changes the app only through [`Action`]s, like a user's clicks and keys.
@@ -32,7 +33,7 @@ enum Step {
 }
 
 /// The scenarios `--scenario` accepts.
-pub const SCENARIOS: [(&str, &str); 12] = [
+pub const SCENARIOS: [(&str, &str); 13] = [
     (
         "lecture",
         "every round of a lecture on two far modes (1-RF to distilled, OT-CFM, diffusion, guided), 1-RF shown",
@@ -44,6 +45,10 @@ pub const SCENARIOS: [(&str, &str); 12] = [
         "1-RF's paths after a full run (crossing, curved)",
     ),
     ("after-reflow", "3-RF's paths after a full run (straight)"),
+    (
+        "adaptive",
+        "1-RF sampled by the adaptive solver at tolerance 1e-3: each path through its own steps",
+    ),
     ("side-by-side", "every round next to each other at 20 steps"),
     (
         "one-d",
@@ -239,6 +244,14 @@ fn steps_of(name: &str) -> Option<Vec<Step>> {
             s.extend([select(0), Act(Action::ShowField(Some(0.5)))]);
             s
         }
+        "adaptive" => {
+            let mut s = full_run("two-far");
+            s.extend([
+                select(0),
+                Act(Action::SetSolver(Solver::Adaptive(Tolerance::MEASURE))),
+            ]);
+            s
+        }
         "after-reflow" => {
             let mut s = full_run("two-far");
             s.extend([select(2), Act(Action::ShowField(Some(0.5)))]);
@@ -316,6 +329,7 @@ fn picture_ready(app: &FlowlabApp) -> bool {
         sel @ Selection::Round(_) => run.picture(sel).is_some_and(|p| {
             // A guided picture (one class) gets no quality numbers.
             p.steps == run.shown_steps(sel, steps)
+                && p.solver == run.shown_solver(sel, app.persisted.solver)
                 && (p.quality.is_some() || p.guided.is_some())
                 && (!app.view.show_field || p.field.is_some())
         }),

@@ -251,6 +251,7 @@ pub(super) fn view_action(
         Action::StepsUp => persisted.steps = (persisted.steps * 2).min(MAX_STEPS),
         Action::StepsDown => persisted.steps = (persisted.steps / 2).max(1),
         Action::SetSteps(n) => persisted.steps = n.clamp(1, MAX_STEPS),
+        Action::SetSolver(solver) => persisted.solver = solver,
         Action::NextRound => view.step_round(run, true),
         Action::PreviousRound => view.step_round(run, false),
         Action::Select(selection) => view.selection = selection,
