@@ -16,6 +16,7 @@ use rand::rngs::StdRng;
 use super::BenchArgs;
 
 mod few_step;
+mod pairing;
 mod ui_frames;
 
 /// Prints the speed figures.
@@ -84,6 +85,7 @@ fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
         best * 1000.0
     );
 
+    pairing::pairing(args.quick)?;
     few_step::few_step_training(&target, args.quick)?;
     slider_latency(&target, args.quick)?;
     ui_frames::ui_frame_time(args.quick)?;

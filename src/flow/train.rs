@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::fused::{row_shards, split_work};
 use super::optim::Stepper;
 use super::{FlowError, FlowPath, Kernels, Pairs, TimeSampling, VelocityNet, ot_pair};
+use crate::Points;
 use crate::target::{Mixture, Source};
 
 /// Optimiser steps a training phase may take (reflow and distillation phases too).
@@ -201,8 +202,6 @@ pub fn train_cfm_on_path<R: Rng>(
     on_progress: &mut dyn FnMut(TrainProgress<'_>),
     cancel: &AtomicBool,
 ) -> Result<TrainStats, FlowError> {
-    let dim = net.dim();
-    let time_sampling = config.time_sampling;
     if let Coupling::Labeled { target, drop, .. } = coupling {
         if net.classes() != target.components.len() {
             return Err(FlowError::invalid(
@@ -218,53 +217,119 @@ pub fn train_cfm_on_path<R: Rng>(
             return Err(FlowError::invalid("guidance_drop", "must be in [0, 1]"));
         }
     }
-    let mut classes: Vec<Option<usize>> = Vec::new();
-    let mut make_batch = |rng: &mut R, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
-        classes.clear();
-        let (x0, z) = match coupling {
-            Coupling::Independent { source, target } => (
-                target.sample(config.batch, rng),
-                source.sample(config.batch, rng),
-            ),
-            Coupling::Labeled {
-                source,
-                target,
-                drop,
-            } => {
-                let (x0, labels) = target.sample_labeled(config.batch, rng);
-                let z = source.sample(config.batch, rng);
-                classes.extend(
-                    labels
-                        .into_iter()
-                        .map(|k| (rng.random::<f64>() >= drop).then_some(k)),
-                );
-                (x0, z)
-            }
-            Coupling::MinibatchOt { source, target } => {
-                let x0 = target.sample(config.batch, rng);
-                let z = source.sample(config.batch, rng);
-                (ot_pair(&z, &x0), z)
-            }
-            Coupling::Pairs(pairs) => {
-                let idx: Vec<usize> = (0..config.batch)
-                    .map(|_| rng.random_range(0..pairs.len()))
-                    .collect();
-                (pairs.x0.gather(&idx), pairs.z.gather(&idx))
-            }
-        };
-        let mut xt = vec![0.0; dim];
-        for (i, (x0_i, z_i)) in x0.rows().zip(z.rows()).enumerate() {
-            let t = time_sampling.sample(rng);
-            let c = path.at(t);
-            for d in 0..dim {
-                xt[d] = c.sigma * z_i[d] + c.alpha * x0_i[d];
-                targets.push(c.d_sigma * z_i[d] + c.d_alpha * x0_i[d]);
-            }
-            net.push_input_class(&xt, t, classes.get(i).copied().flatten(), inputs);
-        }
-        Ok(())
+    let build = |raw: &RawBatch, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
+        build_batch(net, path, raw, inputs, targets);
     };
-    fit(net, config, rng, &mut make_batch, on_progress, cancel)
+    if !matches!(coupling, Coupling::MinibatchOt { .. }) {
+        let mut make_batch = |rng: &mut R, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
+            build(&draw(coupling, config, rng), inputs, targets);
+            Ok(())
+        };
+        return fit(net, config, rng, &mut make_batch, on_progress, cancel);
+    }
+    // OT-CFM: each batch is paired on a helper thread while the batch before it trains. The
+    // draws keep their order (batch after batch, each its points then its times), so the
+    // run is the one a serial loop gives, digit for digit.
+    std::thread::scope(|scope| {
+        let (to_pair, unpaired) = crossbeam_channel::unbounded::<RawBatch>();
+        let (to_train, paired) = crossbeam_channel::unbounded::<RawBatch>();
+        scope.spawn(move || {
+            for mut raw in unpaired {
+                raw.x0 = ot_pair(&raw.z, &raw.x0);
+                if to_train.send(raw).is_err() {
+                    break;
+                }
+            }
+        });
+        let (mut drawn, mut called) = (0, 0);
+        let mut make_batch = |rng: &mut R, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
+            // Keep the batch after this one queued (the first call draws two).
+            let wanted = (called + 2).min(config.steps);
+            while drawn < wanted {
+                if to_pair.send(draw(coupling, config, rng)).is_err() {
+                    break;
+                }
+                drawn += 1;
+            }
+            called += 1;
+            let raw = paired.recv().map_err(|crossbeam_channel::RecvError| {
+                FlowError::invalid("ot_pairing", "the pairing thread stopped")
+            })?;
+            build(&raw, inputs, targets);
+            Ok(())
+        };
+        // Returning drops the sender: the helper's loop ends and the scope joins it.
+        fit(net, config, rng, &mut make_batch, on_progress, cancel)
+    })
+}
+
+/// The network's inputs and regression targets for `raw` on `path`.
+fn build_batch(
+    net: &VelocityNet,
+    path: FlowPath,
+    raw: &RawBatch,
+    inputs: &mut Vec<f32>,
+    targets: &mut Vec<f32>,
+) {
+    let mut xt = vec![0.0; net.dim()];
+    for (i, (x0_i, z_i)) in raw.x0.rows().zip(raw.z.rows()).enumerate() {
+        let t = raw.times[i];
+        let c = path.at(t);
+        for (d, x) in xt.iter_mut().enumerate() {
+            *x = c.sigma * z_i[d] + c.alpha * x0_i[d];
+            targets.push(c.d_sigma * z_i[d] + c.d_alpha * x0_i[d]);
+        }
+        net.push_input_class(&xt, t, raw.classes.get(i).copied().flatten(), inputs);
+    }
+}
+
+/// One batch's random draws, before any pairing: its points and each row's time and class.
+struct RawBatch {
+    x0: Points,
+    z: Points,
+    classes: Vec<Option<usize>>,
+    times: Vec<f32>,
+}
+
+/// Draws one batch of `coupling` (the minibatch OT coupling's rows still unpaired): the
+/// points first, then each row's time.
+fn draw<R: Rng>(coupling: Coupling<'_>, config: &TrainConfig, rng: &mut R) -> RawBatch {
+    let mut classes = Vec::new();
+    let (x0, z) = match coupling {
+        Coupling::Independent { source, target } | Coupling::MinibatchOt { source, target } => (
+            target.sample(config.batch, rng),
+            source.sample(config.batch, rng),
+        ),
+        Coupling::Labeled {
+            source,
+            target,
+            drop,
+        } => {
+            let (x0, labels) = target.sample_labeled(config.batch, rng);
+            let z = source.sample(config.batch, rng);
+            classes.extend(
+                labels
+                    .into_iter()
+                    .map(|k| (rng.random::<f64>() >= drop).then_some(k)),
+            );
+            (x0, z)
+        }
+        Coupling::Pairs(pairs) => {
+            let idx: Vec<usize> = (0..config.batch)
+                .map(|_| rng.random_range(0..pairs.len()))
+                .collect();
+            (pairs.x0.gather(&idx), pairs.z.gather(&idx))
+        }
+    };
+    let times = (0..x0.len())
+        .map(|_| config.time_sampling.sample(rng))
+        .collect();
+    RawBatch {
+        x0,
+        z,
+        classes,
+        times,
+    }
 }
 
 /// Checks that `share` (a part of each batch, named `field`) lies in 0..=1.
@@ -379,4 +444,90 @@ fn loss_and_grads(
         .collect::<Result<Vec<_>, FlowError>>()?;
     let loss = results.iter().map(|(l, _)| l).sum();
     Ok((loss, results.into_iter().map(|(_, g)| g).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flow::NetConfig;
+    use crate::target::presets::preset;
+    use rand::SeedableRng as _;
+    use rand::rngs::StdRng;
+
+    /// OT-CFM the serial way: draw, pair and train one batch after the other.
+    fn serial_ot(net: &VelocityNet, target: &Mixture, config: &TrainConfig, rng: &mut StdRng) {
+        let source = Source::StandardNormal(target.dim);
+        let coupling = Coupling::MinibatchOt { source, target };
+        let mut make_batch = |rng: &mut StdRng, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
+            let mut raw = draw(coupling, config, rng);
+            raw.x0 = ot_pair(&raw.z, &raw.x0);
+            build_batch(net, FlowPath::Straight, &raw, inputs, targets);
+            Ok(())
+        };
+        let cancel = AtomicBool::new(false);
+        fit(net, config, rng, &mut make_batch, &mut |_| {}, &cancel).expect("serial OT-CFM");
+    }
+
+    #[test]
+    fn pairing_ahead_on_a_helper_thread_trains_the_serial_loops_network_digit_for_digit() {
+        let target = preset("eight-gaussians").expect("preset");
+        let config = TrainConfig {
+            steps: 25,
+            batch: 64,
+            ..TrainConfig::default()
+        };
+        let fresh = || {
+            VelocityNet::new(2, NetConfig::default(), &mut StdRng::seed_from_u64(4)).expect("net")
+        };
+        let (ahead, serial) = (fresh(), fresh());
+        let (mut rng_a, mut rng_s) = (StdRng::seed_from_u64(9), StdRng::seed_from_u64(9));
+        let source = Source::StandardNormal(2);
+        let coupling = Coupling::MinibatchOt {
+            source,
+            target: &target,
+        };
+        let cancel = AtomicBool::new(false);
+        train_cfm(&ahead, coupling, &config, &mut rng_a, &mut |_| {}, &cancel).expect("OT-CFM");
+        serial_ot(&serial, &target, &config, &mut rng_s);
+        assert_eq!(
+            ahead.weights().expect("weights"),
+            serial.weights().expect("weights")
+        );
+        // Nothing drawn beyond the last batch: what follows sees the same random stream.
+        assert_eq!(rng_a.random::<u64>(), rng_s.random::<u64>());
+    }
+
+    #[test]
+    fn a_cancelled_ot_run_stops_its_pairing_thread() {
+        let target = preset("two-far").expect("preset");
+        let net =
+            VelocityNet::new(2, NetConfig::default(), &mut StdRng::seed_from_u64(1)).expect("net");
+        let config = TrainConfig {
+            steps: 1000,
+            batch: 64,
+            ..TrainConfig::default()
+        };
+        let cancel = AtomicBool::new(false);
+        let coupling = Coupling::MinibatchOt {
+            source: Source::StandardNormal(2),
+            target: &target,
+        };
+        let mut seen = 0;
+        let result = train_cfm(
+            &net,
+            coupling,
+            &config,
+            &mut StdRng::seed_from_u64(2),
+            &mut |p| {
+                seen = p.step;
+                if p.step >= 100 {
+                    cancel.store(true, Ordering::Relaxed);
+                }
+            },
+            &cancel,
+        );
+        // Returning at all means the helper thread ended (the scope waits for it).
+        assert!(matches!(result, Err(FlowError::Cancelled)), "{result:?}");
+        assert!((100..1000).contains(&seen), "{seen}");
+    }
 }

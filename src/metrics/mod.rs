@@ -4,6 +4,7 @@
 //! its optimum, straightness of a flow, and per-mode coverage.
 
 mod assignment;
+mod auction;
 mod coverage;
 mod estimate;
 mod ot_minimum;
@@ -12,7 +13,9 @@ mod stray;
 mod w2;
 mod within_mode;
 
-pub use assignment::{min_cost_assignment, optimal_matching, squared_distance};
+pub use assignment::{
+    Start, min_cost_assignment, min_cost_assignment_from, optimal_matching, squared_distance,
+};
 pub use coverage::{mode_fractions, mode_tv};
 pub use estimate::Estimate;
 pub use ot_minimum::{OtMinimum, ot_minimum};

@@ -9,7 +9,7 @@ mod adamw;
 mod floor;
 mod gemm;
 mod linear;
-mod simd;
+pub(crate) mod simd;
 
 pub use adamw::{FusedAdamW, FusedEma};
 pub use floor::{matmul_floor_forward, matmul_floor_train};
