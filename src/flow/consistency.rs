@@ -19,8 +19,9 @@ use std::sync::atomic::AtomicBool;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::train::fit;
+use super::train::fit_ahead;
 use super::{FlowError, TrainConfig, TrainProgress, TrainStats, VelocityNet};
+use crate::Points;
 use crate::target::{Mixture, Source};
 
 /// Settings of a consistency distillation.
@@ -87,18 +88,28 @@ pub fn consistency_distill<R: Rng>(
     let (dim, batch, grid) = (teacher.dim(), config.train.batch, config.grid);
     let dt = 1.0 / grid as f32;
     let decay = config.target_decay;
-    let mut make_batch = |rng: &mut R, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
-        follow(&ema, &student, decay)?;
+    // The teacher's Heun step needs neither randomness nor the student: it runs on a helper
+    // thread, one batch ahead; the target network follows the student, so it runs here.
+    let draw = |rng: &mut R| {
         let x0 = target.sample(batch, rng);
         let z = source.sample(batch, rng);
+        let t_hi: Vec<f32> = (0..batch)
+            .map(|_| rng.random_range(1..=grid) as f32 * dt)
+            .collect();
+        (x0, z, t_hi)
+    };
+    let teacher_step = |(x0, z, t_hi): (Points, Points, Vec<f32>)| {
         let mut hi = Vec::with_capacity(batch * dim);
-        let mut t_hi = Vec::with_capacity(batch);
-        for (x0_i, z_i) in x0.rows().zip(z.rows()) {
-            let t = rng.random_range(1..=grid) as f32 * dt;
+        for ((x0_i, z_i), &t) in x0.rows().zip(z.rows()).zip(&t_hi) {
             hi.extend(x0_i.iter().zip(z_i).map(|(a, b)| t * b + (1.0 - t) * a));
-            t_hi.push(t);
         }
         let lo = heun_step(teacher, &hi, &t_hi, dt)?;
+        Ok((hi, lo, t_hi))
+    };
+    let finish = |(hi, lo, t_hi): (Vec<f32>, Vec<f32>, Vec<f32>),
+                  inputs: &mut Vec<f32>,
+                  targets: &mut Vec<f32>| {
+        follow(&ema, &student, decay)?;
         let t_lo: Vec<f32> = t_hi.iter().map(|t| (t - dt).max(0.0)).collect();
         let v_lo = ema.velocity_per_point(&lo, &t_lo)?;
         for (k, &t) in t_hi.iter().enumerate() {
@@ -113,11 +124,13 @@ pub fn consistency_distill<R: Rng>(
         }
         Ok(())
     };
-    let stats = fit(
+    let stats = fit_ahead(
         &student,
         &config.train,
         rng,
-        &mut make_batch,
+        draw,
+        teacher_step,
+        finish,
         on_progress,
         cancel,
     )?;

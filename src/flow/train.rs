@@ -227,16 +227,54 @@ pub fn train_cfm_on_path<R: Rng>(
         };
         return fit(net, config, rng, &mut make_batch, on_progress, cancel);
     }
-    // OT-CFM: each batch is paired on a helper thread while the batch before it trains. The
-    // draws keep their order (batch after batch, each its points then its times), so the
-    // run is the one a serial loop gives, digit for digit.
+    // OT-CFM: each batch is paired on a helper thread while the batch before it trains.
+    fit_ahead(
+        net,
+        config,
+        rng,
+        |rng| draw(coupling, config, rng),
+        |mut raw: RawBatch| {
+            raw.x0 = ot_pair(&raw.z, &raw.x0);
+            Ok(raw)
+        },
+        |raw, inputs, targets| {
+            build(&raw, inputs, targets);
+            Ok(())
+        },
+        on_progress,
+        cancel,
+    )
+}
+
+/// [`fit`] with each batch made in three parts: `draw` (every random draw, on the training
+/// thread), `prepare` (the slow part that needs no randomness and not the network being
+/// trained, on a helper thread, one batch ahead of the one training) and `finish` (the
+/// inputs and targets, on the training thread). The draws keep their serial order, batch
+/// after batch, and nothing is drawn past the last batch, so the run is the one a serial
+/// loop gives, digit for digit.
+#[expect(clippy::too_many_arguments)]
+pub(crate) fn fit_ahead<R, T, U>(
+    net: &VelocityNet,
+    config: &TrainConfig,
+    rng: &mut R,
+    mut draw: impl FnMut(&mut R) -> T,
+    prepare: impl Fn(T) -> Result<U, FlowError> + Sync,
+    mut finish: impl FnMut(U, &mut Vec<f32>, &mut Vec<f32>) -> Result<(), FlowError>,
+    on_progress: &mut dyn FnMut(TrainProgress<'_>),
+    cancel: &AtomicBool,
+) -> Result<TrainStats, FlowError>
+where
+    R: Rng,
+    T: Send,
+    U: Send,
+{
     std::thread::scope(|scope| {
-        let (to_pair, unpaired) = crossbeam_channel::unbounded::<RawBatch>();
-        let (to_train, paired) = crossbeam_channel::unbounded::<RawBatch>();
+        let (to_prepare, drawn_batches) = crossbeam_channel::unbounded::<T>();
+        let (to_train, prepared) = crossbeam_channel::unbounded::<Result<U, FlowError>>();
+        let prepare = &prepare;
         scope.spawn(move || {
-            for mut raw in unpaired {
-                raw.x0 = ot_pair(&raw.z, &raw.x0);
-                if to_train.send(raw).is_err() {
+            for batch in drawn_batches {
+                if to_train.send(prepare(batch)).is_err() {
                     break;
                 }
             }
@@ -246,17 +284,16 @@ pub fn train_cfm_on_path<R: Rng>(
             // Keep the batch after this one queued (the first call draws two).
             let wanted = (called + 2).min(config.steps);
             while drawn < wanted {
-                if to_pair.send(draw(coupling, config, rng)).is_err() {
+                if to_prepare.send(draw(rng)).is_err() {
                     break;
                 }
                 drawn += 1;
             }
             called += 1;
-            let raw = paired.recv().map_err(|crossbeam_channel::RecvError| {
-                FlowError::invalid("ot_pairing", "the pairing thread stopped")
-            })?;
-            build(&raw, inputs, targets);
-            Ok(())
+            let batch = prepared.recv().map_err(|crossbeam_channel::RecvError| {
+                FlowError::invalid("batch", "the helper thread preparing batches stopped")
+            })??;
+            finish(batch, inputs, targets)
         };
         // Returning drops the sender: the helper's loop ends and the scope joins it.
         fit(net, config, rng, &mut make_batch, on_progress, cancel)
