@@ -15,8 +15,10 @@ use rand::rngs::StdRng;
 
 use super::BenchArgs;
 
+mod app_worker;
 mod few_step;
 mod pairing;
+mod time_left;
 mod ui_frames;
 
 /// Prints the speed figures.
@@ -94,7 +96,8 @@ fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
         let settings = Settings::default();
         let mut pipeline = Pipeline::new(target.clone(), settings)?;
         let start = Instant::now();
-        let report = pipeline.run_all(&mut |_| {}, &cancel)?;
+        let mut recorder = time_left::Recorder::new();
+        let report = pipeline.run_all(&mut |event| recorder.observe(&event), &cancel)?;
         println!(
             "pipeline {} (1-RF, {} reflows, distill): {:.1} s wall, {:.1} train steps/s",
             presets::DEFAULT_PRESET,
@@ -102,6 +105,11 @@ fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
             start.elapsed().as_secs_f64(),
             report.timings.train_steps_per_second
         );
+        time_left::print_predictions(&recorder.reports, 0.5);
+        app_worker::app_worker(&target, &flowlab::ui::state::lecture_settings())?;
+        if let Some(path) = std::env::var_os("FLOWLAB_PROGRESS_TRACE") {
+            time_left::write_csv(&recorder.reports, std::path::Path::new(&path))?;
+        }
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ mod report;
 mod restore;
 mod run_all;
 mod settings;
+mod time_left;
 
 pub use compute::Spent;
 pub use divergence::{DIVERGED_LOSS_RATIO, DIVERGED_W2_RATIO, SPIKE_LOSS_RATIO, divergence};
@@ -40,6 +41,7 @@ pub use run_all::MainLineStep;
 pub use settings::{
     EvalSettings, MAX_OT_BATCH, REFLOW_PAIRS_RANGE, REFLOWS_RANGE, Settings, SettingsError,
 };
+pub use time_left::TimeLeft;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicBool;

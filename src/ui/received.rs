@@ -11,7 +11,7 @@ use egui_plot::PlotPoint;
 use super::view::{Selection, ViewState};
 use crate::flow::Solver;
 use crate::metrics::OtMinimum;
-use crate::pipeline::{DIFFUSION_ROUND, Phase, QualityFloors, RoundKind};
+use crate::pipeline::{DIFFUSION_ROUND, Phase, QualityFloors, RoundKind, TimeLeft};
 use crate::worker::{PictureOf, RoundView, SampleSet, Update};
 
 /// The phase running now.
@@ -27,6 +27,8 @@ pub struct ProgressView {
     pub total: usize,
     /// When the phase started (for the time-left estimate).
     pub started: Instant,
+    /// The progress reports so far, for the time-left estimate.
+    pub time_left: TimeLeft,
 }
 
 impl ProgressView {
@@ -39,12 +41,9 @@ impl ProgressView {
         }
     }
 
-    /// Seconds left at the speed so far (None until something is done).
+    /// Seconds left at the speed so far (None until something is done; see [`TimeLeft`]).
     pub fn seconds_left(&self) -> Option<f64> {
-        (self.done > 0).then(|| {
-            let elapsed = self.started.elapsed().as_secs_f64();
-            elapsed / self.done as f64 * (self.total.saturating_sub(self.done)) as f64
-        })
+        self.time_left.seconds_left()
     }
 }
 
@@ -207,11 +206,14 @@ impl RunView {
                     done: 0,
                     total: p.total,
                     started: Instant::now(),
+                    time_left: TimeLeft::new(p.total),
                 });
             }
             Update::Progress(p) => {
                 if let Some(now) = run.progress.as_mut() {
                     now.done = p.done;
+                    let seconds = now.started.elapsed().as_secs_f64();
+                    now.time_left.observe(seconds, p.done);
                 }
                 if let Some(l) = p.loss {
                     run.live_losses.push((p.done, l));
@@ -231,7 +233,21 @@ impl RunView {
                 let picture = Picture::new(*set, *next_serial);
                 *next_serial += 1;
                 match picture.of.clone() {
-                    PictureOf::Live(_) => run.live = Some(picture),
+                    PictureOf::Live(_) => {
+                        // Live numbers are measured every few seconds, not with every
+                        // picture: the last ones stay until new ones come.
+                        let mut picture = picture;
+                        if picture.quality.is_none()
+                            && let Some(last) = run.live.as_ref().filter(|l| {
+                                l.of == picture.of
+                                    && l.solver == picture.solver
+                                    && l.steps == picture.steps
+                            })
+                        {
+                            picture.set.quality = last.quality;
+                        }
+                        run.live = Some(picture);
+                    }
                     PictureOf::Round(i) => {
                         run.pictures.insert(i, picture);
                     }

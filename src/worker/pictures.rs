@@ -2,6 +2,7 @@
 //! requests (the step slider, the side-by-side view, live previews) on the second core.
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
 
@@ -54,6 +55,47 @@ impl Model {
     }
 }
 
+/// Live previews share the machine with the training they show: each kind of work (the
+/// picture, its quality numbers) waits after it ran for [`LIVE_SHARE_FACTOR`] times as long
+/// as it took, so each keeps to about 5 % of one core. The pictures of a small network come
+/// at the trainer's pace (every 200 ms), the numbers every few seconds.
+#[derive(Debug)]
+struct LiveBudget {
+    next_picture: Instant,
+    next_quality: Instant,
+}
+
+/// Idle time after a live preview's work, as a multiple of the time it took.
+const LIVE_SHARE_FACTOR: u32 = 39;
+
+impl Default for LiveBudget {
+    fn default() -> Self {
+        let now = Instant::now();
+        Self {
+            next_picture: now,
+            next_quality: now,
+        }
+    }
+}
+
+impl LiveBudget {
+    fn picture_due(&self) -> bool {
+        Instant::now() >= self.next_picture
+    }
+
+    fn quality_due(&self) -> bool {
+        Instant::now() >= self.next_quality
+    }
+
+    fn picture_took(&mut self, spent: Duration) {
+        self.next_picture = Instant::now() + spent * LIVE_SHARE_FACTOR;
+    }
+
+    fn quality_took(&mut self, spent: Duration) {
+        self.next_quality = Instant::now() + spent * LIVE_SHARE_FACTOR;
+    }
+}
+
 /// Work collected from the inbox, newest request per model first in line.
 #[derive(Default)]
 struct Pending {
@@ -67,6 +109,7 @@ impl PictureThread {
         let mut data: Option<RunData> = None;
         let mut pending = Pending::default();
         let mut preview = (Solver::Euler, 20);
+        let mut budget = LiveBudget::default();
         while let Ok(first) = self.inbox.recv() {
             self.take(first, &mut data, &mut pending, &mut preview);
             loop {
@@ -128,12 +171,24 @@ impl PictureThread {
                         field_at: None,
                         guidance: None,
                     };
-                    let answer = picture(run, &model, &request, PictureOf::Live(round)).and_then(
-                        |mut set| {
-                            set.quality = Some(quality(run, &model, &request, &set.samples)?);
+                    if !budget.picture_due() {
+                        // The trainer sends a newer model soon; this one is not drawn.
+                        continue;
+                    }
+                    let live = || {
+                        let started = Instant::now();
+                        let answer = picture(run, &model, &request, PictureOf::Live(round));
+                        budget.picture_took(started.elapsed());
+                        answer.and_then(|mut set| {
+                            if budget.quality_due() {
+                                let started = Instant::now();
+                                set.quality = Some(quality(run, &model, &request, &set.samples)?);
+                                budget.quality_took(started.elapsed());
+                            }
                             Ok(set)
-                        },
-                    );
+                        })
+                    };
+                    let answer = live();
                     self.send(run.run, epoch, answer);
                 } else {
                     break;
