@@ -343,6 +343,24 @@ mod tests {
         m.iter().enumerate().map(|(i, &j)| c[i * n + j]).sum()
     }
 
+    /// Checks that both starts reach the Hungarian method's total on the `n × n` cost `c`;
+    /// returns that total.
+    fn both_starts_reach_the_optimum(n: usize, c: &[f64], what: &str) -> f64 {
+        let slow = total(n, c, &hungarian(n, |i, j| c[i * n + j]));
+        for start in [Start::Auction, Start::ColumnReduction] {
+            let fast = total(
+                n,
+                c,
+                &min_cost_assignment_from(n, |i, j| c[i * n + j], start),
+            );
+            assert!(
+                (fast - slow).abs() < 1e-9 * (1.0 + slow),
+                "{what} {start:?}: {fast} vs {slow}"
+            );
+        }
+        slow
+    }
+
     #[test]
     fn matches_the_hungarian_method_on_random_and_tied_costs() {
         let mut rng = StdRng::seed_from_u64(5);
@@ -358,15 +376,7 @@ mod tests {
                     }
                 })
                 .collect();
-            let slow = total(n, &c, &hungarian(n, |i, j| c[i * n + j]));
-            for start in [Start::Auction, Start::ColumnReduction] {
-                let m = min_cost_assignment_from(n, |i, j| c[i * n + j], start);
-                let fast = total(n, &c, &m);
-                assert!(
-                    (fast - slow).abs() < 1e-9 * (1.0 + slow),
-                    "trial {trial} {start:?}: {fast} vs {slow}"
-                );
-            }
+            both_starts_reach_the_optimum(n, &c, &format!("trial {trial}"));
         }
     }
 
@@ -388,15 +398,7 @@ mod tests {
                 let c: Vec<f64> = (0..n * n)
                     .map(|k| squared_distance(z.row(k / n), x0.row(k % n)))
                     .collect();
-                let slow = total(n, &c, &hungarian(n, |i, j| c[i * n + j]));
-                for start in [Start::Auction, Start::ColumnReduction] {
-                    let m = min_cost_assignment_from(n, |i, j| c[i * n + j], start);
-                    let fast = total(n, &c, &m);
-                    assert!(
-                        (fast - slow).abs() < 1e-9 * slow,
-                        "{name} seed {seed} {start:?}: {fast} vs {slow}"
-                    );
-                }
+                let slow = both_starts_reach_the_optimum(n, &c, &format!("{name} seed {seed}"));
                 // The pairing OT-CFM trains on is this optimum.
                 let paired = crate::flow::ot_pair(&z, &x0);
                 let cost: f64 = (0..n)
