@@ -57,6 +57,9 @@ pub struct Picture {
     pub paths: Vec<Vec<PlotPoint>>,
     /// Numbers the pictures in order of arrival: a cache keyed by it is fresh.
     pub serial: u64,
+    /// The quality numbers are an earlier live picture's, kept until this one is measured
+    /// (live numbers come every few seconds, pictures several times a second).
+    pub earlier_numbers: bool,
 }
 
 impl Picture {
@@ -77,7 +80,12 @@ impl Picture {
                     .collect()
             })
             .collect();
-        Self { set, paths, serial }
+        Self {
+            set,
+            paths,
+            serial,
+            earlier_numbers: false,
+        }
     }
 }
 
@@ -245,6 +253,7 @@ impl RunView {
                             })
                         {
                             picture.set.quality = last.quality;
+                            picture.earlier_numbers = last.quality.is_some();
                         }
                         run.live = Some(picture);
                     }
@@ -265,6 +274,7 @@ impl RunView {
                 };
                 if let Some(p) = picture.filter(|p| p.solver == solver && p.steps == steps) {
                     p.set.quality = Some(quality);
+                    p.earlier_numbers = false;
                 }
             }
             Update::Idle => {

@@ -318,6 +318,14 @@ fn quality_ui(ui: &mut egui::Ui, run: &RunView, view: &ViewState, persisted: &Pe
         Some(format!("floor {:.3}", floors.w2.mean)),
         tips::W2,
     );
+    if current.is_some_and(|p| p.earlier_numbers) {
+        ui.label(
+            RichText::new("(numbers of a few seconds ago)")
+                .weak()
+                .italics(),
+        )
+        .on_hover_text(tips::LIVE_NUMBERS);
+    }
 }
 
 /// The time scrubber with Play, and a menu with the play speed and the overlays.

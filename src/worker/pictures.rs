@@ -57,16 +57,30 @@ impl Model {
 
 /// Live previews share the machine with the training they show: each kind of work (the
 /// picture, its quality numbers) waits after it ran for [`LIVE_SHARE_FACTOR`] times as long
-/// as it took, so each keeps to about 5 % of one core. The pictures of a small network come
-/// at the trainer's pace (every 200 ms), the numbers every few seconds.
+/// as it took (at most [`LIVE_WAIT_CAP`]), so each keeps to about 2.5 % of one core. The
+/// pictures of the default network come about every 400 ms, the numbers every 4 s.
 #[derive(Debug)]
 struct LiveBudget {
     next_picture: Instant,
     next_quality: Instant,
 }
 
+/// The newest live picture, drawn without its quality numbers (the budget was spent).
+struct Unmeasured {
+    run: u64,
+    epoch: u64,
+    round: String,
+    model: Model,
+    request: SampleRequest,
+    samples: Points,
+}
+
 /// Idle time after a live preview's work, as a multiple of the time it took.
 const LIVE_SHARE_FACTOR: u32 = 39;
+
+/// The longest idle time: one slow measurement (the first, while the run is still being set
+/// up) must not leave the numbers stale for long.
+const LIVE_WAIT_CAP: Duration = Duration::from_secs(4);
 
 impl Default for LiveBudget {
     fn default() -> Self {
@@ -79,20 +93,28 @@ impl Default for LiveBudget {
 }
 
 impl LiveBudget {
-    fn picture_due(&self) -> bool {
-        Instant::now() >= self.next_picture
+    /// How long until the next live picture may be drawn (`None`: now).
+    fn picture_wait(&self) -> Option<Duration> {
+        let wait = self.next_picture.saturating_duration_since(Instant::now());
+        (!wait.is_zero()).then_some(wait)
     }
 
     fn quality_due(&self) -> bool {
         Instant::now() >= self.next_quality
     }
 
+    /// How long until the next live numbers may be measured (`None`: now).
+    fn quality_wait(&self) -> Option<Duration> {
+        let wait = self.next_quality.saturating_duration_since(Instant::now());
+        (!wait.is_zero()).then_some(wait)
+    }
+
     fn picture_took(&mut self, spent: Duration) {
-        self.next_picture = Instant::now() + spent * LIVE_SHARE_FACTOR;
+        self.next_picture = Instant::now() + (spent * LIVE_SHARE_FACTOR).min(LIVE_WAIT_CAP);
     }
 
     fn quality_took(&mut self, spent: Duration) {
-        self.next_quality = Instant::now() + spent * LIVE_SHARE_FACTOR;
+        self.next_quality = Instant::now() + (spent * LIVE_SHARE_FACTOR).min(LIVE_WAIT_CAP);
     }
 }
 
@@ -110,6 +132,7 @@ impl PictureThread {
         let mut pending = Pending::default();
         let mut preview = (Solver::Euler, 20);
         let mut budget = LiveBudget::default();
+        let mut unmeasured: Option<Unmeasured> = None;
         while let Ok(first) = self.inbox.recv() {
             self.take(first, &mut data, &mut pending, &mut preview);
             loop {
@@ -153,48 +176,90 @@ impl PictureThread {
                             self.send_update(run.run, epoch, update);
                         }
                     }
+                } else if let Some(wait) = budget.picture_wait().filter(|_| pending.live.is_some())
+                {
+                    // The newest live model waits for its turn (a newer one may replace it
+                    // meanwhile), so the last model before a pause is always drawn.
+                    if !self.wait_for_more(wait, &mut data, &mut pending, &mut preview) {
+                        return;
+                    }
                 } else if let Some((epoch, round, model)) = pending.live.take() {
-                    let (solver, steps) = run.view;
-                    // Live previews are of flows in training: the stochastic sampler is the
-                    // diffusion round's alone.
-                    let solver = if solver.is_stochastic() && model.path == FlowPath::Straight {
-                        Solver::Euler
-                    } else {
-                        solver
-                    };
-                    let request = SampleRequest {
-                        round: usize::MAX,
-                        solver,
-                        steps,
-                        particles: PREVIEW_PARTICLES,
-                        paths: PREVIEW_PATHS,
-                        field_at: None,
-                        guidance: None,
-                    };
-                    if !budget.picture_due() {
-                        // The trainer sends a newer model soon; this one is not drawn.
+                    let request = live_request(run.view, model.path);
+                    let started = Instant::now();
+                    let answer = picture(run, &model, &request, PictureOf::Live(round.clone()));
+                    budget.picture_took(started.elapsed());
+                    let answer = answer.and_then(|mut set| {
+                        if budget.quality_due() {
+                            let started = Instant::now();
+                            set.quality = Some(quality(run, &model, &request, &set.samples)?);
+                            budget.quality_took(started.elapsed());
+                            unmeasured = None;
+                        } else {
+                            // Measured when the budget allows, unless a newer picture comes.
+                            unmeasured = Some(Unmeasured {
+                                run: run.run,
+                                epoch,
+                                round,
+                                model,
+                                request,
+                                samples: set.samples.clone(),
+                            });
+                        }
+                        Ok(set)
+                    });
+                    self.send(run.run, epoch, answer);
+                } else if let Some(u) = unmeasured.take() {
+                    // Nothing else to do: the newest live picture gets its numbers when the
+                    // budget allows (at once after a pause, within seconds while training).
+                    if u.run != run.run {
                         continue;
                     }
-                    let live = || {
-                        let started = Instant::now();
-                        let answer = picture(run, &model, &request, PictureOf::Live(round));
-                        budget.picture_took(started.elapsed());
-                        answer.and_then(|mut set| {
-                            if budget.quality_due() {
-                                let started = Instant::now();
-                                set.quality = Some(quality(run, &model, &request, &set.samples)?);
-                                budget.quality_took(started.elapsed());
-                            }
-                            Ok(set)
-                        })
-                    };
-                    let answer = live();
-                    self.send(run.run, epoch, answer);
+                    if let Some(wait) = budget.quality_wait() {
+                        unmeasured = Some(u);
+                        if !self.wait_for_more(wait, &mut data, &mut pending, &mut preview) {
+                            return;
+                        }
+                        continue;
+                    }
+                    self.measure_live(run, u, &mut budget);
                 } else {
                     break;
                 }
             }
         }
+    }
+
+    /// Waits up to `wait` for a message and applies it; false once the handle is dropped.
+    fn wait_for_more(
+        &self,
+        wait: Duration,
+        data: &mut Option<RunData>,
+        pending: &mut Pending,
+        preview: &mut (Solver, usize),
+    ) -> bool {
+        match self.inbox.recv_timeout(wait) {
+            Ok(more) => {
+                self.take(more, data, pending, preview);
+                true
+            }
+            Err(crossbeam_channel::RecvTimeoutError::Timeout) => true,
+            Err(crossbeam_channel::RecvTimeoutError::Disconnected) => false,
+        }
+    }
+
+    /// Measures the newest live picture, drawn without numbers, and sends them.
+    fn measure_live(&self, run: &RunData, u: Unmeasured, budget: &mut LiveBudget) {
+        let started = Instant::now();
+        if let Ok(quality) = quality(run, &u.model, &u.request, &u.samples) {
+            let update = Update::Quality {
+                of: PictureOf::Live(u.round),
+                solver: u.request.solver,
+                steps: u.request.steps,
+                quality,
+            };
+            self.send_update(run.run, u.epoch, update);
+        }
+        budget.quality_took(started.elapsed());
     }
 
     /// Applies one message: model updates at once, requests into `pending`.
@@ -306,6 +371,25 @@ impl PictureThread {
 /// `net` is class-conditional with that class.
 fn guidance(request: &SampleRequest, net: &VelocityNet) -> Option<(usize, f32)> {
     request.guidance.filter(|&(class, _)| class < net.classes())
+}
+
+/// The request a live preview is drawn with: the slider's solver and steps, except that the
+/// stochastic sampler is the diffusion round's alone (a flow in training uses Euler then).
+fn live_request((solver, steps): (Solver, usize), path: FlowPath) -> SampleRequest {
+    let solver = if solver.is_stochastic() && path == FlowPath::Straight {
+        Solver::Euler
+    } else {
+        solver
+    };
+    SampleRequest {
+        round: usize::MAX,
+        solver,
+        steps,
+        particles: PREVIEW_PARTICLES,
+        paths: PREVIEW_PATHS,
+        field_at: None,
+        guidance: None,
+    }
 }
 
 /// Integrates `net` from the run's fixed noise and measures the result.
