@@ -1,11 +1,13 @@
 //! The fused kernels against the plain candle reference: forward, gradients, optimizer step,
-//! and a whole training run, on random inputs with fixed seeds.
+//! and a whole training run, on random inputs with fixed seeds. The whole-step kernel
+//! (`TrainStep`, [`Kernels::Fused`]) is checked against the fused layers under candle's
+//! autograd ([`Kernels::Layers`]) and against the plain ops ([`Kernels::Reference`]).
 
 use std::sync::atomic::AtomicBool;
 
 use candle_core::{Device, Tensor};
 use candle_nn::{AdamW, Optimizer as _, ParamsAdamW};
-use flowlab::flow::fused::FusedAdamW;
+use flowlab::flow::fused::{FusedAdamW, FusedEma, TrainStep};
 use flowlab::flow::{
     Activation, Coupling, Kernels, NetConfig, Solver, TimeEmbedding, TrainConfig, VelocityNet,
     integrate, train_cfm,
@@ -175,17 +177,24 @@ fn train(kernels: Kernels, steps: usize, batch: usize) -> VelocityNet {
 fn fused_training_steps_follow_the_reference_weights() {
     // Batch 600 is split into shards on the fused path; the summed shard gradients must be the
     // whole batch's, so a few steps land on the same weights.
-    let (fused, reference) = (
-        train(Kernels::Fused, 5, 600),
-        train(Kernels::Reference, 5, 600),
-    );
-    for ((name, x), (_, y)) in fused
-        .named_tensors()
-        .iter()
-        .zip(reference.named_tensors().iter())
-    {
-        let gap = relative_gap(&values(x), &values(y));
-        assert!(gap < 2e-4, "{name}: off by {gap}");
+    let reference = train(Kernels::Reference, 5, 600);
+    let fresh = VelocityNet::new(2, NetConfig::default(), &mut StdRng::seed_from_u64(11))
+        .expect("test fixture");
+    for kernels in [Kernels::Fused, Kernels::Layers] {
+        let fused = train(kernels, 5, 600);
+        for (((name, x), (_, y)), (_, start)) in fused
+            .named_tensors()
+            .iter()
+            .zip(reference.named_tensors().iter())
+            .zip(fresh.named_tensors().iter())
+        {
+            let gap = relative_gap(&values(x), &values(y));
+            assert!(gap < 2e-4, "{kernels:?} {name}: off by {gap}");
+            // Five steps at learning rate 5e-3 move the weights by about 1e-2: the match is
+            // not two runs that both stood still.
+            let moved = relative_gap(&values(y), &values(start));
+            assert!(moved > 1e-3, "{name} moved by only {moved}");
+        }
     }
 }
 
@@ -197,6 +206,7 @@ fn fused_training_reaches_the_reference_quality() {
     let z = standard_normal(1000, 2, &mut rng);
     let quality = |net: &VelocityNet| w2(&integrate(net, &z, Solver::Euler, 50).unwrap(), &data);
     let fused = quality(&train(Kernels::Fused, 800, 256));
+    let layers = quality(&train(Kernels::Layers, 800, 256));
     let reference = quality(&train(Kernels::Reference, 800, 256));
     // two-far's modes sit at (±4, 0) with σ 0.4: a flow that missed them scores W2 of several units.
     assert!(reference < 0.6, "reference W2 {reference}");
@@ -204,4 +214,154 @@ fn fused_training_reaches_the_reference_quality() {
         (fused - reference).abs() < 0.1,
         "fused W2 {fused} vs reference {reference}"
     );
+    assert!(
+        (layers - reference).abs() < 0.1,
+        "fused layers W2 {layers} vs reference {reference}"
+    );
+}
+
+/// A network of `config` for points of `dim` with the layout variants the whole-step kernel
+/// must handle: plain, class-conditional, told the step length.
+fn variant(dim: usize, activation: Activation, kind: usize) -> VelocityNet {
+    let mut c = config(activation);
+    match kind {
+        1 => c.classes = 3,
+        2 => c.interval = true,
+        _ => {}
+    }
+    VelocityNet::new(dim, c, &mut StdRng::seed_from_u64(7)).expect("test fixture")
+}
+
+/// The mean squared error of `net` on `(input, target)` and its gradient for every parameter,
+/// through candle's autograd on `kernels`.
+fn graph_gradients(
+    net: &VelocityNet,
+    input: &Tensor,
+    target: &Tensor,
+    kernels: Kernels,
+) -> (f32, Vec<Vec<f32>>) {
+    let out = net.forward_train(input, kernels).expect("forward");
+    let loss = candle_nn::loss::mse(&out, target).expect("loss");
+    let grads = loss.backward().expect("backward");
+    let per_param = net
+        .vars()
+        .iter()
+        .map(|v| values(grads.get(v.as_tensor()).expect("gradient")))
+        .collect();
+    (loss.to_scalar::<f32>().expect("loss"), per_param)
+}
+
+#[test]
+fn whole_step_loss_and_gradients_match_the_fused_layers_and_the_reference() {
+    // 7 rows: one shard; 300: two shards; 1500: many cache-sized shards.
+    for activation in ACTIVATIONS {
+        for (dim, rows, kind) in [
+            (1, 7, 0),
+            (2, 300, 0),
+            (2, 1500, 0),
+            (2, 256, 1),
+            (1, 300, 2),
+        ] {
+            let net = variant(dim, activation, kind);
+            let mut rng = StdRng::seed_from_u64(rows as u64);
+            let x = standard_normal(rows, net.input_width(), &mut rng).data;
+            let y = standard_normal(rows, dim, &mut rng).data;
+            let input = Tensor::from_slice(&x, (rows, net.input_width()), &Device::Cpu).unwrap();
+            let target = Tensor::from_slice(&y, (rows, dim), &Device::Cpu).unwrap();
+            let mut step = TrainStep::new(&net, ParamsAdamW::default(), false).unwrap();
+            let loss = step.gradients(&x, &y).unwrap();
+            let grads = step.parameter_gradients();
+            for kernels in [Kernels::Layers, Kernels::Reference] {
+                let (want_loss, want) = graph_gradients(&net, &input, &target, kernels);
+                let case = format!("{activation:?} {dim}-D {rows} rows kind {kind} vs {kernels:?}");
+                assert!(
+                    (loss - want_loss).abs() <= 1e-6 * want_loss,
+                    "{case}: loss {loss} vs {want_loss}"
+                );
+                for (i, (g, w)) in grads.iter().zip(&want).enumerate() {
+                    // Float rounding leaves gaps near 1e-7; a 1 % slip in one derivative
+                    // term leaves 1e-5 and more.
+                    let gap = relative_gap(g, w);
+                    assert!(gap < 2e-6, "{case}: parameter {i} off by {gap}");
+                    assert!(
+                        w.iter().any(|v| v.abs() > 1e-4),
+                        "{case}: zero gradient {i}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn whole_step_update_matches_the_fused_adamw_and_moving_average() {
+    let (a, b) = twins(2, config(Activation::Gelu));
+    let params = ParamsAdamW {
+        lr: 3e-3,
+        weight_decay: 0.01,
+        ..ParamsAdamW::default()
+    };
+    let mut step = TrainStep::new(&a, params.clone(), true).unwrap();
+    let mut adam = FusedAdamW::new(b.vars(), params).unwrap();
+    let mut ema = FusedEma::new(&b.vars()).unwrap();
+    let mut rng = StdRng::seed_from_u64(3);
+    for k in 0..6 {
+        let rows = if k % 2 == 0 { 300 } else { 64 };
+        let x = standard_normal(rows, a.input_width(), &mut rng).data;
+        let y = standard_normal(rows, 2, &mut rng).data;
+        let input = Tensor::from_slice(&x, (rows, a.input_width()), &Device::Cpu).unwrap();
+        let target = Tensor::from_slice(&y, (rows, 2), &Device::Cpu).unwrap();
+        let (lr, decay) = (3e-3 / (1.0 + k as f64), 0.8);
+        step.gradients(&x, &y).unwrap();
+        step.update(lr, decay).unwrap();
+        let loss =
+            candle_nn::loss::mse(&b.forward_train(&input, Kernels::Layers).unwrap(), &target)
+                .unwrap();
+        adam.set_learning_rate(lr);
+        adam.backward_step(&loss).unwrap();
+        ema.update(decay).unwrap();
+        for ((name, x), (_, y)) in a.named_tensors().iter().zip(b.named_tensors().iter()) {
+            let gap = relative_gap(&values(x), &values(y));
+            assert!(gap < 1e-6, "step {k}, {name}: off by {gap}");
+        }
+    }
+    let moved = relative_gap(
+        &values(&a.named_tensors()[0].1),
+        &values(&twins(2, config(Activation::Gelu)).0.named_tensors()[0].1),
+    );
+    assert!(moved > 1e-3, "weights moved by only {moved}");
+    // The averages the two end with, written into the networks.
+    step.finish().unwrap();
+    ema.write_back().unwrap();
+    for ((name, x), (_, y)) in a.named_tensors().iter().zip(b.named_tensors().iter()) {
+        let gap = relative_gap(&values(x), &values(y));
+        assert!(gap < 1e-6, "average of {name}: off by {gap}");
+    }
+}
+
+#[test]
+fn whole_step_refuses_a_malformed_batch_and_an_update_without_gradients() {
+    let net = variant(2, Activation::Silu, 0);
+    let mut step = TrainStep::new(&net, ParamsAdamW::default(), true).unwrap();
+    let before = net.weights().unwrap();
+    assert!(step.update(1e-3, 0.9).is_err());
+    let width = net.input_width();
+    assert!(
+        step.gradients(&vec![0.0; 10 * width - 1], &[0.0; 20])
+            .is_err()
+    );
+    assert!(step.gradients(&[], &[]).is_err());
+    assert_eq!(
+        net.weights().unwrap(),
+        before,
+        "a refused step changed the weights"
+    );
+    let loss = step.gradients(&vec![0.5; 10 * width], &[1.0; 20]).unwrap();
+    assert!(loss.is_finite() && loss > 0.0);
+    step.update(1e-3, 0.9).unwrap();
+    assert!(
+        step.update(1e-3, 0.9).is_err(),
+        "one batch's gradients used twice"
+    );
+    assert_ne!(net.weights().unwrap(), before);
 }

@@ -21,6 +21,9 @@ mod pairing;
 mod time_left;
 mod ui_frames;
 
+/// Issue 19's goal for a training step: at least this share of its matrix-product floor.
+const FLOOR_GOAL: f64 = 0.67;
+
 /// Prints the speed figures.
 pub fn bench(args: &BenchArgs) -> ExitCode {
     match run_cases(args) {
@@ -51,8 +54,13 @@ fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
         let fused = train_steps_per_second(&target, net_config, batch, steps, Kernels::Fused)?;
         let floor = 1.0 / matmul_floor_train(&sizes, batch, steps.max(200));
         println!(
-            "train {label} batch={batch}: {fused:.1} steps/s (matmul floor {floor:.1}, {:.2} of floor)",
+            "train {label} batch={batch}: {fused:.1} steps/s (matmul floor {floor:.1}, {:.2} of floor; goal >= {FLOOR_GOAL:.2})",
             fused / floor
+        );
+        let layers = train_steps_per_second(&target, net_config, batch, steps, Kernels::Layers)?;
+        println!(
+            "train {label} batch={batch} fused layers under candle's autograd: {layers:.1} steps/s ({:.2} of floor)",
+            layers / floor
         );
         let plain =
             train_steps_per_second(&target, net_config, batch, steps / 3, Kernels::Reference)?;

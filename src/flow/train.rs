@@ -1,16 +1,12 @@
 //! Conditional flow matching training, and the generic regression loop distillation shares.
 
-use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use candle_core::backprop::GradStore;
-use candle_core::{Device, Tensor};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::fused::{row_shards, split_work};
-use super::optim::Stepper;
+use super::optim::Trainer;
 use super::{FlowError, FlowPath, Kernels, Pairs, TimeSampling, VelocityNet, ot_pair};
 use crate::Points;
 use crate::target::{Mixture, Source};
@@ -400,7 +396,7 @@ pub(crate) fn fit<R: Rng>(
 ) -> Result<TrainStats, FlowError> {
     config.validate()?;
     let start = Instant::now();
-    let mut stepper = Stepper::new(net.vars(), config)?;
+    let mut trainer = Trainer::new(net, config)?;
     let report_every = config.report_every.max(1);
     let mut stats = TrainStats::default();
     let (mut loss_sum, mut loss_count) = (0.0f64, 0usize);
@@ -413,7 +409,7 @@ pub(crate) fn fit<R: Rng>(
         inputs.clear();
         targets.clear();
         make_batch(rng, &mut inputs, &mut targets)?;
-        let (loss_value, grads) = loss_and_grads(net, &inputs, &targets, config.kernels)?;
+        let loss_value = trainer.gradients(net, &inputs, &targets)?;
         if !loss_value.is_finite() {
             return Err(FlowError::Diverged {
                 step,
@@ -424,7 +420,7 @@ pub(crate) fn fit<R: Rng>(
         let decay = config
             .ema_decay
             .min((1.0 + step as f64) / (10.0 + step as f64));
-        stepper.step(&grads, config.learning_rate_at(step), decay)?;
+        trainer.update(config.learning_rate_at(step), decay)?;
         loss_sum += f64::from(loss_value);
         loss_count += 1;
         if (step + 1) % report_every == 0 || step + 1 == config.steps {
@@ -439,48 +435,9 @@ pub(crate) fn fit<R: Rng>(
             (loss_sum, loss_count) = (0.0, 0);
         }
     }
-    stepper.finish()?;
+    trainer.finish()?;
     stats.seconds = start.elapsed().as_secs_f64();
     Ok(stats)
-}
-
-/// The mean-squared-error loss of one batch and its gradients. On the fused kernels the batch
-/// is split by rows over the cores, and each shard's loss is weighted by its share of the
-/// batch, so the shards' gradients sum to those of the whole batch's mean (the optimizer adds
-/// them). The reference path runs the batch whole.
-fn loss_and_grads(
-    net: &VelocityNet,
-    inputs: &[f32],
-    targets: &[f32],
-    kernels: Kernels,
-) -> Result<(f32, Vec<GradStore>), FlowError> {
-    let (width, dim) = (net.input_width(), net.dim());
-    let n = targets.len() / dim;
-    let shard = |rows: Range<usize>| -> Result<(f32, GradStore), FlowError> {
-        let input = Tensor::from_slice(
-            &inputs[rows.start * width..rows.end * width],
-            (rows.len(), width),
-            &Device::Cpu,
-        )?;
-        let target = Tensor::from_slice(
-            &targets[rows.start * dim..rows.end * dim],
-            (rows.len(), dim),
-            &Device::Cpu,
-        )?;
-        let prediction = net.forward_train(&input, kernels)?;
-        let share = rows.len() as f64 / n as f64;
-        let loss = (candle_nn::loss::mse(&prediction, &target)? * share)?;
-        Ok((loss.to_scalar::<f32>()?, loss.backward()?))
-    };
-    let shards = match kernels {
-        Kernels::Fused => row_shards(n, net.widest_layer()),
-        Kernels::Reference => std::iter::once(0..n).collect(),
-    };
-    let results = split_work(shards, shard)
-        .into_iter()
-        .collect::<Result<Vec<_>, FlowError>>()?;
-    let loss = results.iter().map(|(l, _)| l).sum();
-    Ok((loss, results.into_iter().map(|(_, g)| g).collect()))
 }
 
 #[cfg(test)]

@@ -89,6 +89,32 @@ mod scalar {
         let th = tanh(z);
         1.0 - th * th
     }
+
+    // Value and derivative together, sharing the exponential (the same arithmetic as the
+    // functions above, so the results agree to the bit).
+    #[inline(always)]
+    pub(super) fn silu_both(z: f32) -> (f32, f32) {
+        let s = sigmoid(z);
+        (z * s, s * (1.0 + z * (1.0 - s)))
+    }
+    #[inline(always)]
+    pub(super) fn relu_both(z: f32) -> (f32, f32) {
+        (relu(z), relu_grad(z))
+    }
+    #[inline(always)]
+    pub(super) fn gelu_both(z: f32) -> (f32, f32) {
+        let th = tanh(SQRT_TWO_OVER_PI * z * (1.0 + 0.044_715 * z * z));
+        let d_inner = SQRT_TWO_OVER_PI * (1.0 + 3.0 * 0.044_715 * z * z);
+        (
+            0.5 * z * (1.0 + th),
+            0.5 * (1.0 + th) + 0.5 * z * (1.0 - th * th) * d_inner,
+        )
+    }
+    #[inline(always)]
+    pub(super) fn tanh_both(z: f32) -> (f32, f32) {
+        let th = tanh(z);
+        (th, 1.0 - th * th)
+    }
 }
 
 /// Evaluates `$body` with `$value` and `$grad` bound to the activation's element function and
@@ -96,21 +122,25 @@ mod scalar {
 /// `$body` are monomorphic and the compiler inlines and vectorises them.
 macro_rules! with_element_fns {
     ($act:expr, |$value:ident, $grad:ident| $body:expr) => {
+        with_element_fns!($act, |$value, $grad, _both| $body)
+    };
+    ($act:expr, |$value:ident, $grad:ident, $both:ident| $body:expr) => {
         match $act {
             Activation::Silu => {
-                let ($value, $grad) = (scalar::silu, scalar::silu_grad);
+                let ($value, $grad, $both) = (scalar::silu, scalar::silu_grad, scalar::silu_both);
                 $body
             }
             Activation::Relu => {
-                let ($value, $grad) = (scalar::relu, scalar::relu_grad);
+                let ($value, $grad, $both) = (scalar::relu, scalar::relu_grad, scalar::relu_both);
                 $body
             }
             Activation::Gelu => {
-                let ($value, $grad) = (scalar::gelu, scalar::gelu_grad);
+                let ($value, $grad, $both) = (scalar::gelu, scalar::gelu_grad, scalar::gelu_both);
                 $body
             }
             Activation::Tanh => {
-                let ($value, $grad) = (scalar::tanh_act, scalar::tanh_grad);
+                let ($value, $grad, $both) =
+                    (scalar::tanh_act, scalar::tanh_grad, scalar::tanh_both);
                 $body
             }
         }
@@ -134,6 +164,27 @@ impl Activation {
                 with_element_fns!(self, |value, _grad| {
                     for v in z.iter_mut() {
                         *v = value(*v);
+                    }
+                });
+            },
+        );
+    }
+
+    /// For the row-major products `p` (one row per point, `bias.len()` columns): the
+    /// pre-activation `z = p + bias` of every row, then `p ← act(z)` and `slope ← act'(z)`,
+    /// in one pass that computes what the two share (`SiLU`'s sigmoid, GELU's tanh) once.
+    pub(crate) fn map_in_place_with_slope(self, p: &mut [f32], bias: &[f32], slope: &mut [f32]) {
+        let width = bias.len().max(1);
+        widest(
+            #[inline(always)]
+            || {
+                with_element_fns!(self, |_value, _derivative, both| {
+                    for (row, slope_row) in
+                        p.chunks_exact_mut(width).zip(slope.chunks_exact_mut(width))
+                    {
+                        for ((v, s), &b) in row.iter_mut().zip(slope_row.iter_mut()).zip(bias) {
+                            (*v, *s) = both(*v + b);
+                        }
                     }
                 });
             },

@@ -27,10 +27,9 @@ struct Slot {
     second: Vec<f32>,
 }
 
-/// The in-place update of one parameter given its gradient.
-struct Update<'a> {
-    first: RefCell<&'a mut [f32]>,
-    second: RefCell<&'a mut [f32]>,
+/// The scalars of one `AdamW` step, as `candle_nn::AdamW` computes them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AdamStep {
     lr: f32,
     decay_factor: f32,
     beta1: f32,
@@ -38,6 +37,112 @@ struct Update<'a> {
     scale_m: f32,
     scale_v: f32,
     eps: f32,
+}
+
+impl AdamStep {
+    /// The scalars of step `step` (1-based) with `params`.
+    pub(crate) fn new(params: &ParamsAdamW, step: i32) -> Self {
+        let lr = params.lr;
+        Self {
+            lr: lr as f32,
+            decay_factor: (1.0 - lr * params.weight_decay) as f32,
+            beta1: params.beta1 as f32,
+            beta2: params.beta2 as f32,
+            scale_m: (1.0 / (1.0 - params.beta1.powi(step))) as f32,
+            scale_v: (1.0 / (1.0 - params.beta2.powi(step))) as f32,
+            eps: params.eps as f32,
+        }
+    }
+
+    /// Updates `theta` and its moments `first` and `second` with `grad`, in one pass; with
+    /// `average = Some((avg, decay))` the moving average follows in the same pass:
+    /// `avg ← decay·avg + (1 − decay)·θ`. Every slice has the same length.
+    pub(crate) fn apply(
+        &self,
+        theta: &mut [f32],
+        grad: &[f32],
+        first: &mut [f32],
+        second: &mut [f32],
+        average: Option<(&mut [f32], f64)>,
+    ) {
+        self.apply_sum(theta, grad, None, first, second, average);
+    }
+
+    /// [`Self::apply`] with the gradient `grad + other` (two shards' gradients, added in the
+    /// same pass).
+    pub(crate) fn apply_sum(
+        &self,
+        theta: &mut [f32],
+        grad: &[f32],
+        other: Option<&[f32]>,
+        first: &mut [f32],
+        second: &mut [f32],
+        average: Option<(&mut [f32], f64)>,
+    ) {
+        let c = *self;
+        match other {
+            None => widest(
+                #[inline(always)]
+                || c.pass(theta, grad.iter().copied(), first, second, average),
+            ),
+            Some(other) => widest(
+                #[inline(always)]
+                || {
+                    let sums = grad.iter().zip(other).map(|(a, b)| a + b);
+                    c.pass(theta, sums, first, second, average);
+                },
+            ),
+        }
+    }
+
+    /// The update's loop, for the gradients `grads`.
+    #[inline(always)]
+    fn pass(
+        self,
+        theta: &mut [f32],
+        grads: impl Iterator<Item = f32>,
+        first: &mut [f32],
+        second: &mut [f32],
+        average: Option<(&mut [f32], f64)>,
+    ) {
+        let c = self;
+        let rows = theta
+            .iter_mut()
+            .zip(grads)
+            .zip(first.iter_mut())
+            .zip(second.iter_mut());
+        match average {
+            None => {
+                for (((p, g), m), v) in rows {
+                    *p = c.moved(*p, g, m, v);
+                }
+            }
+            Some((avg, decay)) => {
+                let (d, rest) = (decay as f32, (1.0 - decay) as f32);
+                for ((((p, g), m), v), a) in rows.zip(avg.iter_mut()) {
+                    *p = c.moved(*p, g, m, v);
+                    *a = d * *a + rest * *p;
+                }
+            }
+        }
+    }
+
+    /// One parameter's new value, its moments updated in place.
+    #[inline(always)]
+    fn moved(self, p: f32, g: f32, m: &mut f32, v: &mut f32) -> f32 {
+        *m = *m * self.beta1 + g * (1.0 - self.beta1);
+        *v = *v * self.beta2 + g * g * (1.0 - self.beta2);
+        let m_hat = *m * self.scale_m;
+        let v_hat = *v * self.scale_v;
+        p * self.decay_factor - self.lr * m_hat / (v_hat.sqrt() + self.eps)
+    }
+}
+
+/// The in-place update of one parameter given its gradient.
+struct Update<'a> {
+    first: RefCell<&'a mut [f32]>,
+    second: RefCell<&'a mut [f32]>,
+    step: AdamStep,
 }
 
 impl InplaceOp2 for Update<'_> {
@@ -68,25 +173,7 @@ impl InplaceOp2 for Update<'_> {
         if theta.len() != grad.len() || first.len() != theta.len() {
             bail!("fused AdamW: parameter, gradient and moments differ in size");
         }
-        let (b1, b2) = (self.beta1, self.beta2);
-        let (first, second): (&mut [f32], &mut [f32]) = (&mut first, &mut second);
-        widest(
-            #[inline(always)]
-            || {
-                for (((p, &g), m), v) in theta
-                    .iter_mut()
-                    .zip(grad)
-                    .zip(first.iter_mut())
-                    .zip(second.iter_mut())
-                {
-                    *m = *m * b1 + g * (1.0 - b1);
-                    *v = *v * b2 + g * g * (1.0 - b2);
-                    let m_hat = *m * self.scale_m;
-                    let v_hat = *v * self.scale_v;
-                    *p = *p * self.decay_factor - self.lr * m_hat / (v_hat.sqrt() + self.eps);
-                }
-            },
-        );
+        self.step.apply(theta, grad, &mut first, &mut second, None);
         Ok(())
     }
 }
@@ -131,11 +218,7 @@ impl FusedAdamW {
     /// One step on the sum of several gradient stores (one per batch shard).
     pub fn step_sum(&mut self, grads: &[GradStore]) -> Result<()> {
         self.step += 1;
-        let p = &self.params;
-        let lr = p.lr;
-        let (beta1, beta2) = (p.beta1, p.beta2);
-        let scale_m = 1.0 / (1.0 - beta1.powi(self.step));
-        let scale_v = 1.0 / (1.0 - beta2.powi(self.step));
+        let step = AdamStep::new(&self.params, self.step);
         for slot in &mut self.slots {
             let mut parts = grads.iter().filter_map(|g| g.get(slot.var.as_tensor()));
             let Some(first) = parts.next() else {
@@ -148,13 +231,7 @@ impl FusedAdamW {
             let update = Update {
                 first: RefCell::new(&mut slot.first),
                 second: RefCell::new(&mut slot.second),
-                lr: lr as f32,
-                decay_factor: (1.0 - lr * p.weight_decay) as f32,
-                beta1: beta1 as f32,
-                beta2: beta2 as f32,
-                scale_m: scale_m as f32,
-                scale_v: scale_v as f32,
-                eps: p.eps as f32,
+                step,
             };
             slot.var.as_tensor().inplace_op2(&grad, &update)?;
         }

@@ -1,11 +1,13 @@
 //! The matrix-product floor: how long a step's matrix products alone take, run the way the
-//! fused path runs them (same shards over the cores, same `gemm` calls). A kernel can't beat
-//! it; `flowlab bench` reports how close the real step gets.
+//! fused training step runs them (same shards, same crew of threads, buffers kept from step
+//! to step, the same `gemm` calls). A kernel can't beat it; `flowlab bench` reports how close
+//! the real step gets.
 
 use std::time::Instant;
 
+use super::crew::Crew;
 use super::gemm::{Mat, matmul};
-use super::{row_shards, split_work};
+use super::row_shards;
 
 /// Deterministic values in (−1, 1), so the products run on ordinary floats.
 fn filler(len: usize, seed: usize) -> Vec<f32> {
@@ -27,7 +29,8 @@ fn time(repeats: usize, mut work: impl FnMut()) -> f64 {
 /// Seconds the matrix products of one training step take for an MLP with layer sizes
 /// `sizes` (input, hidden…, output) on a batch of `batch` rows.
 ///
-/// Per layer the forward `x·Wᵀ` and the backward `dzᵀ·x` and `dz·W`.
+/// Per layer the forward `x·Wᵀ` and the backward `dzᵀ·x` and `dz·W` (the last except on the
+/// first layer, whose input gradient the step never computes).
 pub fn matmul_floor_train(sizes: &[usize], batch: usize, repeats: usize) -> f64 {
     floor(sizes, batch, repeats, true)
 }
@@ -44,30 +47,68 @@ fn floor(sizes: &[usize], rows: usize, repeats: usize, backward: bool) -> f64 {
         .enumerate()
         .map(|(i, p)| filler(p[0] * p[1], i))
         .collect();
-    let shards = row_shards(rows, widest);
-    // Per shard, per layer: the input activations and the output buffer.
-    let inputs: Vec<Vec<Vec<f32>>> = shards
-        .iter()
-        .map(|r| sizes.iter().map(|&w| filler(r.len() * w, w)).collect())
-        .collect();
-    time(repeats, || {
-        let jobs: Vec<_> = shards.iter().zip(&inputs).collect();
-        split_work(jobs, |(r, acts)| {
-            let n = r.len();
-            for (layer, p) in sizes.windows(2).enumerate() {
-                let (fan_in, fan_out) = (p[0], p[1]);
-                let w = Mat::row_major(&weights[layer], fan_out, fan_in);
-                let x = Mat::row_major(&acts[layer], n, fan_in);
-                let mut z = vec![0.0f32; n * fan_out];
-                matmul(&mut z, x, w.t(), false);
-                if backward {
-                    let dz = Mat::row_major(&acts[layer + 1], n, fan_out);
-                    let mut dw = vec![0.0f32; fan_out * fan_in];
-                    matmul(&mut dw, dz.t(), x, false);
-                    let mut dx = vec![0.0f32; n * fan_in];
-                    matmul(&mut dx, dz, w, false);
+    let job = Products {
+        sizes: sizes.to_vec(),
+        weights,
+        backward,
+    };
+    let helpers = rayon::current_num_threads().saturating_sub(1);
+    let mut crew = Crew::new(helpers, job, |job: &Products, b: &mut Buffers| {
+        run_products(job, b);
+        Ok(())
+    });
+    // Per shard: the activations at every layer boundary and one output buffer per product,
+    // allocated once, as the training step keeps its buffers.
+    crew.set_slots(
+        row_shards(rows, widest)
+            .into_iter()
+            .map(|r| {
+                let n = r.len();
+                Buffers {
+                    rows: n,
+                    acts: sizes.iter().map(|&w| filler(n * w, w)).collect(),
+                    out: vec![0.0; n * widest],
+                    weight_grad: vec![0.0; widest * widest],
                 }
+            })
+            .collect(),
+    );
+    let mut failed = false;
+    let seconds = time(repeats, || failed |= crew.run().is_err());
+    // The products cannot fail; an error would mean a lost helper thread, and no floor.
+    if failed { f64::NAN } else { seconds }
+}
+
+/// The network's shape and weights, for the products.
+struct Products {
+    sizes: Vec<usize>,
+    weights: Vec<Vec<f32>>,
+    backward: bool,
+}
+
+/// One shard's inputs and outputs.
+struct Buffers {
+    rows: usize,
+    acts: Vec<Vec<f32>>,
+    out: Vec<f32>,
+    weight_grad: Vec<f32>,
+}
+
+/// The products of one shard: per layer the forward `x·Wᵀ` and, for training, the backward
+/// `dzᵀ·x` and (above the first layer, as the step skips the input's gradient) `dz·W`.
+fn run_products(job: &Products, b: &mut Buffers) {
+    let n = b.rows;
+    for (layer, p) in job.sizes.windows(2).enumerate() {
+        let (fan_in, fan_out) = (p[0], p[1]);
+        let w = Mat::row_major(&job.weights[layer], fan_out, fan_in);
+        let x = Mat::row_major(&b.acts[layer], n, fan_in);
+        matmul(&mut b.out[..n * fan_out], x, w.t(), false);
+        if job.backward {
+            let dz = Mat::row_major(&b.acts[layer + 1], n, fan_out);
+            matmul(&mut b.weight_grad[..fan_out * fan_in], dz.t(), x, false);
+            if layer > 0 {
+                matmul(&mut b.out[..n * fan_in], dz, w, false);
             }
-        });
-    })
+        }
+    }
 }

@@ -6,14 +6,17 @@
 
 mod activation;
 mod adamw;
+mod crew;
 mod floor;
 mod gemm;
 mod linear;
 pub(crate) mod simd;
+mod step;
 
 pub use adamw::{FusedAdamW, FusedEma};
 pub use floor::{matmul_floor_forward, matmul_floor_train};
 pub(crate) use linear::linear_act;
+pub use step::TrainStep;
 
 use std::ops::Range;
 

@@ -1,0 +1,490 @@
+//! The whole training step as one fused kernel: forward, mean-squared-error loss, backward,
+//! `AdamW` and the moving average of the weights, with no autograd graph.
+//!
+//! The fused layers ([`super::linear_act`]) still go through candle's autograd: every step
+//! builds a graph, allocates every activation and gradient afresh, zero-fills each product's
+//! output, sums the shards' gradients as tensors and computes the first layer's input
+//! gradient nobody reads. Here the buffers live from step to step, each layer's forward adds
+//! the bias and keeps the activation's slope in the same pass (the backward needs no second
+//! pass over the pre-activations), the optimizer adds the shards' gradients in its own pass,
+//! and the shards run on a [`Crew`] whose helpers are awake when the step starts. The fused
+//! layers and the plain candle ops stay as the references this step is tested against
+//! (`tests/fused.rs`).
+
+use std::cell::RefCell;
+
+use candle_core::{CpuStorage, InplaceOp1, Layout, Storage, Tensor, Var, bail};
+use candle_nn::ParamsAdamW;
+
+use super::adamw::AdamStep;
+use super::crew::Crew;
+use super::gemm::{Mat, matmul};
+use super::row_shards;
+use super::simd::widest;
+use crate::flow::{Activation, FlowError, VelocityNet};
+
+/// One training phase's fused step: its buffers, the optimizer's moments and the moving
+/// average, for one network.
+pub struct TrainStep {
+    /// Per parameter, in the network's order (`layer{i}.weight`, `layer{i}.bias`).
+    slots: Vec<Slot>,
+    /// The batch's shards, each with its buffers, run by the caller and a crew of helpers.
+    crew: Crew<Shard, Batch>,
+    /// The batch size the shards are laid out for.
+    batch: usize,
+    /// The sum of the shards' gradients of one parameter (when there are several shards).
+    grad_sum: Vec<f32>,
+    params: ParamsAdamW,
+    step: i32,
+    /// Whether [`Self::gradients`] has run since the last update.
+    ready: bool,
+}
+
+/// One parameter: its variable, its `AdamW` moments and its moving average.
+struct Slot {
+    var: Var,
+    first: Vec<f32>,
+    second: Vec<f32>,
+    average: Option<Vec<f32>>,
+}
+
+/// What every shard of one step reads: the network and the batch.
+struct Batch {
+    /// Features at each layer boundary (input, hidden…, output).
+    sizes: Vec<usize>,
+    activation: Activation,
+    /// The parameters, in the network's order (sharing storage with the network's).
+    params: Vec<Tensor>,
+    /// The batch: inputs and targets, row-major.
+    inputs: Vec<f32>,
+    targets: Vec<f32>,
+    /// Turns an error into the gradient of the whole batch's mean: `2 / (rows · dim)`.
+    scale: f32,
+}
+
+/// The buffers of one shard of the batch.
+struct Shard {
+    /// First row of the batch and number of rows.
+    start: usize,
+    rows: usize,
+    /// Per layer: its output (after the activation on hidden layers), `rows × sizes[l + 1]`.
+    outputs: Vec<Vec<f32>>,
+    /// Per hidden layer: the activation's derivative at the pre-activations.
+    slopes: Vec<Vec<f32>>,
+    /// The loss gradient with respect to the current layer's pre-activations, and the buffer
+    /// the next layer down's is written to (they swap).
+    grad: Vec<f32>,
+    spare: Vec<f32>,
+    /// Per parameter: this shard's gradient.
+    param_grads: Vec<Vec<f32>>,
+    /// This shard's sum of squared errors.
+    squared_error: f64,
+}
+
+impl TrainStep {
+    /// A step for `net` with `params` (the learning rate is set per step); `averaging` keeps a
+    /// moving average of the weights, started at their current values.
+    pub fn new(net: &VelocityNet, params: ParamsAdamW, averaging: bool) -> Result<Self, FlowError> {
+        let slots = net
+            .vars()
+            .into_iter()
+            .map(|var| {
+                let n = var.elem_count();
+                let average = if averaging {
+                    Some(read(var.as_tensor(), <[f32]>::to_vec)?)
+                } else {
+                    None
+                };
+                Ok(Slot {
+                    var,
+                    first: vec![0.0; n],
+                    second: vec![0.0; n],
+                    average,
+                })
+            })
+            .collect::<Result<Vec<_>, FlowError>>()?;
+        let batch = Batch {
+            sizes: net.layer_sizes(),
+            activation: net.config().activation,
+            params: slots.iter().map(|s| s.var.as_tensor().clone()).collect(),
+            inputs: Vec::new(),
+            targets: Vec::new(),
+            scale: 0.0,
+        };
+        let helpers = rayon::current_num_threads().saturating_sub(1);
+        Ok(Self {
+            slots,
+            crew: Crew::new(helpers, batch, run_shard),
+            batch: 0,
+            grad_sum: Vec::new(),
+            params,
+            step: 0,
+            ready: false,
+        })
+    }
+
+    /// Runs the forward and backward pass of one batch (`inputs` row-major with the network's
+    /// input width, `targets` with its output width) and returns the mean squared error. The
+    /// gradients wait in the step's buffers for [`Self::update`]; the weights are unchanged.
+    pub fn gradients(&mut self, inputs: &[f32], targets: &[f32]) -> Result<f32, FlowError> {
+        let (input_width, dim, widest) = {
+            let job = self.crew.job_mut();
+            let sizes = &job.sizes;
+            (
+                sizes[0],
+                sizes[sizes.len() - 1],
+                sizes.iter().copied().max().unwrap_or(1),
+            )
+        };
+        let n = targets.len() / dim;
+        if n == 0 || targets.len() != n * dim || inputs.len() != n * input_width {
+            return Err(FlowError::invalid(
+                "batch",
+                format!(
+                    "{} inputs and {} targets do not make rows of {input_width} and {dim}",
+                    inputs.len(),
+                    targets.len()
+                ),
+            ));
+        }
+        if n != self.batch {
+            let shards = row_shards(n, widest)
+                .into_iter()
+                .map(|rows| self.new_shard(rows.start, rows.len()))
+                .collect();
+            self.crew.set_slots(shards);
+            self.batch = n;
+        }
+        {
+            let mut job = self.crew.job_mut();
+            job.inputs.clear();
+            job.inputs.extend_from_slice(inputs);
+            job.targets.clear();
+            job.targets.extend_from_slice(targets);
+            job.scale = 2.0 / (n * dim) as f32;
+        }
+        self.ready = false;
+        self.crew
+            .run()
+            .map_err(|message| FlowError::invalid("step", message))?;
+        self.ready = true;
+        let squared: f64 = self
+            .crew
+            .with_slots(|shards| shards.iter().map(|s| s.squared_error).sum());
+        Ok((squared / (n * dim) as f64) as f32)
+    }
+
+    /// One `AdamW` step at `learning_rate` on the gradients of the last
+    /// [`Self::gradients`], then the moving average with `ema_decay`, each parameter in one
+    /// pass written into the network's own storage.
+    pub fn update(&mut self, learning_rate: f64, ema_decay: f64) -> Result<(), FlowError> {
+        if !std::mem::take(&mut self.ready) {
+            return Err(FlowError::invalid(
+                "step",
+                "an update needs the gradients of a batch first",
+            ));
+        }
+        self.step += 1;
+        self.params.lr = learning_rate;
+        let step = AdamStep::new(&self.params, self.step);
+        let (slots, grad_sum) = (&mut self.slots, &mut self.grad_sum);
+        self.crew.with_slots(|shards| {
+            for (i, slot) in slots.iter_mut().enumerate() {
+                // The shards' gradients add up to the whole batch's, in shard order as the
+                // fused layers' optimizer adds them; the last two are added in the update's
+                // own pass.
+                let (grad, other): (&[f32], Option<&[f32]>) = match shards {
+                    [] => return Ok(()),
+                    [only] => (&only.param_grads[i], None),
+                    [first, second] => (&first.param_grads[i], Some(&second.param_grads[i])),
+                    [first, middle @ .., last] => {
+                        grad_sum.clear();
+                        grad_sum.extend_from_slice(&first.param_grads[i]);
+                        for shard in middle {
+                            add_into(grad_sum, &shard.param_grads[i]);
+                        }
+                        (grad_sum, Some(&last.param_grads[i]))
+                    }
+                };
+                let update = Update {
+                    grad,
+                    other,
+                    first: RefCell::new(&mut slot.first),
+                    second: RefCell::new(&mut slot.second),
+                    average: RefCell::new(slot.average.as_deref_mut()),
+                    ema_decay,
+                    step,
+                };
+                slot.var.as_tensor().inplace_op1(&update)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The gradients of the last [`Self::gradients`], summed over the shards, one vector per
+    /// parameter in the network's order (for checks; the update reads the buffers directly).
+    pub fn parameter_gradients(&self) -> Vec<Vec<f32>> {
+        let mut sums: Vec<Vec<f32>> = self
+            .slots
+            .iter()
+            .map(|s| vec![0.0; s.first.len()])
+            .collect();
+        if self.ready {
+            self.crew.with_slots(|shards| {
+                for shard in shards {
+                    for (sum, part) in sums.iter_mut().zip(&shard.param_grads) {
+                        add_into(sum, part);
+                    }
+                }
+            });
+        }
+        sums
+    }
+
+    /// The moving average of every parameter (`None` when averaging is off), in the
+    /// network's order.
+    pub fn averages(&self) -> Option<Vec<Vec<f32>>> {
+        self.slots.iter().map(|s| s.average.clone()).collect()
+    }
+
+    /// Writes the moving average (if any) into the network: the weights a phase ends with.
+    pub fn finish(self) -> Result<(), FlowError> {
+        for slot in &self.slots {
+            if let Some(avg) = &slot.average {
+                let t = Tensor::from_slice(avg, slot.var.shape(), slot.var.device())?;
+                slot.var.set(&t)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A shard of `rows` rows from `start`, its buffers sized for the network.
+    fn new_shard(&mut self, start: usize, rows: usize) -> Shard {
+        let sizes = self.crew.job_mut().sizes.clone();
+        let layers = sizes.len() - 1;
+        let hidden = sizes[1..].iter().copied().max().unwrap_or(1);
+        Shard {
+            start,
+            rows,
+            outputs: sizes[1..].iter().map(|&w| vec![0.0; rows * w]).collect(),
+            slopes: sizes[1..layers]
+                .iter()
+                .map(|&w| vec![0.0; rows * w])
+                .collect(),
+            grad: vec![0.0; rows * hidden],
+            spare: vec![0.0; rows * hidden],
+            param_grads: self
+                .slots
+                .iter()
+                .map(|s| vec![0.0; s.first.len()])
+                .collect(),
+            squared_error: 0.0,
+        }
+    }
+}
+
+/// One shard's forward, loss and backward: the crew's work.
+fn run_shard(batch: &Batch, shard: &mut Shard) -> Result<(), String> {
+    let guards: Vec<_> = batch
+        .params
+        .iter()
+        .map(Tensor::storage_and_layout)
+        .collect();
+    let weights = guards
+        .iter()
+        .map(|(storage, layout)| cpu_slice(storage, layout))
+        .collect::<candle_core::Result<Vec<&[f32]>>>()
+        .map_err(|e| e.to_string())?;
+    let (input_width, dim) = (batch.sizes[0], batch.sizes[batch.sizes.len() - 1]);
+    let rows = shard.start..shard.start + shard.rows;
+    let net = Net {
+        sizes: &batch.sizes,
+        activation: batch.activation,
+        weights: &weights,
+    };
+    net.run(
+        shard,
+        &batch.inputs[rows.start * input_width..rows.end * input_width],
+        &batch.targets[rows.start * dim..rows.end * dim],
+        batch.scale,
+    );
+    Ok(())
+}
+
+/// The network as the shards read it: layer sizes, activation and the parameters' values.
+struct Net<'a> {
+    sizes: &'a [usize],
+    activation: Activation,
+    /// Per parameter, in the network's order.
+    weights: &'a [&'a [f32]],
+}
+
+impl Net<'_> {
+    /// Forward, loss and backward of one shard: `x` its inputs, `y` its targets, `scale` the
+    /// factor that turns an error into the gradient of the whole batch's mean.
+    fn run(&self, shard: &mut Shard, x: &[f32], y: &[f32], scale: f32) {
+        let layers = self.sizes.len() - 1;
+        let n = shard.rows;
+        for l in 0..layers {
+            let (fan_in, fan_out) = (self.sizes[l], self.sizes[l + 1]);
+            let (below, here) = shard.outputs.split_at_mut(l);
+            let input = below.last().map_or(x, Vec::as_slice);
+            let out = &mut here[0];
+            let w = Mat::row_major(self.weights[2 * l], fan_out, fan_in);
+            matmul(out, Mat::row_major(input, n, fan_in), w.t(), false);
+            let bias = self.weights[2 * l + 1];
+            if l + 1 < layers {
+                self.activation
+                    .map_in_place_with_slope(out, bias, &mut shard.slopes[l]);
+            } else {
+                add_rows(out, bias);
+            }
+        }
+        let dim = self.sizes[layers];
+        shard.squared_error = output_gradient(
+            &shard.outputs[layers - 1],
+            y,
+            scale,
+            &mut shard.grad[..n * dim],
+        );
+        for l in (0..layers).rev() {
+            let (fan_in, fan_out) = (self.sizes[l], self.sizes[l + 1]);
+            let input = if l == 0 { x } else { &shard.outputs[l - 1] };
+            let grad = &shard.grad[..n * fan_out];
+            let (weight_grads, bias_grads) = shard.param_grads.split_at_mut(2 * l + 1);
+            let (dw, db) = (&mut weight_grads[2 * l], &mut bias_grads[0]);
+            column_sums(grad, fan_out, db);
+            let g = Mat::row_major(grad, n, fan_out);
+            matmul(dw, g.t(), Mat::row_major(input, n, fan_in), false);
+            if l > 0 {
+                // The first layer's input gradient is never needed.
+                let spare = &mut shard.spare[..n * fan_in];
+                let w = Mat::row_major(self.weights[2 * l], fan_out, fan_in);
+                matmul(spare, g, w, false);
+                multiply_into(spare, &shard.slopes[l - 1]);
+                std::mem::swap(&mut shard.grad, &mut shard.spare);
+            }
+        }
+    }
+}
+
+/// Adds `bias` to every row of the row-major `m`.
+fn add_rows(m: &mut [f32], bias: &[f32]) {
+    for row in m.chunks_exact_mut(bias.len().max(1)) {
+        add_into(row, bias);
+    }
+}
+
+/// `grad ← scale·(out − y)`; returns `Σ (out − y)²`.
+fn output_gradient(out: &[f32], y: &[f32], scale: f32, grad: &mut [f32]) -> f64 {
+    let mut sum = 0.0f64;
+    for ((g, &o), &t) in grad.iter_mut().zip(out).zip(y) {
+        let d = o - t;
+        sum += f64::from(d * d);
+        *g = d * scale;
+    }
+    sum
+}
+
+/// `sums[c] = Σ_r m[r][c]` for a row-major matrix with `cols` columns.
+fn column_sums(m: &[f32], cols: usize, sums: &mut [f32]) {
+    sums.fill(0.0);
+    widest(
+        #[inline(always)]
+        || {
+            for row in m.chunks_exact(cols) {
+                for (s, &v) in sums.iter_mut().zip(row) {
+                    *s += v;
+                }
+            }
+        },
+    );
+}
+
+/// `a ← a ⊙ b`.
+fn multiply_into(a: &mut [f32], b: &[f32]) {
+    widest(
+        #[inline(always)]
+        || {
+            for (x, &y) in a.iter_mut().zip(b) {
+                *x *= y;
+            }
+        },
+    );
+}
+
+/// `a ← a + b`.
+fn add_into(a: &mut [f32], b: &[f32]) {
+    widest(
+        #[inline(always)]
+        || {
+            for (x, &y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        },
+    );
+}
+
+/// The values of a contiguous f32 CPU tensor's storage.
+fn cpu_slice<'a>(storage: &'a Storage, layout: &Layout) -> candle_core::Result<&'a [f32]> {
+    let Some((start, end)) = layout.contiguous_offsets() else {
+        bail!("the fused training step needs contiguous parameters");
+    };
+    match storage {
+        Storage::Cpu(cpu) => Ok(&cpu.as_slice::<f32>()?[start..end]),
+        _ => bail!("the fused training step runs on the CPU only"),
+    }
+}
+
+/// The values of a contiguous f32 tensor, read in place.
+fn read<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R, FlowError> {
+    let (storage, layout) = t.storage_and_layout();
+    Ok(f(cpu_slice(&storage, layout)?))
+}
+
+/// The in-place `AdamW` and moving-average update of one parameter.
+struct Update<'a> {
+    grad: &'a [f32],
+    /// A second shard's gradient, added to `grad`.
+    other: Option<&'a [f32]>,
+    first: RefCell<&'a mut [f32]>,
+    second: RefCell<&'a mut [f32]>,
+    average: RefCell<Option<&'a mut [f32]>>,
+    ema_decay: f64,
+    step: AdamStep,
+}
+
+impl InplaceOp1 for Update<'_> {
+    fn name(&self) -> &'static str {
+        "fused-train-step-update"
+    }
+
+    fn cpu_fwd(&self, storage: &mut CpuStorage, layout: &Layout) -> candle_core::Result<()> {
+        let Some((start, end)) = layout.contiguous_offsets() else {
+            bail!("the fused training step needs contiguous parameters");
+        };
+        let theta = match storage {
+            CpuStorage::F32(v) => &mut v[start..end],
+            _ => bail!("the fused training step runs on f32 parameters"),
+        };
+        let mut first = self.first.borrow_mut();
+        let mut second = self.second.borrow_mut();
+        let mut average = self.average.borrow_mut();
+        if theta.len() != self.grad.len()
+            || first.len() != theta.len()
+            || self.other.is_some_and(|o| o.len() != theta.len())
+        {
+            bail!("fused training step: parameter, gradient and moments differ in size");
+        }
+        let average = average.as_deref_mut().map(|a| (a, self.ema_decay));
+        self.step.apply_sum(
+            theta,
+            self.grad,
+            self.other,
+            &mut first,
+            &mut second,
+            average,
+        );
+        Ok(())
+    }
+}
