@@ -221,10 +221,15 @@ def run_flowlab(path, quick):
     return results
 
 
+# Issue 19's goal for training: at least this many times PyTorch's steps/s.
+TRAIN_GOAL = 1.8
+
+
 def print_table(flowlab, pytorch):
-    """Markdown table, one row per case both sides have; ratio > 1 means flowlab is faster."""
-    print("\n| case | flowlab | PyTorch | ratio (>1: flowlab faster) |")
-    print("| --- | ---: | ---: | ---: |")
+    """Markdown table, one row per case both sides have; ratio > 1 means flowlab is faster.
+    Training rows carry the goal (at least TRAIN_GOAL times PyTorch's steps/s)."""
+    print("\n| case | flowlab | PyTorch | ratio (>1: flowlab faster) | goal |")
+    print("| --- | ---: | ---: | ---: | --- |")
     for case, (pt_value, unit) in pytorch.items():
         if case not in flowlab:
             continue
@@ -237,7 +242,12 @@ def print_table(flowlab, pytorch):
         else:
             ratio = pt_value / fl_value if fl_value else float("nan")
             fmt = "{:.2f} s" if unit == "s" else "{:.1f} ms"
-        print(f"| {case} | {fmt.format(fl_value)} | {fmt.format(pt_value)} | {ratio:.2f} |")
+        if case.startswith("train "):
+            met = "met" if ratio >= TRAIN_GOAL else "not met"
+            goal = f">= {TRAIN_GOAL:.1f} ({met})"
+        else:
+            goal = ""
+        print(f"| {case} | {fmt.format(fl_value)} | {fmt.format(pt_value)} | {ratio:.2f} | {goal} |")
 
 
 def main():

@@ -1,8 +1,12 @@
-//! Fused CPU kernels for the velocity network, as candle custom ops.
+//! Fused CPU kernels for the velocity network.
 //!
-//! The plain candle path ([`super::Kernels::Reference`]) stays as the reference these kernels
-//! are tested against (`tests/fused.rs`): same forward, same gradients, same optimizer step,
-//! within float rounding.
+//! Training runs the whole step as one kernel ([`TrainStep`]: forward, loss, backward, `AdamW`
+//! and the weight average on buffers kept from step to step, the batch's shards on a
+//! [`crew::Crew`] of helper threads). The fused layers (one candle custom op per layer,
+//! [`linear_act`]) run inference and, under candle's autograd, the reference the whole step
+//! is tested against ([`super::Kernels::Layers`]). The plain candle
+//! path ([`super::Kernels::Reference`]) is the reference for both (`tests/fused.rs`): same
+//! forward, same gradients, same optimizer step, within float rounding.
 
 mod activation;
 mod adamw;
