@@ -505,11 +505,14 @@ fn a_diverged_run_says_so_in_the_cli_metrics_and_run_card() {
 }
 
 #[test]
-fn a_nan_in_a_later_round_keeps_the_rounds_before_it() {
+fn a_blow_up_in_a_later_round_keeps_the_rounds_before_it() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("results");
-    // Measured: on moons at learning rate 1.0, 1-RF and 2-RF blow up but stay finite and 3-RF's
-    // loss is NaN at its first step.
+    // Measured: on moons at learning rate 1.0, 1-RF blows up but stays finite, and a later
+    // round's loss stops being finite (with the fused whole step, 2-RF's is infinite at its
+    // first step; with the fused layers before it, 3-RF's was NaN). Which round fails first
+    // depends on float rounding, so the test asks that a later one does and that every round
+    // before it is kept.
     let out = tiny_run(
         dir.path(),
         &[
@@ -530,9 +533,8 @@ fn a_nan_in_a_later_round_keeps_the_rounds_before_it() {
     );
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.contains("the loss became NaN"), "{err}");
     assert!(
-        err.contains("the finished rounds (1-RF, 2-RF) were written"),
+        err.contains("the loss became NaN") || err.contains("the loss became inf"),
         "{err}"
     );
     let m = metrics(&out_dir);
@@ -542,9 +544,20 @@ fn a_nan_in_a_later_round_keeps_the_rounds_before_it() {
         .iter()
         .map(|r| r["name"].as_str().unwrap())
         .collect();
-    assert_eq!(rounds, ["1-RF", "2-RF"]);
+    assert!(
+        rounds == ["1-RF"] || rounds == ["1-RF", "2-RF"],
+        "rounds kept: {rounds:?}"
+    );
+    assert!(
+        err.contains(&format!(
+            "the finished rounds ({}) were written",
+            rounds.join(", ")
+        )),
+        "{err}"
+    );
     assert!(out_dir.join("session.flowlab").exists());
-    assert!(out_dir.join("samples_2-RF.csv").exists());
+    let last = rounds.last().expect("a round");
+    assert!(out_dir.join(format!("samples_{last}.csv")).exists());
 }
 
 #[test]
