@@ -5,8 +5,9 @@ use crate::Points;
 use crate::metrics::optimal_matching;
 
 /// `x0`'s rows reordered so that row i goes with row i of `z` and the total squared distance
-/// `Σ ‖z_i − x0_i‖²` is the least any one-to-one pairing of the two batches has. In 1-D that
-/// pairing is the monotone one (the k-th smallest z with the k-th smallest x0), found by
+/// `Σ ‖z_i − x0_i‖²` is the least any one-to-one pairing of the two batches has.
+///
+/// In 1-D that pairing is the monotone one (the k-th smallest z with the k-th smallest x0), found by
 /// sorting; otherwise by an exact assignment.
 ///
 /// # Panics
@@ -46,7 +47,7 @@ mod tests {
             let z = crate::target::standard_normal(n, 1, &mut rng);
             let mut x0 = crate::target::standard_normal(n, 1, &mut rng);
             for v in &mut x0.data {
-                *v = 3.0 * v.signum() + *v;
+                *v += 3.0 * v.signum();
             }
             let sorted = ot_pair(&z, &x0);
             let exact = x0.gather(&optimal_matching(&z, &x0));
