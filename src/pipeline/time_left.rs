@@ -58,6 +58,11 @@ impl TimeLeft {
             .iter()
             .filter(|g| g.0 < OUTLIER_GAP * usual || usual == 0.0)
             .fold((0.0, 0usize), |(s, u), g| (s + g.0, u + g.1));
+        if time <= 0.0 {
+            // Every report so far came in one burst (read at one frame): no speed since the
+            // first report yet, so the speed since the start is all there is.
+            return (t > 0.0).then(|| t / done as f64 * left);
+        }
         (units > 0).then(|| time / units as f64 * left)
     }
 }
@@ -65,6 +70,21 @@ impl TimeLeft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reports_read_in_one_burst_fall_back_to_the_speed_since_the_start() {
+        // Three reports read at the same instant, 0.3 s into a phase of 1000 units.
+        let mut left = TimeLeft::new(1000);
+        left.observe(0.3, 100);
+        left.observe(0.3, 125);
+        left.observe(0.3, 150);
+        let estimate = left.seconds_left().expect("an estimate");
+        assert!((estimate - 0.3 / 150.0 * 850.0).abs() < 1e-9, "{estimate}");
+        // Once time has passed between reports, their speed counts again.
+        left.observe(0.4, 250);
+        let estimate = left.seconds_left().expect("an estimate");
+        assert!((estimate - 0.1 / 150.0 * 750.0).abs() < 1e-9, "{estimate}");
+    }
 
     #[test]
     fn a_slow_start_does_not_lengthen_the_estimate() {

@@ -78,6 +78,13 @@ struct Unmeasured {
 /// Idle time after a live preview's work, as a multiple of the time it took.
 const LIVE_SHARE_FACTOR: u32 = 39;
 
+/// How long a round's training runs before its live pictures are first measured: the numbers
+/// of a model trained for less are stale before they are ready, and measuring them (the
+/// exact matchings behind W2, about 140 ms on the default target) would take a core from a
+/// phase that may last only half a second (measured: training in the app's worker 19–31 %
+/// slower than headless with a measurement at the phase's start).
+const LIVE_NUMBERS_GRACE: Duration = Duration::from_secs(1);
+
 /// The longest idle time: one slow measurement (the first, while the run is still being set
 /// up) must not leave the numbers stale for long.
 const LIVE_WAIT_CAP: Duration = Duration::from_secs(4);
@@ -116,6 +123,11 @@ impl LiveBudget {
     fn quality_took(&mut self, spent: Duration) {
         self.next_quality = Instant::now() + (spent * LIVE_SHARE_FACTOR).min(LIVE_WAIT_CAP);
     }
+
+    /// A new round started training: its numbers wait [`LIVE_NUMBERS_GRACE`] at least.
+    fn round_started(&mut self) {
+        self.next_quality = self.next_quality.max(Instant::now() + LIVE_NUMBERS_GRACE);
+    }
 }
 
 /// Work collected from the inbox, newest request per model first in line.
@@ -133,6 +145,8 @@ impl PictureThread {
         let mut preview = (Solver::Euler, 20);
         let mut budget = LiveBudget::default();
         let mut unmeasured: Option<Unmeasured> = None;
+        // The run and round of the last live picture: a new one starts the numbers' grace.
+        let mut live_round: Option<(u64, String)> = None;
         while let Ok(first) = self.inbox.recv() {
             self.take(first, &mut data, &mut pending, &mut preview);
             loop {
@@ -184,6 +198,10 @@ impl PictureThread {
                         return;
                     }
                 } else if let Some((epoch, round, model)) = pending.live.take() {
+                    if live_round.as_ref() != Some(&(run.run, round.clone())) {
+                        budget.round_started();
+                        live_round = Some((run.run, round.clone()));
+                    }
                     let request = live_request(run.view, model.path);
                     let started = Instant::now();
                     let answer = picture(run, &model, &request, PictureOf::Live(round.clone()));
@@ -467,4 +485,31 @@ fn quality(
     let first = (!request.solver.is_stochastic()).then_some(samples);
     run.draws
         .quality(field, &run.target, request.solver, request.steps, first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LIVE_NUMBERS_GRACE, LIVE_WAIT_CAP, LiveBudget};
+    use std::time::Duration;
+
+    #[test]
+    fn a_new_round_waits_a_second_for_its_numbers_and_never_shortens_a_longer_wait() {
+        let mut budget = LiveBudget::default();
+        assert!(budget.quality_due(), "a fresh run measures at once");
+        budget.round_started();
+        assert!(!budget.quality_due());
+        let wait = budget.quality_wait().expect("a wait");
+        assert!(
+            wait <= LIVE_NUMBERS_GRACE && wait > Duration::from_millis(800),
+            "{wait:?}"
+        );
+        // A slow measurement's wait (capped at 4 s) outlasts the grace and is kept.
+        budget.quality_took(Duration::from_millis(200));
+        budget.round_started();
+        let wait = budget.quality_wait().expect("a wait");
+        assert!(
+            wait > LIVE_WAIT_CAP - Duration::from_millis(200),
+            "{wait:?}"
+        );
+    }
 }
