@@ -10,6 +10,13 @@
 /// A gap between reports this many times the median gap or more is not counted.
 const OUTLIER_GAP: f64 = 5.0;
 
+/// Reports that span less than this (seconds) measure no speed of their own: they were read
+/// in a burst (the app reads them once a frame), after the work behind them was done.
+const MIN_SPAN: f64 = 0.05;
+
+/// A report read within this many seconds of the one before joins it (one burst).
+const BURST: f64 = 0.005;
+
 /// Progress reports of one phase and the time left they imply.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TimeLeft {
@@ -34,7 +41,16 @@ impl TimeLeft {
     pub fn observe(&mut self, seconds: f64, done: usize) {
         match self.last {
             Some((t, d)) if done > d && seconds >= t => {
-                self.gaps.push((seconds - t, done - d));
+                if seconds - t < BURST {
+                    // Read with the one before: their units are that gap's (or, before any
+                    // gap, the first report's).
+                    if let Some(gap) = self.gaps.last_mut() {
+                        gap.0 += seconds - t;
+                        gap.1 += done - d;
+                    }
+                } else {
+                    self.gaps.push((seconds - t, done - d));
+                }
                 self.last = Some((seconds, done));
             }
             None if done > 0 => self.last = Some((seconds, done)),
@@ -58,9 +74,9 @@ impl TimeLeft {
             .iter()
             .filter(|g| g.0 < OUTLIER_GAP * usual || usual == 0.0)
             .fold((0.0, 0usize), |(s, u), g| (s + g.0, u + g.1));
-        if time <= 0.0 {
-            // Every report so far came in one burst (read at one frame): no speed since the
-            // first report yet, so the speed since the start is all there is.
+        if time < MIN_SPAN {
+            // The reports so far came in a burst: no speed since the first report yet, so
+            // the speed since the start is all there is.
             return (t > 0.0).then(|| t / done as f64 * left);
         }
         (units > 0).then(|| time / units as f64 * left)
@@ -73,17 +89,25 @@ mod tests {
 
     #[test]
     fn reports_read_in_one_burst_fall_back_to_the_speed_since_the_start() {
-        // Three reports read at the same instant, 0.3 s into a phase of 1000 units.
+        // Three reports read within a millisecond, 0.3 s into a phase of 1000 units.
         let mut left = TimeLeft::new(1000);
         left.observe(0.3, 100);
         left.observe(0.3, 125);
-        left.observe(0.3, 150);
+        left.observe(0.301, 150);
         let estimate = left.seconds_left().expect("an estimate");
-        assert!((estimate - 0.3 / 150.0 * 850.0).abs() < 1e-9, "{estimate}");
+        assert!(
+            (estimate - 0.301 / 150.0 * 850.0).abs() < 1e-9,
+            "{estimate}"
+        );
         // Once time has passed between reports, their speed counts again.
         left.observe(0.4, 250);
+        left.observe(0.4005, 260);
+        left.observe(0.5, 350);
         let estimate = left.seconds_left().expect("an estimate");
-        assert!((estimate - 0.1 / 150.0 * 750.0).abs() < 1e-9, "{estimate}");
+        assert!(
+            (estimate - 0.199 / 200.0 * 650.0).abs() < 1e-9,
+            "{estimate}"
+        );
     }
 
     #[test]
