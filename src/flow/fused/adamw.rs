@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 
 use candle_core::backprop::GradStore;
-use candle_core::{CpuStorage, InplaceOp2, Layout, Result, Storage, Tensor, Var, bail};
+use candle_core::{CpuStorage, InplaceOp2, Layout, Result, Tensor, Var, bail};
 use candle_nn::{Optimizer, ParamsAdamW};
 
 use super::simd::widest;
@@ -246,15 +246,9 @@ pub struct FusedEma {
 }
 
 /// The values of a contiguous f32 tensor, read in place.
-fn read<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
+pub(super) fn read<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R> {
     let (storage, layout) = t.storage_and_layout();
-    let Some((start, end)) = layout.contiguous_offsets() else {
-        bail!("moving average needs contiguous parameters");
-    };
-    match &*storage {
-        Storage::Cpu(cpu) => Ok(f(&cpu.as_slice::<f32>()?[start..end])),
-        _ => bail!("moving average runs on the CPU only"),
-    }
+    Ok(f(super::cpu_values(&storage, layout, "moving average")?))
 }
 
 impl FusedEma {

@@ -87,6 +87,14 @@ impl<S: Send + 'static, J: Send + Sync + 'static> Crew<S, J> {
             .unwrap_or_else(PoisonError::into_inner) = slots.into_iter().map(Mutex::new).collect();
     }
 
+    /// The job, to read (between rounds).
+    pub(crate) fn job(&self) -> impl std::ops::Deref<Target = J> + '_ {
+        self.shared
+            .job
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Changes the job (between rounds).
     #[expect(
         clippy::needless_pass_by_ref_mut,

@@ -24,6 +24,24 @@ pub use step::TrainStep;
 
 use std::ops::Range;
 
+use candle_core::{Layout, Storage, bail};
+
+/// The values of a contiguous f32 CPU tensor's storage; `user` names what needs them in the
+/// errors.
+pub(crate) fn cpu_values<'a>(
+    storage: &'a Storage,
+    layout: &Layout,
+    user: &str,
+) -> candle_core::Result<&'a [f32]> {
+    let Some((start, end)) = layout.contiguous_offsets() else {
+        bail!("{user} needs contiguous parameters");
+    };
+    match storage {
+        Storage::Cpu(cpu) => Ok(&cpu.as_slice::<f32>()?[start..end]),
+        _ => bail!("{user} runs on the CPU only"),
+    }
+}
+
 /// Shards aim at this many activations per layer (128 KB of f32): small enough to stay in a
 /// core's L2 cache, and below the 64K elements at which candle hands its own element-wise
 /// ops (the autograd's gradient sums) to a second, spinning thread pool that would fight

@@ -13,14 +13,14 @@
 
 use std::cell::RefCell;
 
-use candle_core::{CpuStorage, InplaceOp1, Layout, Storage, Tensor, Var, bail};
+use candle_core::{CpuStorage, InplaceOp1, Layout, Tensor, Var, bail};
 use candle_nn::ParamsAdamW;
 
-use super::adamw::AdamStep;
+use super::adamw::{AdamStep, read};
 use super::crew::Crew;
 use super::gemm::{Mat, matmul};
-use super::row_shards;
 use super::simd::widest;
+use super::{cpu_values, row_shards};
 use crate::flow::{Activation, FlowError, VelocityNet};
 
 /// One training phase's fused step: its buffers, the optimizer's moments and the moving
@@ -127,14 +127,9 @@ impl TrainStep {
     /// input width, `targets` with its output width) and returns the mean squared error. The
     /// gradients wait in the step's buffers for [`Self::update`]; the weights are unchanged.
     pub fn gradients(&mut self, inputs: &[f32], targets: &[f32]) -> Result<f32, FlowError> {
-        let (input_width, dim, widest) = {
-            let job = self.crew.job_mut();
-            let sizes = &job.sizes;
-            (
-                sizes[0],
-                sizes[sizes.len() - 1],
-                sizes.iter().copied().max().unwrap_or(1),
-            )
+        let (input_width, dim) = {
+            let sizes = &self.crew.job().sizes;
+            (sizes[0], sizes[sizes.len() - 1])
         };
         let n = targets.len() / dim;
         if n == 0 || targets.len() != n * dim || inputs.len() != n * input_width {
@@ -148,9 +143,11 @@ impl TrainStep {
             ));
         }
         if n != self.batch {
+            let sizes = self.crew.job().sizes.clone();
+            let widest = sizes.iter().copied().max().unwrap_or(1);
             let shards = row_shards(n, widest)
                 .into_iter()
-                .map(|rows| self.new_shard(rows.start, rows.len()))
+                .map(|rows| self.new_shard(&sizes, rows.start, rows.len()))
                 .collect();
             self.crew.set_slots(shards);
             self.batch = n;
@@ -241,12 +238,6 @@ impl TrainStep {
         sums
     }
 
-    /// The moving average of every parameter (`None` when averaging is off), in the
-    /// network's order.
-    pub fn averages(&self) -> Option<Vec<Vec<f32>>> {
-        self.slots.iter().map(|s| s.average.clone()).collect()
-    }
-
     /// Writes the moving average (if any) into the network: the weights a phase ends with.
     pub fn finish(self) -> Result<(), FlowError> {
         for slot in &self.slots {
@@ -258,9 +249,9 @@ impl TrainStep {
         Ok(())
     }
 
-    /// A shard of `rows` rows from `start`, its buffers sized for the network.
-    fn new_shard(&mut self, start: usize, rows: usize) -> Shard {
-        let sizes = self.crew.job_mut().sizes.clone();
+    /// A shard of `rows` rows from `start`, its buffers sized for a network of layer sizes
+    /// `sizes`.
+    fn new_shard(&self, sizes: &[usize], start: usize, rows: usize) -> Shard {
         let layers = sizes.len() - 1;
         let hidden = sizes[1..].iter().copied().max().unwrap_or(1);
         Shard {
@@ -292,7 +283,7 @@ fn run_shard(batch: &Batch, shard: &mut Shard) -> Result<(), String> {
         .collect();
     let weights = guards
         .iter()
-        .map(|(storage, layout)| cpu_slice(storage, layout))
+        .map(|(storage, layout)| cpu_values(storage, layout, "the fused training step"))
         .collect::<candle_core::Result<Vec<&[f32]>>>()
         .map_err(|e| e.to_string())?;
     let (input_width, dim) = (batch.sizes[0], batch.sizes[batch.sizes.len() - 1]);
@@ -423,23 +414,6 @@ fn add_into(a: &mut [f32], b: &[f32]) {
             }
         },
     );
-}
-
-/// The values of a contiguous f32 CPU tensor's storage.
-fn cpu_slice<'a>(storage: &'a Storage, layout: &Layout) -> candle_core::Result<&'a [f32]> {
-    let Some((start, end)) = layout.contiguous_offsets() else {
-        bail!("the fused training step needs contiguous parameters");
-    };
-    match storage {
-        Storage::Cpu(cpu) => Ok(&cpu.as_slice::<f32>()?[start..end]),
-        _ => bail!("the fused training step runs on the CPU only"),
-    }
-}
-
-/// The values of a contiguous f32 tensor, read in place.
-fn read<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Result<R, FlowError> {
-    let (storage, layout) = t.storage_and_layout();
-    Ok(f(cpu_slice(&storage, layout)?))
 }
 
 /// The in-place `AdamW` and moving-average update of one parameter.
