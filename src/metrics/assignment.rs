@@ -1,9 +1,11 @@
 //! Exact minimum-cost one-to-one assignment: the Jonker–Volgenant algorithm on a dense cost
-//! matrix — column reduction, then a shortest augmenting path (Dijkstra on reduced costs,
-//! with the settled, pending and unreached columns kept as three ranges of one list) for
-//! each row still free. Worst case O(n³) like the Hungarian method; on the point clouds W2
-//! and minibatch OT couple it is three to four times as fast (column reduction assigns over
-//! half the rows, and the path searches skip settled columns).
+//! matrix — a start (column reduction, or the auction's near-optimal prices), then a
+//! shortest augmenting path (Dijkstra on reduced costs) for each row still free. Each step
+//! of a path search relaxes every column in one branch-free pass that also picks the next
+//! column to settle, so it runs eight `f64` columns per instruction on AVX-512 (measured on
+//! OT-CFM's 256-point batches: the path searches went from 21 % of a pairing to under 10 %
+//! of one twice as fast, beside the list-based search that skipped settled columns one at a
+//! time). Worst case O(n³) like the Hungarian method.
 //!
 //! LAPJV's augmenting row reduction is left out on purpose: on squared-distance costs its
 //! price decrements are tiny and it cycles for longer than the paths it saves (measured: 2.4 s
@@ -22,9 +24,43 @@ pub fn squared_distance(p: &[f32], q: &[f32]) -> f64 {
 /// # Panics
 /// If the samples differ in size or dimension (a programming error).
 pub fn optimal_matching(a: &Points, b: &Points) -> Vec<usize> {
-    assert_eq!(a.dim, b.dim, "matching needs samples of one dimension");
+    optimal_matching_from(a, b, Start::Auction)
+}
+
+/// [`optimal_matching`] with the exact phase started by `start` (both give a least-cost
+/// matching; they differ in speed).
+///
+/// # Panics
+/// If the samples differ in size or dimension (a programming error).
+pub fn optimal_matching_from(a: &Points, b: &Points, start: Start) -> Vec<usize> {
     assert_eq!(a.len(), b.len(), "matching needs samples of the same size");
-    min_cost_assignment(a.len(), |i, j| squared_distance(a.row(i), b.row(j)))
+    Lapjv::new(a.len(), &squared_distances(a, b)).solve(start)
+}
+
+/// Every `‖a_i − b_j‖²` ([`squared_distance`], to the bit), row after row: the cost matrix
+/// of matching `a` with `b`, computed a coordinate at a time over a whole row of `b` so the
+/// loop vectorises.
+///
+/// # Panics
+/// If the samples differ in dimension (a programming error).
+pub fn squared_distances(a: &Points, b: &Points) -> Vec<f64> {
+    assert_eq!(a.dim, b.dim, "distances need samples of one dimension");
+    let (dim, m) = (b.dim, b.len());
+    // b's coordinates, one axis after the other.
+    let axes: Vec<Vec<f32>> = (0..dim).map(|k| b.rows().map(|q| q[k]).collect()).collect();
+    let mut out = vec![0.0f64; a.len() * m];
+    if m == 0 {
+        return out;
+    }
+    for (p, row) in a.rows().zip(out.chunks_exact_mut(m)) {
+        for (&pk, axis) in p.iter().zip(&axes) {
+            for (acc, &qk) in row.iter_mut().zip(axis) {
+                let d = f64::from(pk - qk);
+                *acc += d * d;
+            }
+        }
+    }
+    out
 }
 
 /// For an `n × n` cost given by `cost(i, j)`, the column assigned to each row so that the
@@ -94,8 +130,9 @@ impl<'a> Lapjv<'a> {
                 self.cheapest_columns()
             }
         };
+        let mut work = Work::new(self.n);
         for i in free {
-            self.augment(i);
+            self.augment(i, &mut work);
         }
         self.x
     }
@@ -105,15 +142,12 @@ impl<'a> Lapjv<'a> {
     /// Returns the rows left free.
     fn cheapest_columns(&mut self) -> Vec<usize> {
         let mut free = Vec::new();
+        let mut reduced = vec![0.0; self.n];
         for i in 0..self.n {
-            let row = self.row(i);
-            let (mut best, mut best_j) = (f64::INFINITY, NONE);
-            for (j, (&c, &v)) in row.iter().zip(&self.v).enumerate() {
-                if c - v < best {
-                    best = c - v;
-                    best_j = j;
-                }
+            for ((r, &c), &v) in reduced.iter_mut().zip(self.row(i)).zip(&self.v) {
+                *r = c - v;
             }
+            let (best_j, _) = least_of(&reduced);
             if best_j != NONE && self.y[best_j] == NONE {
                 self.x[i] = best_j;
                 self.y[best_j] = i;
@@ -169,48 +203,37 @@ impl<'a> Lapjv<'a> {
 
     /// Assigns free row `start` along a shortest augmenting path (Dijkstra on reduced
     /// costs), updating the prices of the columns it settled.
-    fn augment(&mut self, start: usize) {
+    ///
+    /// Dense: every step relaxes all `n` columns in one branch-free pass that also finds the
+    /// next column to settle, so the pass vectorises (a settled column's working price is
+    /// −∞, which makes its reduced cost +∞: it is never relaxed again).
+    fn augment(&mut self, start: usize, work: &mut Work) {
         let n = self.n;
-        let mut cols: Vec<usize> = (0..n).collect();
-        let row = self.row(start);
-        let mut d: Vec<f64> = (0..n).map(|j| row[j] - self.v[j]).collect();
-        let mut pred = vec![start; n];
-        // cols[..ready] are settled, cols[lo..hi] are at the current minimum distance and
-        // waiting to be scanned, cols[hi..] are unreached.
-        let (mut lo, mut hi, mut ready) = (0, 0, 0);
+        work.price.copy_from_slice(&self.v);
+        work.pred.fill(start);
+        work.settled.clear();
+        work.open.fill(f64::INFINITY);
+        let (mut j, mut min) = relax(self.row(start), 0.0, start, work);
         let end = loop {
-            if lo == hi {
-                ready = lo;
-                let first = lo + 1;
-                hi = first;
-                let mut min = d[cols[lo]];
-                for k in first..n {
-                    let j = cols[k];
-                    if d[j] <= min {
-                        if d[j] < min {
-                            hi = lo;
-                            min = d[j];
-                        }
-                        cols[k] = cols[hi];
-                        cols[hi] = j;
-                        hi += 1;
-                    }
-                }
-                if let Some(&j) = cols[lo..hi].iter().find(|&&j| self.y[j] == NONE) {
-                    break j;
-                }
-            }
-            if let Some(j) = self.scan(&mut lo, &mut hi, &mut d, &mut cols, &mut pred) {
+            if self.y[j] == NONE {
                 break j;
             }
+            work.settled.push((j, min));
+            work.price[j] = f64::NEG_INFINITY;
+            work.open[j] = f64::INFINITY;
+            let i = self.y[j];
+            let row = self.row(i);
+            // The edge (i, j) has reduced cost 0: paths through i start at j's distance.
+            let h = row[j] - self.v[j] - min;
+            (j, min) = relax(row, h, i, work);
+            debug_assert!(j < n, "a free column is always reachable");
         };
-        let min = d[cols[lo]];
-        for &j in &cols[..ready] {
-            self.v[j] += d[j] - min;
+        for &(k, d) in &work.settled {
+            self.v[k] += d - min;
         }
         let mut j = end;
         loop {
-            let i = pred[j];
+            let i = work.pred[j];
             self.y[j] = i;
             let next = std::mem::replace(&mut self.x[i], j);
             if i == start {
@@ -219,48 +242,113 @@ impl<'a> Lapjv<'a> {
             j = next;
         }
     }
+}
 
-    /// Scans the columns at the minimum distance; returns a free column reached at that
-    /// distance, if any. `lo` and `hi` move only when none is (the caller reads the minimum
-    /// distance at `cols[lo]` afterwards).
-    fn scan(
-        &self,
-        lo_out: &mut usize,
-        hi_out: &mut usize,
-        d: &mut [f64],
-        cols: &mut [usize],
-        pred: &mut [usize],
-    ) -> Option<usize> {
-        let n = self.n;
-        let (mut lo, mut hi) = (*lo_out, *hi_out);
-        let (lo, hi) = (&mut lo, &mut hi);
-        while *lo != *hi {
-            let j = cols[*lo];
-            *lo += 1;
-            let i = self.y[j];
-            let min = d[j];
-            let row = self.row(i);
-            let h = row[j] - self.v[j] - min;
-            for k in *hi..n {
-                let j = cols[k];
-                let reduced = row[j] - self.v[j] - h;
-                if reduced < d[j] {
-                    d[j] = reduced;
-                    pred[j] = i;
-                    if reduced == min {
-                        if self.y[j] == NONE {
-                            return Some(j);
-                        }
-                        cols[k] = cols[*hi];
-                        cols[*hi] = j;
-                        *hi += 1;
-                    }
-                }
-            }
+/// Scratch space of the path searches, kept between them.
+struct Work {
+    /// Working column prices: the real ones, −∞ once settled.
+    price: Vec<f64>,
+    /// Distance of each column not yet settled (+∞ once settled).
+    open: Vec<f64>,
+    /// The row each column was reached from.
+    pred: Vec<usize>,
+    /// The settled columns of this search, with their distances.
+    settled: Vec<(usize, f64)>,
+}
+
+impl Work {
+    fn new(n: usize) -> Self {
+        Self {
+            price: vec![0.0; n],
+            open: vec![f64::INFINITY; n],
+            pred: vec![0; n],
+            settled: Vec::with_capacity(n),
         }
-        (*lo_out, *hi_out) = (*lo, *hi);
-        None
     }
+}
+
+/// f64 columns per step of the relaxing pass (one AVX-512 register; fixed whatever the CPU,
+/// so every machine settles the same columns).
+const RELAX_LANES: usize = 8;
+
+crate::flow::fused::simd::widest_fn! {
+    /// Relaxes every open column through row `i` (`row[k] − price[k] − h`) and returns the
+    /// open column at the least distance (the first such) and that distance.
+    fn relax(row: &[f64], h: f64, i: usize, work: &mut Work) -> (usize, f64) = relax_lanes;
+}
+
+#[inline(always)]
+fn relax_lanes(row: &[f64], h: f64, i: usize, work: &mut Work) -> (usize, f64) {
+    let n = row.len();
+    let (price, open, pred) = (&work.price[..n], &mut work.open[..n], &mut work.pred[..n]);
+    // Relax (compares and blends, no branches).
+    for (((&c, &p), o), r) in row
+        .iter()
+        .zip(price)
+        .zip(open.iter_mut())
+        .zip(pred.iter_mut())
+    {
+        let reduced = c - p - h;
+        let shorter = reduced < *o;
+        *o = if shorter { reduced } else { *o };
+        *r = if shorter { i } else { *r };
+    }
+    least(open)
+}
+
+crate::flow::fused::simd::widest_fn! {
+    /// The least of `values` and the first index holding it (`usize::MAX` if none is
+    /// finite).
+    fn least_of(values: &[f64]) -> (usize, f64) = least;
+}
+
+/// The least of `values` and the first index holding it (`usize::MAX` if none is finite),
+/// scanned in [`RELAX_LANES`] independent lanes.
+#[inline(always)]
+fn least(values: &[f64]) -> (usize, f64) {
+    const L: usize = RELAX_LANES;
+    let mut best = [f64::INFINITY; L];
+    let mut at = [0u64; L];
+    let mut column: [u64; L] = std::array::from_fn(|k| k as u64);
+    let (chunks, tail) = values.as_chunks::<L>();
+    for v in chunks {
+        for k in 0..L {
+            let better = u64::from(v[k] < best[k]).wrapping_neg();
+            at[k] = (column[k] & better) | (at[k] & !better);
+            best[k] = if v[k] < best[k] { v[k] } else { best[k] };
+            column[k] += L as u64;
+        }
+    }
+    let mut lanes = best;
+    for width in [4, 2, 1] {
+        for k in 0..width {
+            lanes[k] = if lanes[k + width] < lanes[k] {
+                lanes[k + width]
+            } else {
+                lanes[k]
+            };
+        }
+    }
+    let mut b = lanes[0];
+    let mut lowest: [u64; L] = std::array::from_fn(|k| if best[k] == b { at[k] } else { u64::MAX });
+    for width in [4, 2, 1] {
+        for k in 0..width {
+            lowest[k] = lowest[k].min(lowest[k + width]);
+        }
+    }
+    let mut j = if b.is_finite() {
+        lowest[0] as usize
+    } else {
+        usize::MAX
+    };
+    let first = values.len() - tail.len();
+    for (k, &v) in tail.iter().enumerate() {
+        if v < b {
+            b = v;
+            j = first + k;
+        }
+    }
+    (j, b)
 }
 
 #[cfg(test)]
@@ -405,6 +493,26 @@ mod tests {
                     .map(|i| squared_distance(z.row(i), paired.row(i)))
                     .sum();
                 assert!((cost - slow).abs() < 1e-9 * slow, "{name} seed {seed}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_cost_matrix_is_every_squared_distance_to_the_bit() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for (dim, rows, columns) in [(1, 5, 19), (2, 33, 17), (3, 4, 40), (2, 0, 3), (2, 3, 0)] {
+            let mut points = |n: usize| {
+                Points::new(
+                    dim,
+                    (0..n * dim).map(|_| rng.random_range(-4.0..4.0)).collect(),
+                )
+            };
+            let (a, b) = (points(rows), points(columns));
+            let matrix = squared_distances(&a, &b);
+            assert_eq!(matrix.len(), rows * columns);
+            for (k, &c) in matrix.iter().enumerate() {
+                let expected = squared_distance(a.row(k / columns), b.row(k % columns));
+                assert_eq!(c.to_bits(), expected.to_bits(), "dim {dim} entry {k}");
             }
         }
     }

@@ -6,68 +6,110 @@
 //! their second choice plus ε; an outbid row bids again. At the end of a phase every row
 //! holds a column within ε of its best, so the prices are within `n·ε` of optimal duals.
 //! Starting with a large ε and shrinking it keeps the bidding wars short. The auction alone
-//! is only ε-optimal, and it runs in `f32` (eight columns per instruction with AVX2): its
-//! prices are a starting point, and the exact phase, in `f64`, owes them nothing for its
-//! correctness.
+//! is only ε-optimal, and it runs in `f32` (sixteen columns per instruction with AVX-512,
+//! eight with AVX2): its prices are a starting point, and the exact phase, in `f64`, owes them
+//! nothing for its correctness.
 
-use crate::flow::fused::simd::widest;
+use crate::flow::fused::simd::widest_fn;
 
 /// Shrink factor of ε between phases.
 const EPSILON_SHRINK: f32 = 4.0;
 
 /// The last phase's ε as a share of the cost range: the exact phase repairs what is left.
-/// Measured on OT-CFM batches of 256 (`flowlab bench`'s pairing lines): finer phases cost
-/// more bids than the repairs they save, coarser ones leave longer repairs.
-const FINAL_EPSILON_SHARE: f32 = 1e-5;
+/// Measured on OT-CFM batches of 256 (two-far, eight-gaussians, moons; ms per pairing): 1e-5
+/// 0.59–0.61, 1e-4 0.53–0.57, 3e-4 0.48–0.50, 1e-3 0.47–0.54, 3e-3 0.55–0.67. Finer phases
+/// cost more bids than the repairs they save, coarser ones leave longer repairs. (With the
+/// list-based path search of before, 1e-5 was best: the repairs were slower.)
+const FINAL_EPSILON_SHARE: f32 = 3e-4;
 
-/// Columns compared per step of the bid's scan (one AVX2 register of `f32`).
-const LANES: usize = 8;
+/// Columns compared per step of the bid's scan (one AVX-512 register of `f32`, two of
+/// AVX2). Fixed whatever the CPU, so every machine bids the same way.
+const LANES: usize = 16;
 
 /// Column prices in the sign convention of the shortest-path phase (`v_j`, subtracted from
 /// the cost: row i prefers the column with the least `cost(i, j) − v_j`).
 pub fn auction_prices(n: usize, cost: &[f64]) -> Vec<f64> {
-    let (low, high) = cost
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &c| {
-            (lo.min(c), hi.max(c))
-        });
+    let (low, high) = bounds(cost);
     let range = (high - low) as f32;
     if n < 2 || !range.is_finite() || range <= 0.0 {
         return vec![0.0; n];
     }
     // Shifted to start at 0, so f32 keeps the differences that matter.
-    let cost: Vec<f32> = cost.iter().map(|&c| (c - low) as f32).collect();
+    let cost = shifted(cost, low);
     // Auction prices p_j are added to the cost: v_j = −p_j.
-    let price = widest(|| bid_phases(n, &cost, range));
+    let price = bid_phases(n, &cost, range);
     price.iter().map(|&p| -f64::from(p)).collect()
 }
 
-/// The ε-scaling phases; returns the prices.
+widest_fn! {
+    /// The least and greatest cost (NaNs are skipped).
+    fn bounds(cost: &[f64]) -> (f64, f64) = bounds_body;
+}
+
 #[inline(always)]
-fn bid_phases(n: usize, cost: &[f32], range: f32) -> Vec<f32> {
+fn bounds_body(cost: &[f64]) -> (f64, f64) {
+    const L: usize = 8;
+    let (mut low, mut high) = ([f64::INFINITY; L], [f64::NEG_INFINITY; L]);
+    let (chunks, tail) = cost.as_chunks::<L>();
+    for c in chunks {
+        for k in 0..L {
+            low[k] = if c[k] < low[k] { c[k] } else { low[k] };
+            high[k] = if c[k] > high[k] { c[k] } else { high[k] };
+        }
+    }
+    low.iter()
+        .zip(&high)
+        .map(|(&l, &h)| (l, h))
+        .chain(tail.iter().map(|&c| (c, c)))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (l, h)| {
+            (if l < lo { l } else { lo }, if h > hi { h } else { hi })
+        })
+}
+
+widest_fn! {
+    /// `cost − low` in `f32`.
+    fn shifted(cost: &[f64], low: f64) -> Vec<f32> = shifted_body;
+}
+
+#[inline(always)]
+fn shifted_body(cost: &[f64], low: f64) -> Vec<f32> {
+    cost.iter().map(|&c| (c - low) as f32).collect()
+}
+
+widest_fn! {
+    /// The ε-scaling phases; returns the prices.
+    fn bid_phases(n: usize, cost: &[f32], range: f32) -> Vec<f32> = bid_phases_body;
+}
+
+#[inline(always)]
+fn bid_phases_body(n: usize, cost: &[f32], range: f32) -> Vec<f32> {
     let mut price = vec![0.0f32; n];
-    let mut epsilon = range / 4.0;
+    // From the last ε up by whole factors to at least a quarter of the range, so no phase is
+    // a short step (a phase costs about as many bids whatever its step).
     let last = range * FINAL_EPSILON_SHARE;
+    let mut epsilon = last;
+    while epsilon < range / 4.0 {
+        epsilon *= EPSILON_SHRINK;
+    }
     let mut owner = vec![usize::MAX; n];
     let mut queue: Vec<usize> = Vec::with_capacity(n);
     loop {
         owner.fill(usize::MAX);
         queue.clear();
         queue.extend((0..n).rev());
+        let mut bids = 0usize;
         while let Some(i) = queue.pop() {
+            bids += 1;
             let row = &cost[i * n..(i + 1) * n];
-            let (best, second) = best_two(row, &price);
-            // The first column at the best value (the same f32 sum as in the scan).
-            let j = row
-                .iter()
-                .zip(&price)
-                .position(|(c, p)| c + p == best)
-                .unwrap_or(0);
+            let (best, second, j) = best_two(row, &price);
             price[j] += second - best + epsilon;
             let previous = std::mem::replace(&mut owner[j], i);
             if previous != usize::MAX {
                 queue.push(previous);
             }
+        }
+        if std::env::var_os("BIDS").is_some() {
+            eprintln!("eps {:.2e} bids {bids}", epsilon / range);
         }
         if epsilon <= last {
             break;
@@ -77,29 +119,71 @@ fn bid_phases(n: usize, cost: &[f32], range: f32) -> Vec<f32> {
     price
 }
 
-/// The least and second least of `row[j] + price[j]` (equal if the least is tied), scanned
-/// in [`LANES`] independent lanes without branches so the loop vectorises.
+/// The least and second least of `row[j] + price[j]` (equal if the least is tied) and the
+/// first column at the least, scanned in [`LANES`] independent lanes without branches so the
+/// loop vectorises.
 #[inline(always)]
-fn best_two(row: &[f32], price: &[f32]) -> (f32, f32) {
+fn best_two(row: &[f32], price: &[f32]) -> (f32, f32, usize) {
     let mut best = [f32::INFINITY; LANES];
     let mut second = [f32::INFINITY; LANES];
-    let rows = row.chunks_exact(LANES);
-    let prices = price.chunks_exact(LANES);
-    let (row_tail, price_tail) = (rows.remainder(), prices.remainder());
-    for (c, p) in rows.zip(prices) {
+    // Each lane's first column at its least.
+    let mut at = [0u32; LANES];
+    let mut column: [u32; LANES] = std::array::from_fn(|k| k as u32);
+    let (rows, row_tail) = row.as_chunks::<LANES>();
+    let (prices, price_tail) = price.as_chunks::<LANES>();
+    for (c, p) in rows.iter().zip(prices) {
         for k in 0..LANES {
             let v = c[k] + p[k];
+            // All ones where v is the lane's new least (a vector compare and a blend).
+            let better = u32::from(v < best[k]).wrapping_neg();
             second[k] = lesser(second[k], greater(best[k], v));
+            at[k] = (column[k] & better) | (at[k] & !better);
             best[k] = lesser(best[k], v);
+            column[k] += LANES as u32;
         }
     }
-    let (mut b, mut s) = (f32::INFINITY, f32::INFINITY);
-    let tail = row_tail.iter().zip(price_tail).map(|(c, p)| c + p);
-    for v in best.into_iter().chain(second).chain(tail) {
+    // Across the lanes by halving (shuffles and vector minima, no branches). The lanes hold
+    // columns in no order: among equal values the lowest column wins.
+    let mut b = best;
+    halve(&mut b, lesser);
+    let mut b = b[0];
+    let mut lowest: [u32; LANES] =
+        std::array::from_fn(|k| if best[k] == b { at[k] } else { u32::MAX });
+    halve(&mut lowest, u32::min);
+    let mut j = lowest[0] as usize;
+    // The second least: the winning lane's second, every other lane's least.
+    let mut others: [f32; LANES] = std::array::from_fn(|k| {
+        if at[k] as usize == j && best[k] == b {
+            second[k]
+        } else {
+            best[k]
+        }
+    });
+    halve(&mut others, lesser);
+    let mut s = others[0];
+    let start = row.len() - row_tail.len();
+    for (k, (c, p)) in row_tail.iter().zip(price_tail).enumerate() {
+        let v = c + p;
         s = lesser(s, greater(b, v));
-        b = lesser(b, v);
+        if v < b {
+            b = v;
+            j = start + k;
+        }
     }
-    (b, s)
+    (b, s, j)
+}
+
+/// Folds `values` into `values[0]` by halves with `pair` (a tree the compiler turns into
+/// shuffles).
+#[inline(always)]
+fn halve<T: Copy>(values: &mut [T; LANES], pair: impl Fn(T, T) -> T) {
+    let mut width = LANES / 2;
+    while width > 0 {
+        for k in 0..width {
+            values[k] = pair(values[k], values[k + width]);
+        }
+        width /= 2;
+    }
 }
 
 /// `min` without NaN handling (compiles to one vector instruction).
@@ -128,13 +212,34 @@ mod tests {
                 if other != at {
                     row[other] = 2.0;
                 }
-                let expected = if other == at { (1.0, 5.0) } else { (1.0, 2.0) };
+                let expected = if other == at {
+                    (1.0, 5.0, at)
+                } else {
+                    (1.0, 2.0, at)
+                };
                 assert_eq!(best_two(&row, &price), expected, "{at} {other}");
             }
         }
-        // A tie for the least: the second is the same value.
+        // A tie for the least: the second is the same value and the first column wins,
+        // within a lane, across lanes and in the tail.
         let row = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0];
-        assert_eq!(best_two(&row, &[0.0; 9]), (1.0, 1.0));
+        assert_eq!(best_two(&row, &[0.0; 9]), (1.0, 1.0, 1));
+        for (first, then) in [
+            (3, 3 + LANES),
+            (5, 2),
+            (7, 2 * LANES + 1),
+            (LANES + 2, 2 * LANES + 2),
+        ] {
+            let mut row = vec![4.0f32; 2 * LANES + 3];
+            row[first] = 1.0;
+            row[then] = 1.0;
+            let expected = (1.0, 1.0, first.min(then));
+            assert_eq!(
+                best_two(&row, &vec![0.0; row.len()]),
+                expected,
+                "{first} {then}"
+            );
+        }
     }
 
     #[test]
@@ -145,10 +250,13 @@ mod tests {
             .map(|k| if k / n == k % n { 0.0 } else { 10.0 + k as f64 })
             .collect();
         let v = auction_prices(n, &cost);
+        // The last phase leaves each row within its ε (a share of the cost range) of its best.
+        let range = 10.0 + (n * n - 1) as f64;
+        let epsilon = f64::from(FINAL_EPSILON_SHARE) * range;
         for i in 0..n {
             let reduced = |j: usize| cost[i * n + j] - v[j];
             let best = (0..n).map(reduced).fold(f64::INFINITY, f64::min);
-            assert!(reduced(i) <= best + 1e-3, "row {i}");
+            assert!(reduced(i) <= best + epsilon * 1.001, "row {i}");
         }
     }
 }

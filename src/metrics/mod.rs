@@ -14,7 +14,8 @@ mod w2;
 mod within_mode;
 
 pub use assignment::{
-    Start, min_cost_assignment, min_cost_assignment_from, optimal_matching, squared_distance,
+    Start, min_cost_assignment, min_cost_assignment_from, optimal_matching, optimal_matching_from,
+    squared_distance, squared_distances,
 };
 pub use coverage::{mode_fractions, mode_tv};
 pub use estimate::Estimate;

@@ -9,13 +9,16 @@ use std::sync::OnceLock;
 
 /// Vector units, widest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Level {
+pub(crate) enum Level {
+    /// AVX-512 (F and VL) with FMA.
     Avx512,
+    /// AVX2 with FMA.
     Avx2,
+    /// Baseline x86-64 or another architecture.
     Baseline,
 }
 
-fn level() -> Level {
+pub(crate) fn level() -> Level {
     static LEVEL: OnceLock<Level> = OnceLock::new();
     *LEVEL.get_or_init(|| {
         #[cfg(target_arch = "x86_64")]
@@ -65,3 +68,42 @@ fn avx512<R>(body: impl FnOnce() -> R) -> R {
 fn avx2<R>(body: impl FnOnce() -> R) -> R {
     body()
 }
+
+/// Defines a function that runs `$body` (an `#[inline(always)]` function of the same
+/// arguments) compiled for the widest vector unit the CPU has.
+///
+/// For loops too large for [`widest`]: a closure whose body is large is not inlined into the
+/// wrapper that enables the vector unit, so it runs at baseline (measured: the auction's
+/// bids ran on SSE). Here the body is inlined into one function per vector unit by name.
+macro_rules! widest_fn {
+    ($(#[$meta:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty
+        = $body:path;) => {
+        $(#[$meta])*
+        #[expect(
+            unsafe_code,
+            reason = "each vector unit's copy is called only after the CPU reported the unit"
+        )]
+        $vis fn $name($($arg: $ty),*) -> $ret {
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+            fn avx512($($arg: $ty),*) -> $ret {
+                $body($($arg),*)
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            fn avx2($($arg: $ty),*) -> $ret {
+                $body($($arg),*)
+            }
+            match $crate::flow::fused::simd::level() {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: the CPU reported avx512f, avx512vl and fma.
+                $crate::flow::fused::simd::Level::Avx512 => unsafe { avx512($($arg),*) },
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: the CPU reported avx2 and fma.
+                $crate::flow::fused::simd::Level::Avx2 => unsafe { avx2($($arg),*) },
+                _ => $body($($arg),*),
+            }
+        }
+    };
+}
+pub(crate) use widest_fn;
