@@ -13,7 +13,7 @@ use flowlab::target::{Source, presets, standard_normal};
 use rand::SeedableRng as _;
 use rand::rngs::StdRng;
 
-use super::BenchArgs;
+use super::{BenchArgs, BenchSection};
 
 mod app_worker;
 mod few_step;
@@ -36,41 +36,79 @@ pub fn bench(args: &BenchArgs) -> ExitCode {
 }
 
 fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
-    if args.ui_only {
-        return ui_frames::ui_frame_time(args.quick);
-    }
+    let wanted = |section: BenchSection| args.only.is_empty() || args.only.contains(&section);
     let target = presets::preset(presets::DEFAULT_PRESET)?;
-    let cancel = AtomicBool::new(false);
     let net_config = NetConfig::default();
     let label = format!(
         "{}x{} {:?}",
         net_config.depth, net_config.width, net_config.activation
     )
     .to_lowercase();
+    if wanted(BenchSection::Train) {
+        training(&target, net_config, &label, args.quick)?;
+    }
+    if wanted(BenchSection::Sample) {
+        sampling(&target, net_config, &label, args.quick)?;
+    }
+    if wanted(BenchSection::Pairing) {
+        pairing::pairing(args.quick)?;
+    }
+    if wanted(BenchSection::OneStep) {
+        few_step::few_step_training(&target, args.quick)?;
+    }
+    if wanted(BenchSection::Slider) {
+        slider_latency(&target, args.quick)?;
+    }
+    if wanted(BenchSection::Ui) {
+        ui_frames::ui_frame_time(args.quick)?;
+    }
+    if wanted(BenchSection::Pipeline) && !args.quick {
+        pipeline(&target)?;
+    }
+    Ok(())
+}
+
+/// Training steps per second with each kernel path, against the matmul floor.
+fn training(
+    target: &flowlab::target::Mixture,
+    net_config: NetConfig,
+    label: &str,
+    quick: bool,
+) -> anyhow::Result<()> {
     let sizes =
         VelocityNet::new(target.dim, net_config, &mut StdRng::seed_from_u64(0))?.layer_sizes();
     for batch in [256, 512, 1024] {
-        let steps = if args.quick { 50 } else { 300 };
-        let fused = train_steps_per_second(&target, net_config, batch, steps, Kernels::Fused)?;
+        let steps = if quick { 50 } else { 300 };
+        let fused = train_steps_per_second(target, net_config, batch, steps, Kernels::Fused)?;
         let floor = 1.0 / matmul_floor_train(&sizes, batch, steps.max(200));
         println!(
             "train {label} batch={batch}: {fused:.1} steps/s (matmul floor {floor:.1}, {:.2} of floor; goal >= {FLOOR_GOAL:.2})",
             fused / floor
         );
-        let layers = train_steps_per_second(&target, net_config, batch, steps, Kernels::Layers)?;
+        let layers = train_steps_per_second(target, net_config, batch, steps, Kernels::Layers)?;
         println!(
             "train {label} batch={batch} fused layers under candle's autograd: {layers:.1} steps/s ({:.2} of floor)",
             layers / floor
         );
         let plain =
-            train_steps_per_second(&target, net_config, batch, steps / 3, Kernels::Reference)?;
+            train_steps_per_second(target, net_config, batch, steps / 3, Kernels::Reference)?;
         println!("train {label} batch={batch} plain candle ops: {plain:.1} steps/s");
     }
+    Ok(())
+}
 
+/// Sampling 10,000 points, and the 1,000 points the step slider redraws.
+fn sampling(
+    target: &flowlab::target::Mixture,
+    net_config: NetConfig,
+    label: &str,
+    quick: bool,
+) -> anyhow::Result<()> {
     let mut rng = StdRng::seed_from_u64(1);
     let net = VelocityNet::new(target.dim, net_config, &mut rng)?;
+    let sizes = net.layer_sizes();
     let points = 10_000;
-    let steps = if args.quick { 20 } else { 100 };
+    let steps = if quick { 20 } else { 100 };
     let z = standard_normal(points, target.dim, &mut rng);
     let start = Instant::now();
     integrate(&net, &z, Solver::Euler, steps)?;
@@ -94,30 +132,28 @@ fn run_cases(args: &BenchArgs) -> anyhow::Result<()> {
         "sample {label} 1000 points x 20 Euler steps (step slider): {:.1} ms",
         best * 1000.0
     );
+    Ok(())
+}
 
-    pairing::pairing(args.quick)?;
-    few_step::few_step_training(&target, args.quick)?;
-    slider_latency(&target, args.quick)?;
-    ui_frames::ui_frame_time(args.quick)?;
-
-    if !args.quick {
-        let settings = Settings::default();
-        let mut pipeline = Pipeline::new(target.clone(), settings)?;
-        let start = Instant::now();
-        let mut recorder = time_left::Recorder::new();
-        let report = pipeline.run_all(&mut |event| recorder.observe(&event), &cancel)?;
-        println!(
-            "pipeline {} (1-RF, {} reflows, distill): {:.1} s wall, {:.1} train steps/s",
-            presets::DEFAULT_PRESET,
-            report.settings.reflows,
-            start.elapsed().as_secs_f64(),
-            report.timings.train_steps_per_second
-        );
-        time_left::print_predictions(&recorder.reports, 0.5);
-        app_worker::app_worker(&target, &flowlab::ui::state::lecture_settings())?;
-        if let Some(path) = std::env::var_os("FLOWLAB_PROGRESS_TRACE") {
-            time_left::write_csv(&recorder.reports, std::path::Path::new(&path))?;
-        }
+/// The default pipeline headless, then 1-RF and OT-CFM in the app's worker.
+fn pipeline(target: &flowlab::target::Mixture) -> anyhow::Result<()> {
+    let cancel = AtomicBool::new(false);
+    let settings = Settings::default();
+    let mut pipeline = Pipeline::new(target.clone(), settings)?;
+    let start = Instant::now();
+    let mut recorder = time_left::Recorder::new();
+    let report = pipeline.run_all(&mut |event| recorder.observe(&event), &cancel)?;
+    println!(
+        "pipeline {} (1-RF, {} reflows, distill): {:.1} s wall, {:.1} train steps/s",
+        presets::DEFAULT_PRESET,
+        report.settings.reflows,
+        start.elapsed().as_secs_f64(),
+        report.timings.train_steps_per_second
+    );
+    time_left::print_predictions(&recorder.reports, 0.5);
+    app_worker::app_worker(target, &flowlab::ui::state::lecture_settings())?;
+    if let Some(path) = std::env::var_os("FLOWLAB_PROGRESS_TRACE") {
+        time_left::write_csv(&recorder.reports, std::path::Path::new(&path))?;
     }
     Ok(())
 }

@@ -199,9 +199,29 @@ pub struct BenchArgs {
     /// Measure only the quick cases (no full pipeline).
     #[arg(long)]
     quick: bool,
-    /// Measure only the app's frame time (seven rounds on screen).
-    #[arg(long)]
-    ui_only: bool,
+    /// Measure only these sections (repeat or comma-separate; default: all).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    only: Vec<BenchSection>,
+}
+
+/// A section of `flowlab bench`'s output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchSection {
+    /// Training steps per second at batch 256, 512 and 1024 against the matmul floor.
+    Train,
+    /// Sampling speed (10,000 points) and the step slider's redraw.
+    Sample,
+    /// The exact assignment behind OT-CFM and W2.
+    Pairing,
+    /// OT-CFM and the one-step methods beside a 1-RF round.
+    OneStep,
+    /// The slider's latency in the app's worker.
+    Slider,
+    /// The app's frame time with seven rounds on screen.
+    Ui,
+    /// The default pipeline and the app's worker: wall time, previews, time left (not with
+    /// `--quick`).
+    Pipeline,
 }
 
 /// Runs the parsed command.

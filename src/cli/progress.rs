@@ -34,6 +34,7 @@ impl ProgressBar {
                 done,
                 total,
                 loss,
+                ..
             }) => {
                 let finished = done >= total;
                 if !self.tty && !finished {

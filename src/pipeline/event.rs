@@ -38,6 +38,10 @@ pub struct Progress {
     pub total: usize,
     /// Mean training loss since the previous report (training only).
     pub loss: Option<f32>,
+    /// Seconds since the phase started, read on the thread doing the work when the report
+    /// was made (0 when the phase starts). A watcher that reads reports in bursts (the app,
+    /// once a frame) times the work by this, not by when it read them.
+    pub seconds: f64,
 }
 
 impl Progress {
@@ -49,6 +53,7 @@ impl Progress {
             done: 0,
             total,
             loss: None,
+            seconds: 0.0,
         }
     }
 }

@@ -599,6 +599,7 @@ impl Pipeline {
             on_event(Event::Progress(Progress {
                 done,
                 total,
+                seconds: start.elapsed().as_secs_f64(),
                 ..Progress::start(round, Phase::Pairs, total)
             }));
         };
@@ -711,6 +712,7 @@ fn train_phase<T>(
         Phase::Train,
         steps,
     )));
+    let start = Instant::now();
     let mut report = |p: TrainProgress<'_>| {
         if let Some(watch) = watcher.as_mut() {
             watch(name, p.net);
@@ -721,6 +723,7 @@ fn train_phase<T>(
             done: p.step,
             total: p.steps,
             loss: Some(p.loss),
+            seconds: start.elapsed().as_secs_f64(),
         }));
     };
     Ok(train(rng, &mut report)?)

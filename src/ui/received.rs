@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::ops::Deref;
-use std::time::Instant;
 
 use egui_plot::PlotPoint;
 
@@ -25,8 +24,6 @@ pub struct ProgressView {
     pub done: usize,
     /// Units in all.
     pub total: usize,
-    /// When the phase started (for the time-left estimate).
-    pub started: Instant,
     /// The progress reports so far, for the time-left estimate.
     pub time_left: TimeLeft,
 }
@@ -213,15 +210,14 @@ impl RunView {
                     phase: p.phase,
                     done: 0,
                     total: p.total,
-                    started: Instant::now(),
                     time_left: TimeLeft::new(p.total),
                 });
             }
             Update::Progress(p) => {
                 if let Some(now) = run.progress.as_mut() {
                     now.done = p.done;
-                    let seconds = now.started.elapsed().as_secs_f64();
-                    now.time_left.observe(seconds, p.done);
+                    // The worker's clock: reports are read here in bursts, once a frame.
+                    now.time_left.observe(p.seconds, p.done);
                 }
                 if let Some(l) = p.loss {
                     run.live_losses.push((p.done, l));

@@ -21,6 +21,9 @@ pub fn app_worker(target: &Mixture, settings: &Settings) -> anyhow::Result<()> {
     let start = Instant::now();
     let mut reports = Vec::new();
     let mut train_seconds = None;
+    // When the current phase's start was read: its reports are timed from there by the
+    // worker's own clock (they are read here in bursts).
+    let mut phase_read_at = 0.0;
     for job in [PhaseJob::TrainBase, PhaseJob::OtCfm] {
         worker.start(job)?;
         let mut rounds = worker.rounds_seen();
@@ -31,9 +34,13 @@ pub fn app_worker(target: &Mixture, settings: &Settings) -> anyhow::Result<()> {
                 "the worker took over ten minutes"
             );
             for update in worker.poll_within(Duration::from_millis(2)) {
-                let at = start.elapsed().as_secs_f64();
+                let read_at = start.elapsed().as_secs_f64();
                 match update {
                     Update::PhaseStarted(p) | Update::Progress(p) => {
+                        if p.done == 0 {
+                            phase_read_at = read_at;
+                        }
+                        let at = phase_read_at + p.seconds;
                         if p.phase == Phase::Train && p.round == "1-RF" && p.done == p.total {
                             train_seconds.get_or_insert(at);
                         }
