@@ -26,7 +26,13 @@ pub fn toolbar_ui(
     // Presentation text, or a window narrower than the full toolbar (a 1280×720 projector):
     // arrows for Undo/Redo, a narrower preset menu and progress bar, so it keeps one row.
     let compact = persisted.presentation || ui.available_width() < 1400.0;
+    let mut below = false;
     ui.horizontal_wrapped(|ui| {
+        if compact {
+            // Tighter gaps (the buttons keep their frames) leave the progress bar room in the
+            // row at 1280×720, presenting too.
+            ui.spacing_mut().item_spacing.x = COMPACT_GAP;
+        }
         let menu = if compact { "☰" } else { "☰ Controls" };
         if ui
             .selectable_label(side_open, menu)
@@ -45,14 +51,33 @@ pub fn toolbar_ui(
         ui.menu_button("Compare ▾", |ui| comparison_buttons_ui(ui, run, actions))
             .response
             .on_hover_text(tips::COMPARE);
-        ui.separator();
-        progress_ui(ui, run, compact);
+        // The progress bar takes the room the switches on the right leave (it used to have a
+        // fixed width and ran under them at 1280×720 when presenting); with too little room
+        // it gets a row of its own below.
+        let room =
+            ui.available_size_before_wrap().x - switches_width(ui, persisted) - SEPARATOR_ROOM;
+        if room >= PROGRESS_WIDTH.0 {
+            ui.separator();
+            progress_ui(ui, run, room.min(PROGRESS_WIDTH.1));
+        } else {
+            below = true;
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             window_switches_ui(ui, persisted, actions);
         });
     });
+    if below {
+        ui.add_space(2.0);
+        ui.horizontal(|ui| progress_ui(ui, run, ui.available_width()));
+    }
     ui.add_space(4.0);
 }
+
+/// Gap between the toolbar's items when it is compact, in points.
+const COMPACT_GAP: f32 = 4.0;
+
+/// Room a separator takes in the toolbar row, in points.
+const SEPARATOR_ROOM: f32 = 12.0;
 
 /// Undo and Redo, their tooltips saying what they would undo or redo (arrows only in
 /// presentation mode, where the larger text leaves the toolbar no room for the words).
@@ -245,36 +270,96 @@ fn comparison_buttons_ui(ui: &mut egui::Ui, run: &RunState, actions: &mut Vec<Ac
 }
 
 /// The phase running now, with the time left at the speed so far.
-fn progress_ui(ui: &mut egui::Ui, run: &RunState, compact: bool) {
+fn progress_ui(ui: &mut egui::Ui, run: &RunState, room: f32) {
     let paused = run.is_paused();
-    let (fraction, text) = match &run.view.progress {
+    let width = room.max(PROGRESS_WIDTH.0);
+    let (fraction, texts) = match &run.view.progress {
         Some(p) => {
             let unit = match p.phase {
                 Phase::Train => "step",
                 Phase::Pairs => "pairs",
                 Phase::Evaluate => "measuring",
             };
-            let left = match p.seconds_left() {
-                Some(s) if !paused => format!(" · {s:.0} s left"),
-                _ => String::new(),
-            };
-            let state = if paused { " · paused" } else { "" };
-            let text = if p.phase == Phase::Evaluate {
-                format!("{} · measuring{state}", p.round)
+            let left = if paused { None } else { p.seconds_left() };
+            let texts = if p.phase == Phase::Evaluate {
+                let state = if paused { " · paused" } else { "" };
+                vec![format!("{} · measuring{state}", p.round), p.round.clone()]
             } else {
-                format!("{} · {} {}/{}{left}{state}", p.round, unit, p.done, p.total)
+                progress_texts(&p.round, unit, p.done, p.total, left, paused)
             };
-            (p.fraction(), text)
+            (p.fraction(), texts)
         }
-        None if run.is_busy() => (0.0, "starting…".to_owned()),
-        None => (0.0, "idle".to_owned()),
+        None if run.is_busy() => (0.0, vec!["starting…".to_owned()]),
+        None => (0.0, vec!["idle".to_owned()]),
     };
-    ui.add(
-        ProgressBar::new(fraction)
-            .desired_width(if compact { 140.0 } else { 180.0 })
-            .text(text),
-    )
-    .on_hover_text(tips::PROGRESS);
+    // The longest wording that fits inside the bar.
+    let font = egui::TextStyle::Button.resolve(ui.style());
+    let fits = |text: &str| {
+        let galley =
+            ui.painter()
+                .layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::WHITE);
+        galley.size().x + 2.0 * ui.spacing().button_padding.x <= width
+    };
+    let text = texts
+        .iter()
+        .find(|t| fits(t))
+        .or(texts.last())
+        .cloned()
+        .unwrap_or_default();
+    ui.add(ProgressBar::new(fraction).desired_width(width).text(text))
+        .on_hover_text(tips::PROGRESS);
+}
+
+/// The progress bar's least and greatest width in the toolbar's row, in points (below the
+/// row it spans the window).
+const PROGRESS_WIDTH: (f32, f32) = (150.0, 340.0);
+
+/// The progress text, from the fullest wording to the shortest (the bar is as wide as the
+/// toolbar leaves it: at 1280×720, presenting, a third of what it gets at 1920×1080).
+fn progress_texts(
+    round: &str,
+    unit: &str,
+    done: usize,
+    total: usize,
+    seconds_left: Option<f64>,
+    paused: bool,
+) -> Vec<String> {
+    let percent = 100 * done / total.max(1);
+    let (left, short) = match seconds_left {
+        Some(s) => (format!(" · {s:.0} s left"), format!(" · {s:.0} s")),
+        None => (String::new(), String::new()),
+    };
+    let state = if paused { " · paused" } else { "" };
+    vec![
+        format!("{round} · {unit} {done}/{total}{left}{state}"),
+        format!("{round} · {done}/{total}{left}{state}"),
+        format!("{round} · {percent} %{left}{state}"),
+        format!("{round} {percent} %{short}{state}"),
+        format!("{round} {percent} %"),
+        round.to_owned(),
+    ]
+}
+
+/// The width the window switches take on the right (their labels, padding and spacing).
+fn switches_width(ui: &egui::Ui, persisted: &Persisted) -> f32 {
+    let font = egui::TextStyle::Button.resolve(ui.style());
+    let mut labels = vec!["?", "Present"];
+    if !persisted.presentation {
+        labels.push(if persisted.dark { "Light" } else { "Dark" });
+    }
+    let spacing = ui.spacing();
+    labels
+        .iter()
+        .map(|label| {
+            let galley = ui.painter().layout_no_wrap(
+                (*label).to_owned(),
+                font.clone(),
+                egui::Color32::WHITE,
+            );
+            galley.size().x + 2.0 * spacing.button_padding.x + spacing.item_spacing.x
+        })
+        .sum::<f32>()
+        + spacing.item_spacing.x
 }
 
 /// Help, presentation mode and the theme, right-aligned and short.
@@ -304,5 +389,23 @@ fn window_switches_ui(ui: &mut egui::Ui, persisted: &Persisted, actions: &mut Ve
     };
     if ui.button(label).on_hover_text(tip).clicked() {
         actions.push(Action::ToggleTheme);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_wordings_shorten_down_to_the_round_name() {
+        for (left, paused) in [(Some(12.4), false), (None, false), (None, true)] {
+            let texts = progress_texts("OT-CFM", "step", 1205, 2000, left, paused);
+            let lengths: Vec<usize> = texts.iter().map(|t| t.chars().count()).collect();
+            assert!(lengths.windows(2).all(|w| w[0] >= w[1]), "{texts:?}");
+            assert_eq!(texts[0].contains("12 s left"), left.is_some(), "{texts:?}");
+            assert_eq!(texts[0].ends_with("paused"), paused, "{texts:?}");
+            assert!(texts.iter().any(|t| t.contains("60 %")), "{texts:?}");
+            assert_eq!(texts.last().map(String::as_str), Some("OT-CFM"));
+        }
     }
 }
