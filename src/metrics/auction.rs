@@ -170,7 +170,8 @@ fn best_two(row: &[f32], price: &[f32]) -> (f32, f32, usize) {
             j = start + k;
         }
     }
-    (b, s, j)
+    // Only if every value was NaN (costs are finite where the solver calls this).
+    (b, s, j.min(row.len().saturating_sub(1)))
 }
 
 /// Folds `values` into `values[0]` by halves with `pair` (a tree the compiler turns into
