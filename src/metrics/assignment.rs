@@ -553,7 +553,7 @@ mod tests {
             b.data[30] = bad;
             for start in [Start::Auction, Start::ColumnReduction] {
                 let m = optimal_matching_from(&a, &b, start);
-                let mut seen = vec![false; 40];
+                let mut seen = [false; 40];
                 for &j in &m {
                     assert!(j < 40 && !seen[j], "{bad} {start:?}: not a permutation");
                     seen[j] = true;
