@@ -97,9 +97,7 @@ fn bid_phases_body(n: usize, cost: &[f32], range: f32) -> Vec<f32> {
         owner.fill(usize::MAX);
         queue.clear();
         queue.extend((0..n).rev());
-        let mut bids = 0usize;
         while let Some(i) = queue.pop() {
-            bids += 1;
             let row = &cost[i * n..(i + 1) * n];
             let (best, second, j) = best_two(row, &price);
             price[j] += second - best + epsilon;
@@ -107,9 +105,6 @@ fn bid_phases_body(n: usize, cost: &[f32], range: f32) -> Vec<f32> {
             if previous != usize::MAX {
                 queue.push(previous);
             }
-        }
-        if std::env::var_os("BIDS").is_some() {
-            eprintln!("eps {:.2e} bids {bids}", epsilon / range);
         }
         if epsilon <= last {
             break;
