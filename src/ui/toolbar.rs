@@ -24,7 +24,7 @@ pub fn toolbar_ui(
 ) {
     ui.add_space(4.0);
     // Presentation text, or a window narrower than the full toolbar (a 1280×720 projector):
-    // arrows for Undo/Redo, a narrower preset menu and progress bar, so it keeps one row.
+    // arrows for Undo/Redo, a narrower preset menu and tighter gaps, so it keeps one row.
     let compact = persisted.presentation || ui.available_width() < 1400.0;
     let mut below = false;
     ui.horizontal_wrapped(|ui| {
@@ -293,13 +293,7 @@ fn progress_ui(ui: &mut egui::Ui, run: &RunState, room: f32) {
         None => (0.0, vec!["idle".to_owned()]),
     };
     // The longest wording that fits inside the bar.
-    let font = egui::TextStyle::Button.resolve(ui.style());
-    let fits = |text: &str| {
-        let galley =
-            ui.painter()
-                .layout_no_wrap(text.to_owned(), font.clone(), egui::Color32::WHITE);
-        galley.size().x + 2.0 * ui.spacing().button_padding.x <= width
-    };
+    let fits = |text: &str| text_width(ui, text) + 2.0 * ui.spacing().button_padding.x <= width;
     let text = texts
         .iter()
         .find(|t| fits(t))
@@ -340,9 +334,17 @@ fn progress_texts(
     ]
 }
 
+/// The width of `text` in the buttons' font, in points.
+fn text_width(ui: &egui::Ui, text: &str) -> f32 {
+    let font = egui::TextStyle::Button.resolve(ui.style());
+    ui.painter()
+        .layout_no_wrap(text.to_owned(), font, egui::Color32::WHITE)
+        .size()
+        .x
+}
+
 /// The width the window switches take on the right (their labels, padding and spacing).
 fn switches_width(ui: &egui::Ui, persisted: &Persisted) -> f32 {
-    let font = egui::TextStyle::Button.resolve(ui.style());
     let mut labels = vec!["?", "Present"];
     if !persisted.presentation {
         labels.push(if persisted.dark { "Light" } else { "Dark" });
@@ -351,12 +353,7 @@ fn switches_width(ui: &egui::Ui, persisted: &Persisted) -> f32 {
     labels
         .iter()
         .map(|label| {
-            let galley = ui.painter().layout_no_wrap(
-                (*label).to_owned(),
-                font.clone(),
-                egui::Color32::WHITE,
-            );
-            galley.size().x + 2.0 * spacing.button_padding.x + spacing.item_spacing.x
+            text_width(ui, label) + 2.0 * spacing.button_padding.x + spacing.item_spacing.x
         })
         .sum::<f32>()
         + spacing.item_spacing.x
