@@ -151,7 +151,9 @@ fn pipeline(target: &flowlab::target::Mixture) -> anyhow::Result<()> {
         report.timings.train_steps_per_second
     );
     time_left::print_predictions(&recorder.reports, 0.5);
-    app_worker::app_worker(target, &flowlab::ui::state::lecture_settings())?;
+    let lecture = flowlab::ui::state::lecture_settings();
+    app_worker::preview_cost(target, &lecture)?;
+    app_worker::app_worker(target, &lecture)?;
     if let Some(path) = std::env::var_os("FLOWLAB_PROGRESS_TRACE") {
         time_left::write_csv(&recorder.reports, std::path::Path::new(&path))?;
     }

@@ -40,7 +40,7 @@ pub use net::{
     VelocityNet, WIDTH_RANGE,
 };
 pub use on_path::OnPath;
-pub use ot::ot_pair;
+pub use ot::{OtPairing, ot_pair};
 pub use path::{FlowPath, PathCoefficients};
 pub use reflow::{Pairs, make_pairs};
 pub use sampler::{

@@ -2,7 +2,7 @@
 //! by an exact optimal assignment before drawing the straight lines between them.
 
 use crate::Points;
-use crate::metrics::optimal_matching;
+use crate::metrics::{WarmStart, optimal_matching, optimal_matching_warm};
 
 /// `x0`'s rows reordered so that row i goes with row i of `z` and the total squared distance
 /// `Σ ‖z_i − x0_i‖²` is the least any one-to-one pairing of the two batches has.
@@ -17,6 +17,34 @@ pub fn ot_pair(z: &Points, x0: &Points) -> Points {
         return x0.gather(&monotone_matching(&z.data, &x0.data));
     }
     x0.gather(&optimal_matching(z, x0))
+}
+
+/// [`ot_pair`] for a run of batches from the same two distributions (OT-CFM's).
+///
+/// Each exact assignment starts from the optimal prices of the batch before (see
+/// [`crate::metrics::WarmStart`]), about an eighth sooner, to the same optimum.
+#[derive(Clone, Debug, Default)]
+pub struct OtPairing {
+    warm: WarmStart,
+}
+
+impl OtPairing {
+    /// A pairing with no batch before it.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `x0`'s rows reordered to pair with `z`'s at the least total squared distance, as
+    /// [`ot_pair`].
+    ///
+    /// # Panics
+    /// If the batches differ in size or dimension (a programming error).
+    pub fn pair(&mut self, z: &Points, x0: &Points) -> Points {
+        if z.dim == 1 && x0.dim == 1 && z.len() == x0.len() {
+            return ot_pair(z, x0);
+        }
+        x0.gather(&optimal_matching_warm(z, x0, &mut self.warm))
+    }
 }
 
 /// For each value of `a`, the index of the value of `b` with the same rank.
@@ -62,6 +90,37 @@ mod tests {
             a.sort_by(f32::total_cmp);
             b.sort_by(f32::total_cmp);
             assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn warm_started_pairings_cost_the_exact_optimum_batch_after_batch() {
+        use crate::metrics::transport_cost;
+        use rand::SeedableRng as _;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(5);
+        let mut pairing = OtPairing::new();
+        for name in ["two-far", "eight-gaussians", "moons", "two-far"] {
+            let target = crate::target::presets::preset(name).expect("preset");
+            for n in [256, 256, 100, 256] {
+                let z = crate::target::standard_normal(n, 2, &mut rng);
+                let x0 = target.sample(n, &mut rng);
+                let warm = pairing.pair(&z, &x0);
+                let cold = x0.gather(&crate::metrics::optimal_matching_from(
+                    &z,
+                    &x0,
+                    crate::metrics::Start::ColumnReduction,
+                ));
+                let (fast, best) = (transport_cost(&z, &warm), transport_cost(&z, &cold));
+                assert!(
+                    (fast - best).abs() <= 1e-9 * best,
+                    "{name} n {n}: {fast} vs {best}"
+                );
+                let mut a = warm.data.clone();
+                let mut b = x0.data.clone();
+                a.sort_by(f32::total_cmp);
+                b.sort_by(f32::total_cmp);
+                assert_eq!(a, b, "{name} n {n}: not a permutation of the data");
+            }
         }
     }
 

@@ -7,7 +7,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use super::optim::Trainer;
-use super::{FlowError, FlowPath, Kernels, Pairs, TimeSampling, VelocityNet, ot_pair};
+use super::{FlowError, FlowPath, Kernels, OtPairing, Pairs, TimeSampling, VelocityNet};
 use crate::Points;
 use crate::target::{Mixture, Source};
 
@@ -230,9 +230,12 @@ pub fn train_cfm_on_path<R: Rng>(
         config,
         rng,
         |rng| draw(coupling, config, rng),
-        |mut raw: RawBatch| {
-            raw.x0 = ot_pair(&raw.z, &raw.x0);
-            Ok(raw)
+        {
+            let mut pairing = OtPairing::new();
+            move |mut raw: RawBatch| {
+                raw.x0 = pairing.pair(&raw.z, &raw.x0);
+                Ok(raw)
+            }
         },
         |raw, inputs, targets| {
             build(&raw, inputs, targets);
@@ -255,7 +258,7 @@ pub(crate) fn fit_ahead<R, T, U>(
     config: &TrainConfig,
     rng: &mut R,
     mut draw: impl FnMut(&mut R) -> T,
-    prepare: impl Fn(T) -> Result<U, FlowError> + Sync,
+    mut prepare: impl FnMut(T) -> Result<U, FlowError> + Send,
     mut finish: impl FnMut(U, &mut Vec<f32>, &mut Vec<f32>) -> Result<(), FlowError>,
     on_progress: &mut dyn FnMut(TrainProgress<'_>),
     cancel: &AtomicBool,
@@ -268,7 +271,6 @@ where
     std::thread::scope(|scope| {
         let (to_prepare, drawn_batches) = crossbeam_channel::unbounded::<T>();
         let (to_train, prepared) = crossbeam_channel::unbounded::<Result<U, FlowError>>();
-        let prepare = &prepare;
         scope.spawn(move || {
             for batch in drawn_batches {
                 if to_train.send(prepare(batch)).is_err() {
@@ -453,9 +455,10 @@ mod tests {
     fn serial_ot(net: &VelocityNet, target: &Mixture, config: &TrainConfig, rng: &mut StdRng) {
         let source = Source::StandardNormal(target.dim);
         let coupling = Coupling::MinibatchOt { source, target };
+        let mut pairing = OtPairing::new();
         let mut make_batch = |rng: &mut StdRng, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
             let mut raw = draw(coupling, config, rng);
-            raw.x0 = ot_pair(&raw.z, &raw.x0);
+            raw.x0 = pairing.pair(&raw.z, &raw.x0);
             build_batch(net, FlowPath::Straight, &raw, inputs, targets);
             Ok(())
         };

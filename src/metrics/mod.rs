@@ -11,11 +11,12 @@ mod ot_minimum;
 mod straightness;
 mod stray;
 mod w2;
+mod warm_start;
 mod within_mode;
 
 pub use assignment::{
     Start, min_cost_assignment, min_cost_assignment_from, optimal_matching, optimal_matching_from,
-    squared_distance, squared_distances,
+    optimal_matching_warm, squared_distance, squared_distances,
 };
 pub use coverage::{mode_fractions, mode_tv};
 pub use estimate::Estimate;
@@ -23,6 +24,7 @@ pub use ot_minimum::{OtMinimum, ot_minimum};
 pub use straightness::{StraightnessMeter, straightness};
 pub use stray::{STRAY_MAHALANOBIS, stray_mass};
 pub use w2::{metric_floor, w2};
+pub use warm_start::WarmStart;
 pub use within_mode::within_mode_w2;
 
 use crate::Points;

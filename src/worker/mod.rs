@@ -80,6 +80,8 @@ pub struct Worker {
     files: Sender<FileJob>,
     updates: Receiver<Message>,
     pause: Arc<PauseGate>,
+    /// Whether the model in training is copied out for live previews.
+    live_previews: Arc<AtomicBool>,
     cancel: Arc<AtomicBool>,
     run: u64,
     epoch: u64,
@@ -102,11 +104,13 @@ impl Worker {
             wake: Arc::new(wake),
         };
         let pause = Arc::new(PauseGate::default());
+        let live_previews = Arc::new(AtomicBool::new(true));
         let trainer = trainer::Trainer {
             jobs: jobs_rx,
             updates: updates.clone(),
             pictures: pictures_tx.clone(),
             pause: Arc::clone(&pause),
+            live_previews: Arc::clone(&live_previews),
         };
         let pictures = pictures::PictureThread {
             inbox: pictures_rx,
@@ -130,6 +134,7 @@ impl Worker {
             files: files_tx,
             updates: updates_rx,
             pause,
+            live_previews,
             cancel: Arc::new(AtomicBool::new(false)),
             run: 0,
             epoch: 0,
@@ -323,6 +328,12 @@ impl Worker {
         steps: usize,
     ) -> Result<(), WorkerError> {
         offer(&self.pictures, PictureMsg::Preview { solver, steps })
+    }
+
+    /// Turns live previews of the model in training on (the default) or off, from the next
+    /// copy on: what they cost the training is measured by their difference (`flowlab bench`).
+    pub fn set_live_previews(&self, on: bool) {
+        self.live_previews.store(on, Ordering::Relaxed);
     }
 
     /// The updates waiting, oldest first, without the stale ones.

@@ -26,6 +26,8 @@ pub(crate) struct Trainer {
     pub updates: UpdateSender,
     pub pictures: Sender<PictureMsg>,
     pub pause: Arc<PauseGate>,
+    /// Whether live previews are wanted ([`super::Worker::set_live_previews`]).
+    pub live_previews: Arc<AtomicBool>,
 }
 
 /// The run the thread works on.
@@ -317,8 +319,11 @@ impl Trainer {
     fn watch_for_previews(&self, pipeline: &mut Pipeline, run: u64, epoch: u64) {
         let mut last_preview: Option<Instant> = None;
         let pictures = self.pictures.clone();
+        let live = Arc::clone(&self.live_previews);
         pipeline.watch_model(Box::new(move |round, net| {
-            if last_preview.is_some_and(|t| t.elapsed() < PREVIEW_EVERY) {
+            if !live.load(Ordering::Relaxed)
+                || last_preview.is_some_and(|t| t.elapsed() < PREVIEW_EVERY)
+            {
                 return;
             }
             last_preview = Some(Instant::now());
