@@ -53,16 +53,20 @@ pub fn optimal_matching_from(a: &Points, b: &Points, start: Start) -> Vec<usize>
 /// If the samples differ in size or dimension (a programming error).
 pub fn optimal_matching_warm(a: &Points, b: &Points, warm: &mut WarmStart) -> Vec<usize> {
     assert_eq!(a.len(), b.len(), "matching needs samples of the same size");
-    let mut cost = squared_distances(a, b);
+    let (mut cost, mut cost32) = warm.take_buffers();
+    squared_distances_into(a, b, &mut cost);
     if !(a.all_finite() && b.all_finite()) {
         // As in `optimal_matching_from`; and these prices would mislead the next problem.
         make_finite(&mut cost);
         warm.clear();
-        return Lapjv::new(a.len(), &cost).solve(Start::Auction);
+        let matching = Lapjv::new(a.len(), &cost).solve(Start::Auction);
+        warm.return_buffers(cost, cost32);
+        return matching;
     }
     let start = warm.prices_for(a, &cost);
-    let (matching, prices) = Lapjv::new(a.len(), &cost).solve_from(start.as_deref());
+    let (matching, prices) = Lapjv::new(a.len(), &cost).solve_from(start.as_deref(), &mut cost32);
     warm.keep(b, prices);
+    warm.return_buffers(cost, cost32);
     matching
 }
 
@@ -89,13 +93,22 @@ fn make_finite(cost: &mut [f64]) {
 /// # Panics
 /// If the samples differ in dimension (a programming error).
 pub fn squared_distances(a: &Points, b: &Points) -> Vec<f64> {
+    let mut out = Vec::new();
+    squared_distances_into(a, b, &mut out);
+    out
+}
+
+/// [`squared_distances`] written over `out` (a buffer kept between problems: its pages are
+/// not zeroed again).
+fn squared_distances_into(a: &Points, b: &Points, out: &mut Vec<f64>) {
     assert_eq!(a.dim, b.dim, "distances need samples of one dimension");
     let (dim, m) = (b.dim, b.len());
     // b's coordinates, one axis after the other.
     let axes: Vec<Vec<f32>> = (0..dim).map(|k| b.rows().map(|q| q[k]).collect()).collect();
-    let mut out = vec![0.0f64; a.len() * m];
+    out.clear();
+    out.resize(a.len() * m, 0.0);
     if m == 0 {
-        return out;
+        return;
     }
     for (p, row) in a.rows().zip(out.chunks_exact_mut(m)) {
         for (&pk, axis) in p.iter().zip(&axes) {
@@ -105,7 +118,6 @@ pub fn squared_distances(a: &Points, b: &Points) -> Vec<f64> {
             }
         }
     }
-    out
 }
 
 /// For an `n × n` cost given by `cost(i, j)`, the column assigned to each row so that the
@@ -181,13 +193,17 @@ impl<'a> Lapjv<'a> {
     }
 
     /// Solves from the auction's prices bid from `start` (see
-    /// [`super::auction::auction_prices_from`]); returns the assignment and its optimal
+    /// [`super::auction::auction_prices_from`], its `f32` costs in `scratch`); returns the assignment and its optimal
     /// column prices.
-    fn solve_from(mut self, start: Option<&[f64]>) -> (Vec<usize>, Vec<f64>) {
+    fn solve_from(
+        mut self,
+        start: Option<&[f64]>,
+        scratch: &mut Vec<f32>,
+    ) -> (Vec<usize>, Vec<f64>) {
         if self.n == 0 {
             return (Vec::new(), Vec::new());
         }
-        self.v = super::auction::auction_prices_from(self.n, self.cost, start);
+        self.v = super::auction::auction_prices_in(self.n, self.cost, start, scratch);
         let free = self.cheapest_columns();
         self.augment_all(free);
         (self.x, self.v)

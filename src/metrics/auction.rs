@@ -46,13 +46,26 @@ pub fn auction_prices(n: usize, cost: &[f64]) -> Vec<f64> {
 /// finer ε, [`WARM_START_SHARE`] of the cost range, and takes fewer phases. A start that is
 /// not finite or of the wrong size is ignored.
 pub fn auction_prices_from(n: usize, cost: &[f64], start: Option<&[f64]>) -> Vec<f64> {
+    auction_prices_in(n, cost, start, &mut Vec::new())
+}
+
+/// [`auction_prices_from`] with the `f32` costs in `scratch` (kept from one problem to the
+/// next, so no page of it is zeroed again).
+pub(crate) fn auction_prices_in(
+    n: usize,
+    cost: &[f64],
+    start: Option<&[f64]>,
+    scratch: &mut Vec<f32>,
+) -> Vec<f64> {
     let (low, high) = bounds(cost);
     let range = (high - low) as f32;
     if n < 2 || !range.is_finite() || range <= 0.0 {
         return vec![0.0; n];
     }
     // Shifted to start at 0, so f32 keeps the differences that matter.
-    let cost = shifted(cost, low);
+    scratch.clear();
+    shifted(cost, low, scratch);
+    let cost = &scratch[..];
     // Auction prices p_j are added to the cost: v_j = −p_j. A start is shifted so its least
     // price is 0 (only differences of prices matter), which keeps it within f32's reach.
     let start = start
@@ -62,8 +75,8 @@ pub fn auction_prices_from(n: usize, cost: &[f64], start: Option<&[f64]>) -> Vec
             v.iter().map(|&x| (top - x) as f32).collect::<Vec<f32>>()
         });
     let price = match start {
-        Some(price) => bid_phases(n, &cost, range, price, WARM_START_SHARE),
-        None => bid_phases(n, &cost, range, vec![0.0; n], COLD_START_SHARE),
+        Some(price) => bid_phases(n, cost, range, price, WARM_START_SHARE),
+        None => bid_phases(n, cost, range, vec![0.0; n], COLD_START_SHARE),
     };
     price.iter().map(|&p| -f64::from(p)).collect()
 }
@@ -115,13 +128,13 @@ fn greater64(a: f64, b: f64) -> f64 {
 }
 
 widest_fn! {
-    /// `cost − low` in `f32`.
-    fn shifted(cost: &[f64], low: f64) -> Vec<f32> = shifted_body;
+    /// `cost − low` in `f32`, appended to `out`.
+    fn shifted(cost: &[f64], low: f64, out: &mut Vec<f32>) -> () = shifted_body;
 }
 
 #[inline(always)]
-fn shifted_body(cost: &[f64], low: f64) -> Vec<f32> {
-    cost.iter().map(|&c| (c - low) as f32).collect()
+fn shifted_body(cost: &[f64], low: f64, out: &mut Vec<f32>) {
+    out.extend(cost.iter().map(|&c| (c - low) as f32));
 }
 
 widest_fn! {
