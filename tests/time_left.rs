@@ -99,16 +99,25 @@ fn in_the_app_timed_by_the_workers_clock_the_estimate_holds() {
     // and the app read them in bursts, a frame apart, and now time them by that clock).
     let all = phases(include_str!("data/progress-app-worker-clock.csv"));
     // 1-RF, 0.5 s: measured +5 % at a tenth and at worst.
-    let one = find(&all, "1-RF train");
-    assert!(error_at_a_tenth(one).abs() < 0.20);
-    let (worst, _) = worst_errors(one);
-    assert!(worst.abs() < 0.20, "{worst}");
+    assert_within(find(&all, "1-RF train"), 0.20, 0.20);
     // OT-CFM, 1.1 s: +9 % at a tenth; its first quarter trains slower (the worker was still
     // measuring the round before), so at worst +32 % later on.
-    let ot = find(&all, "OT-CFM train");
-    assert!(error_at_a_tenth(ot).abs() < 0.20);
-    let (worst, _) = worst_errors(ot);
-    assert!(worst.abs() < 0.35, "{worst}");
+    assert_within(find(&all, "OT-CFM train"), 0.20, 0.35);
+}
+
+/// Asserts the estimate's error within `at_a_tenth` at the first report past a tenth of
+/// `phase`, and within `at_worst` from there until 5 % of the phase is left; returns the
+/// worst error of the speed since the phase started.
+fn assert_within(phase: &Phase, at_a_tenth: f64, at_worst: f64) -> f64 {
+    let tenth = error_at_a_tenth(phase);
+    assert!(
+        tenth.abs() < at_a_tenth,
+        "{}: {tenth} at a tenth",
+        phase.name
+    );
+    let (worst, worst_old) = worst_errors(phase);
+    assert!(worst.abs() < at_worst, "{}: {worst} at worst", phase.name);
+    worst_old
 }
 
 #[test]
@@ -132,16 +141,10 @@ fn in_the_app_without_stale_numbers_both_phases_hold_from_a_tenth_on() {
     // took a core at the start of the next phase): the first 100 steps of each phase still
     // run slower (warming up, the round's first live picture).
     let all = phases(include_str!("data/progress-app-worker-fresh-numbers.csv"));
-    // 1-RF, 0.6 s: measured +6 % at a tenth and at worst (the speed over all reports since
-    // the first, the estimate before this one: +18 %).
-    let one = find(&all, "1-RF train");
-    assert!(error_at_a_tenth(one).abs() < 0.10);
-    let (worst, worst_old) = worst_errors(one);
-    assert!(worst.abs() < 0.10, "{worst}");
+    // 1-RF, 0.6 s: measured +6 % at a tenth and at worst (the speed since the phase
+    // started: +18 % at worst, as the estimate before this one said at a tenth).
+    let worst_old = assert_within(find(&all, "1-RF train"), 0.10, 0.10);
     assert!(worst_old > 0.15, "{worst_old}");
     // OT-CFM, 1.1 s: measured +17 % at a tenth and at worst (before: +26 %, +53 % at worst).
-    let ot = find(&all, "OT-CFM train");
-    assert!(error_at_a_tenth(ot).abs() < 0.20);
-    let (worst, _) = worst_errors(ot);
-    assert!(worst.abs() < 0.20, "{worst}");
+    assert_within(find(&all, "OT-CFM train"), 0.20, 0.20);
 }

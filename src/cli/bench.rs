@@ -21,6 +21,12 @@ mod pairing;
 mod time_left;
 mod ui_frames;
 
+/// The median of `values` (the upper one of an even count; NaN if empty).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
 /// Issue 19's goal for a training step: at least this share of its matrix-product floor.
 const FLOOR_GOAL: f64 = 0.67;
 

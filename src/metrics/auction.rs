@@ -96,35 +96,23 @@ fn bounds_body(cost: &[f64]) -> (f64, f64) {
     let (chunks, tail) = cost.as_chunks::<L>();
     for c in chunks {
         for k in 0..L {
-            low[k] = lesser64(low[k], c[k]);
+            low[k] = lesser(c[k], low[k]);
         }
     }
     for c in chunks {
         for k in 0..L {
-            high[k] = greater64(high[k], c[k]);
+            high[k] = greater(c[k], high[k]);
         }
     }
     let low = low
         .iter()
         .chain(tail)
-        .fold(f64::INFINITY, |m, &c| lesser64(m, c));
+        .fold(f64::INFINITY, |m, &c| lesser(c, m));
     let high = high
         .iter()
         .chain(tail)
-        .fold(f64::NEG_INFINITY, |m, &c| greater64(m, c));
+        .fold(f64::NEG_INFINITY, |m, &c| greater(c, m));
     (low, high)
-}
-
-/// `min` without NaN handling: a NaN `b` leaves `a` (one vector instruction).
-#[inline(always)]
-fn lesser64(a: f64, b: f64) -> f64 {
-    if b < a { b } else { a }
-}
-
-/// `max` without NaN handling: a NaN `b` leaves `a`.
-#[inline(always)]
-fn greater64(a: f64, b: f64) -> f64 {
-    if b > a { b } else { a }
 }
 
 widest_fn! {
@@ -250,15 +238,15 @@ fn halve<T: Copy>(values: &mut [T; LANES], pair: impl Fn(T, T) -> T) {
     }
 }
 
-/// `min` without NaN handling (compiles to one vector instruction).
+/// `min` without NaN handling (compiles to one vector instruction): a NaN `a` gives `b`.
 #[inline(always)]
-fn lesser(a: f32, b: f32) -> f32 {
+fn lesser<T: PartialOrd>(a: T, b: T) -> T {
     if a < b { a } else { b }
 }
 
-/// `max` without NaN handling.
+/// `max` without NaN handling: a NaN `a` gives `b`.
 #[inline(always)]
-fn greater(a: f32, b: f32) -> f32 {
+fn greater<T: PartialOrd>(a: T, b: T) -> T {
     if a > b { a } else { b }
 }
 
@@ -304,6 +292,31 @@ mod tests {
                 "{first} {then}"
             );
         }
+    }
+
+    #[test]
+    fn bounds_skip_nans_in_the_lanes_and_the_tail() {
+        for len in [1, 15, 16, 17, 40, 77] {
+            let cost: Vec<f64> = (0..len)
+                .map(|k| {
+                    if k % 5 == 2 {
+                        f64::NAN
+                    } else {
+                        ((k * 37) % 23) as f64 - 7.0
+                    }
+                })
+                .collect();
+            let finite = cost.iter().filter(|c| !c.is_nan());
+            let low = finite.clone().copied().fold(f64::INFINITY, f64::min);
+            let high = finite.copied().fold(f64::NEG_INFINITY, f64::max);
+            assert_eq!(bounds(&cost), (low, high), "{len}");
+        }
+        // A NaN first, in a lane and in the tail.
+        let mut cost = vec![3.0; 35];
+        cost[0] = f64::NAN;
+        cost[34] = f64::NAN;
+        cost[20] = -1.0;
+        assert_eq!(bounds(&cost), (-1.0, 3.0));
     }
 
     #[test]

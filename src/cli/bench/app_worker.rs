@@ -10,6 +10,7 @@ use flowlab::pipeline::{Phase, Settings};
 use flowlab::target::Mixture;
 use flowlab::worker::{PhaseJob, Update, Worker};
 
+use super::median;
 use super::time_left::{Report, print_predictions};
 
 /// 1-RF rounds timed with previews on, and as many with them off.
@@ -91,11 +92,6 @@ fn settle(worker: &mut Worker) -> anyhow::Result<()> {
     std::thread::sleep(Duration::from_secs(1));
     worker.poll();
     Ok(())
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 /// Trains 1-RF and OT-CFM in the worker (previews at 20 Euler steps, as the app's default

@@ -5,6 +5,7 @@
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+use super::median;
 use flowlab::flow::{
     ConsistencyConfig, Coupling, MEASURE_TOLERANCE, MeanFlowConfig, NetConfig, ShortcutConfig,
     TrainConfig, TrainProgress, VelocityNet, consistency_distill, integrate_adaptive, train_cfm,
@@ -16,12 +17,6 @@ use rand::rngs::StdRng;
 
 /// Timed runs per method.
 const REPEATS: usize = 5;
-
-/// The median of `values` (sorted in place).
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
-}
 
 /// A method's name and a training run of it.
 type Method<'a> = (

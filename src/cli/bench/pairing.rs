@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use super::median;
 use flowlab::metrics::{
     Start, WarmStart, optimal_matching_from, optimal_matching_warm, squared_distance,
 };
@@ -84,9 +85,4 @@ fn problem(
     } else {
         (standard_normal(n, target.dim, rng), data)
     }
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
