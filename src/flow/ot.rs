@@ -13,10 +13,13 @@ use crate::metrics::{WarmStart, optimal_matching, optimal_matching_warm};
 /// # Panics
 /// If the batches differ in size or dimension (a programming error).
 pub fn ot_pair(z: &Points, x0: &Points) -> Points {
-    if z.dim == 1 && x0.dim == 1 && z.len() == x0.len() {
-        return x0.gather(&monotone_matching(&z.data, &x0.data));
-    }
-    x0.gather(&optimal_matching(z, x0))
+    sorted_pairing(z, x0).unwrap_or_else(|| x0.gather(&optimal_matching(z, x0)))
+}
+
+/// The 1-D pairing by sorting, if the batches are 1-D and of one size.
+fn sorted_pairing(z: &Points, x0: &Points) -> Option<Points> {
+    (z.dim == 1 && x0.dim == 1 && z.len() == x0.len())
+        .then(|| x0.gather(&monotone_matching(&z.data, &x0.data)))
 }
 
 /// [`ot_pair`] for a run of batches from the same two distributions (OT-CFM's).
@@ -40,10 +43,8 @@ impl OtPairing {
     /// # Panics
     /// If the batches differ in size or dimension (a programming error).
     pub fn pair(&mut self, z: &Points, x0: &Points) -> Points {
-        if z.dim == 1 && x0.dim == 1 && z.len() == x0.len() {
-            return ot_pair(z, x0);
-        }
-        x0.gather(&optimal_matching_warm(z, x0, &mut self.warm))
+        sorted_pairing(z, x0)
+            .unwrap_or_else(|| x0.gather(&optimal_matching_warm(z, x0, &mut self.warm)))
     }
 }
 

@@ -183,18 +183,15 @@ impl<'a> Lapjv<'a> {
         }
         let free = match start {
             Start::ColumnReduction => self.column_reduction(),
-            Start::Auction => {
-                self.v = super::auction::auction_prices(self.n, self.cost);
-                self.cheapest_columns()
-            }
+            Start::Auction => return self.solve_from(None, &mut Vec::new()).0,
         };
         self.augment_all(free);
         self.x
     }
 
     /// Solves from the auction's prices bid from `start` (see
-    /// [`super::auction::auction_prices_from`], its `f32` costs in `scratch`); returns the assignment and its optimal
-    /// column prices.
+    /// [`super::auction::auction_prices_from`], its `f32` costs in `scratch`); returns the
+    /// assignment and its optimal column prices.
     fn solve_from(
         mut self,
         start: Option<&[f64]>,
@@ -203,7 +200,7 @@ impl<'a> Lapjv<'a> {
         if self.n == 0 {
             return (Vec::new(), Vec::new());
         }
-        self.v = super::auction::auction_prices_in(self.n, self.cost, start, scratch);
+        self.v = super::auction::auction_prices_from(self.n, self.cost, start, scratch);
         let free = self.cheapest_columns();
         self.augment_all(free);
         (self.x, self.v)

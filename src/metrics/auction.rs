@@ -36,22 +36,13 @@ const WARM_START_SHARE: f32 = 0.003;
 const LANES: usize = 16;
 
 /// Column prices in the sign convention of the shortest-path phase (`v_j`, subtracted from
-/// the cost: row i prefers the column with the least `cost(i, j) − v_j`).
-pub fn auction_prices(n: usize, cost: &[f64]) -> Vec<f64> {
-    auction_prices_from(n, cost, None)
-}
-
-/// [`auction_prices`] from `start`, prices in the same convention (a warm start: near-optimal
-/// prices of a similar problem, see [`super::warm_start`]). The bidding then begins at a
-/// finer ε, [`WARM_START_SHARE`] of the cost range, and takes fewer phases. A start that is
-/// not finite or of the wrong size is ignored.
-pub fn auction_prices_from(n: usize, cost: &[f64], start: Option<&[f64]>) -> Vec<f64> {
-    auction_prices_in(n, cost, start, &mut Vec::new())
-}
-
-/// [`auction_prices_from`] with the `f32` costs in `scratch` (kept from one problem to the
-/// next, so no page of it is zeroed again).
-pub(crate) fn auction_prices_in(
+/// the cost: row i prefers the column with the least `cost(i, j) − v_j`), bid from `start`
+/// if given (a warm start: near-optimal prices of a similar problem in the same convention,
+/// see [`super::warm_start`]; the bidding then begins at a finer ε, [`WARM_START_SHARE`] of
+/// the cost range, and takes fewer phases), with the `f32` costs in `scratch` (kept from one
+/// problem to the next, so no page of it is zeroed again). A start that is not finite or of
+/// the wrong size is ignored.
+pub(crate) fn auction_prices_from(
     n: usize,
     cost: &[f64],
     start: Option<&[f64]>,
@@ -326,7 +317,7 @@ mod tests {
         let cost: Vec<f64> = (0..n * n)
             .map(|k| if k / n == k % n { 0.0 } else { 10.0 + k as f64 })
             .collect();
-        let v = auction_prices(n, &cost);
+        let v = auction_prices_from(n, &cost, None, &mut Vec::new());
         // The last phase leaves each row within its ε (a share of the cost range) of its best.
         let range = 10.0 + (n * n - 1) as f64;
         let epsilon = f64::from(FINAL_EPSILON_SHARE) * range;

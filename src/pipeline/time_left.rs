@@ -4,9 +4,9 @@
 //! before the first report (setting up, the first batch's allocations, another thread still
 //! finishing a picture) is over by then and would make the first estimates too long. It is
 //! the speed over the later two thirds of the reports, so a slow start leaves it as the
-//! phase goes on. Gaps between reports far longer than usual (a pause, the machine busy elsewhere for a
-//! moment) are left out of the speed, so an estimate after a pause is the speed of the work,
-//! not of the waiting.
+//! phase goes on. Gaps between reports far longer than usual (a pause, the machine busy
+//! elsewhere for a moment) are left out of the speed, so an estimate after a pause is the
+//! speed of the work, not of the waiting.
 
 /// A gap between reports this many times the median gap or more is not counted.
 const OUTLIER_GAP: f64 = 5.0;
@@ -71,8 +71,8 @@ impl TimeLeft {
             // One report only: the speed since the start is all there is.
             return (t > 0.0).then(|| t / done as f64 * left);
         }
-        let time: f64 = self.gaps.iter().map(|g| g.0).sum();
-        if time < MIN_SPAN {
+        let spanned: f64 = self.gaps.iter().map(|g| g.0).sum();
+        if spanned < MIN_SPAN {
             // The reports so far came in a burst: no speed since the first report yet, so
             // the speed since the start is all there is.
             return (t > 0.0).then(|| t / done as f64 * left);

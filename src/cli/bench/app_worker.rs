@@ -55,43 +55,45 @@ pub fn preview_cost(target: &Mixture, settings: &Settings) -> anyhow::Result<()>
 /// The seconds the 1-RF training phase just started took, by the worker's clock (its last
 /// progress report's time since the phase began).
 fn train_phase_seconds(worker: &mut Worker) -> anyhow::Result<f64> {
+    poll_until(worker, |_, updates| {
+        updates.iter().find_map(|update| match update {
+            Update::Progress(p) if p.phase == Phase::Train && p.done == p.total => Some(p.seconds),
+            _ => None,
+        })
+    })
+}
+
+/// Waits until the worker is idle and then a further second (the pictures of the round).
+fn settle(worker: &mut Worker) -> anyhow::Result<()> {
+    poll_until(worker, |worker, _| (!worker.is_busy()).then_some(()))?;
+    std::thread::sleep(Duration::from_secs(1));
+    worker.poll();
+    Ok(())
+}
+
+/// Polls the worker until `done`, shown the worker and each poll's updates, gives a value;
+/// a failure the worker reports, or five minutes without a value, is an error.
+fn poll_until<T>(
+    worker: &mut Worker,
+    mut done: impl FnMut(&Worker, &[Update]) -> Option<T>,
+) -> anyhow::Result<T> {
     let start = Instant::now();
     loop {
         anyhow::ensure!(
             start.elapsed() < Duration::from_secs(300),
             "the worker took over five minutes"
         );
-        for update in worker.poll_within(Duration::from_millis(2)) {
-            match update {
-                Update::Progress(p) if p.phase == Phase::Train && p.done == p.total => {
-                    return Ok(p.seconds);
-                }
-                Update::Failed { message } => anyhow::bail!("the worker failed: {message}"),
-                _ => {}
-            }
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
-
-/// Waits until the worker is idle and then a further second (the pictures of the round).
-fn settle(worker: &mut Worker) -> anyhow::Result<()> {
-    let start = Instant::now();
-    while worker.is_busy() {
-        anyhow::ensure!(
-            start.elapsed() < Duration::from_secs(300),
-            "the worker took over five minutes"
-        );
-        for update in worker.poll_within(Duration::from_millis(2)) {
+        let updates = worker.poll_within(Duration::from_millis(2));
+        for update in &updates {
             if let Update::Failed { message } = update {
                 anyhow::bail!("the worker failed: {message}");
             }
         }
+        if let Some(value) = done(worker, &updates) {
+            return Ok(value);
+        }
         std::thread::sleep(Duration::from_millis(5));
     }
-    std::thread::sleep(Duration::from_secs(1));
-    worker.poll();
-    Ok(())
 }
 
 /// Trains 1-RF and OT-CFM in the worker (previews at 20 Euler steps, as the app's default
