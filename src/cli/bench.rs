@@ -27,6 +27,14 @@ fn median(values: &mut [f64]) -> f64 {
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
+/// The median of `runs` measurements by `measure`.
+fn median_of(runs: usize, mut measure: impl FnMut() -> anyhow::Result<f64>) -> anyhow::Result<f64> {
+    let mut values = (0..runs.max(1))
+        .map(|_| measure())
+        .collect::<anyhow::Result<Vec<f64>>>()?;
+    Ok(median(&mut values))
+}
+
 /// Issue 19's goal for a training step: at least this share of its matrix-product floor.
 const FLOOR_GOAL: f64 = 0.67;
 
@@ -83,15 +91,25 @@ fn training(
 ) -> anyhow::Result<()> {
     let sizes =
         VelocityNet::new(target.dim, net_config, &mut StdRng::seed_from_u64(0))?.layer_sizes();
+    // Medians of five phases of 300 steps each (the PyTorch script times 300): one phase's
+    // steps/s varied by up to 30 % from one run to the next on a 2-core machine.
+    let runs = if quick { 1 } else { 5 };
     for batch in [256, 512, 1024] {
         let steps = if quick { 50 } else { 300 };
-        let fused = train_steps_per_second(target, net_config, batch, steps, Kernels::Fused)?;
-        let floor = 1.0 / matmul_floor_train(&sizes, batch, steps.max(200));
+        let fused = median_of(runs, || {
+            train_steps_per_second(target, net_config, batch, steps, Kernels::Fused)
+        })?;
+        let floor = 1.0
+            / median_of(runs, || {
+                Ok(matmul_floor_train(&sizes, batch, steps.max(200)))
+            })?;
         println!(
             "train {label} batch={batch}: {fused:.1} steps/s (matmul floor {floor:.1}, {:.2} of floor; goal >= {FLOOR_GOAL:.2})",
             fused / floor
         );
-        let layers = train_steps_per_second(target, net_config, batch, steps, Kernels::Layers)?;
+        let layers = median_of(runs, || {
+            train_steps_per_second(target, net_config, batch, steps, Kernels::Layers)
+        })?;
         println!(
             "train {label} batch={batch} fused layers under candle's autograd: {layers:.1} steps/s ({:.2} of floor)",
             layers / floor

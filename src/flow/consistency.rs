@@ -19,7 +19,7 @@ use std::sync::atomic::AtomicBool;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::train::fit_ahead;
+use super::train::{BatchReads, fit_ahead};
 use super::{FlowError, TrainConfig, TrainProgress, TrainStats, VelocityNet};
 use crate::Points;
 use crate::target::{Mixture, Source};
@@ -131,6 +131,8 @@ pub fn consistency_distill<R: Rng>(
         draw,
         teacher_step,
         finish,
+        // The moving-average target network follows the student's weights each batch.
+        BatchReads::Network,
         on_progress,
         cancel,
     )?;

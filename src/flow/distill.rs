@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicBool;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::train::fit;
+use super::train::{BatchReads, fit};
 use super::{FlowError, Pairs, TrainConfig, TrainProgress, TrainStats, VelocityNet};
 
 /// How the student is made.
@@ -118,7 +118,16 @@ fn distill_direct<R: Rng>(
         }
         Ok(())
     };
-    fit(student, config, rng, &mut make_batch, on_progress, cancel)
+    // The targets come from the pairs or the teacher, never the student's weights.
+    fit(
+        student,
+        config,
+        rng,
+        &mut make_batch,
+        BatchReads::Data,
+        on_progress,
+        cancel,
+    )
 }
 
 /// One progressive stage: the student's single Euler step of 2/N from a grid time matches
@@ -161,5 +170,14 @@ fn distill_halving<R: Rng>(
         targets.extend(v1.iter().zip(&v2).map(|(a, b)| 0.5 * (a + b)));
         Ok(())
     };
-    fit(student, config, rng, &mut make_batch, on_progress, cancel)
+    // The targets come from the pairs or the teacher, never the student's weights.
+    fit(
+        student,
+        config,
+        rng,
+        &mut make_batch,
+        BatchReads::Data,
+        on_progress,
+        cancel,
+    )
 }

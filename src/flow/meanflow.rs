@@ -16,7 +16,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use super::jvp::{jvp, path_tangent};
-use super::train::{check_share, fit, share_rows};
+use super::train::{BatchReads, check_share, fit, share_rows};
 use super::{FlowError, TrainConfig, TrainProgress, TrainStats, VelocityNet};
 use crate::target::{Mixture, Source};
 
@@ -106,6 +106,7 @@ pub fn train_meanflow<R: Rng>(
         &config.train,
         rng,
         &mut make_batch,
+        BatchReads::Network,
         on_progress,
         cancel,
     )

@@ -59,13 +59,27 @@ impl Trainer {
     }
 
     /// One `AdamW` step at `learning_rate` on the last gradients, then the moving average
-    /// with `ema_decay`.
-    pub(crate) fn update(&mut self, learning_rate: f64, ema_decay: f64) -> Result<(), FlowError> {
+    /// with `ema_decay`. The fused step only starts it, on its crew: the weights must not be
+    /// read before [`Self::settle`] (the next [`Self::gradients`] and [`Self::finish`] wait
+    /// for it themselves).
+    pub(crate) fn begin_update(
+        &mut self,
+        learning_rate: f64,
+        ema_decay: f64,
+    ) -> Result<(), FlowError> {
         match self {
-            Self::Fused(step) => step.update(learning_rate, ema_decay),
+            Self::Fused(step) => step.begin_update(learning_rate, ema_decay),
             Self::Graph { stepper, grads, .. } => {
                 stepper.step(&std::mem::take(grads), learning_rate, ema_decay)
             }
+        }
+    }
+
+    /// Waits for the update [`Self::begin_update`] started (if it is still running).
+    pub(crate) fn settle(&mut self) -> Result<(), FlowError> {
+        match self {
+            Self::Fused(step) => step.settle(),
+            Self::Graph { .. } => Ok(()),
         }
     }
 

@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicBool;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::train::{check_share, fit, share_rows};
+use super::train::{BatchReads, check_share, fit, share_rows};
 use super::{FlowError, TrainConfig, TrainProgress, TrainStats, VelocityNet};
 use crate::target::{Mixture, Source};
 
@@ -124,6 +124,7 @@ pub fn train_shortcut<R: Rng>(
         &config.train,
         rng,
         &mut make_batch,
+        BatchReads::Network,
         on_progress,
         cancel,
     )

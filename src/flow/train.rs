@@ -221,7 +221,17 @@ pub fn train_cfm_on_path<R: Rng>(
             build(&draw(coupling, config, rng), inputs, targets);
             Ok(())
         };
-        return fit(net, config, rng, &mut make_batch, on_progress, cancel);
+        // The inputs and targets come from the draws alone (`push_input_class` reads the
+        // network's shape, not its weights).
+        return fit(
+            net,
+            config,
+            rng,
+            &mut make_batch,
+            BatchReads::Data,
+            on_progress,
+            cancel,
+        );
     }
     // OT-CFM: each batch is paired on a helper thread while the batch before it trains
     // (measured: two helpers, each pairing every other batch, were no faster on two cores).
@@ -241,6 +251,7 @@ pub fn train_cfm_on_path<R: Rng>(
             build(&raw, inputs, targets);
             Ok(())
         },
+        BatchReads::Data,
         on_progress,
         cancel,
     )
@@ -249,7 +260,7 @@ pub fn train_cfm_on_path<R: Rng>(
 /// [`fit`] with each batch made in three parts: `draw` (every random draw, on the training
 /// thread), `prepare` (the slow part that needs no randomness and not the network being
 /// trained, on a helper thread, one batch ahead of the one training) and `finish` (the
-/// inputs and targets, on the training thread). The draws keep their serial order, batch
+/// inputs and targets, on the training thread; `reads` says whether it reads `net`). The draws keep their serial order, batch
 /// after batch, and nothing is drawn past the last batch, so the run is the one a serial
 /// loop gives, digit for digit.
 #[expect(clippy::too_many_arguments)]
@@ -260,6 +271,7 @@ pub(crate) fn fit_ahead<R, T, U>(
     mut draw: impl FnMut(&mut R) -> T,
     mut prepare: impl FnMut(T) -> Result<U, FlowError> + Send,
     mut finish: impl FnMut(U, &mut Vec<f32>, &mut Vec<f32>) -> Result<(), FlowError>,
+    reads: BatchReads,
     on_progress: &mut dyn FnMut(TrainProgress<'_>),
     cancel: &AtomicBool,
 ) -> Result<TrainStats, FlowError>
@@ -295,7 +307,15 @@ where
             finish(batch, inputs, targets)
         };
         // Returning drops the sender: the helper's loop ends and the scope joins it.
-        fit(net, config, rng, &mut make_batch, on_progress, cancel)
+        fit(
+            net,
+            config,
+            rng,
+            &mut make_batch,
+            reads,
+            on_progress,
+            cancel,
+        )
     })
 }
 
@@ -387,13 +407,27 @@ pub(crate) fn share_rows(batch: usize, share: f64) -> usize {
 pub(crate) type BatchFn<'a, R> =
     dyn FnMut(&mut R, &mut Vec<f32>, &mut Vec<f32>) -> Result<(), FlowError> + 'a;
 
+/// What a batch function reads: whether the next batch may be made while the optimizer is
+/// still writing the network's weights.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BatchReads {
+    /// Only data (samples, pairs, another network): the batch is made while the last
+    /// step's update runs on the training step's helper thread.
+    Data,
+    /// The network being trained (targets from its own velocities or their derivatives):
+    /// each update is finished before the next batch is made.
+    Network,
+}
+
 /// The regression loop: `AdamW` on the mean squared error between `net`'s output and the
 /// targets `make_batch` produces; reports progress and checks `cancel` between steps.
+/// `reads` says whether `make_batch` reads `net` itself.
 pub(crate) fn fit<R: Rng>(
     net: &VelocityNet,
     config: &TrainConfig,
     rng: &mut R,
     make_batch: &mut BatchFn<'_, R>,
+    reads: BatchReads,
     on_progress: &mut dyn FnMut(TrainProgress<'_>),
     cancel: &AtomicBool,
 ) -> Result<TrainStats, FlowError> {
@@ -423,10 +457,16 @@ pub(crate) fn fit<R: Rng>(
         let decay = config
             .ema_decay
             .min((1.0 + step as f64) / (10.0 + step as f64));
-        trainer.update(config.learning_rate_at(step), decay)?;
+        // Runs on the step's helper thread while this one makes the next batch, unless
+        // making it reads the weights being written.
+        trainer.begin_update(config.learning_rate_at(step), decay)?;
+        if reads == BatchReads::Network {
+            trainer.settle()?;
+        }
         loss_sum += f64::from(loss_value);
         loss_count += 1;
         if (step + 1) % report_every == 0 || step + 1 == config.steps {
+            trainer.settle()?;
             let mean = (loss_sum / loss_count as f64) as f32;
             stats.losses.push((step + 1, mean));
             on_progress(TrainProgress {
@@ -463,7 +503,16 @@ mod tests {
             Ok(())
         };
         let cancel = AtomicBool::new(false);
-        fit(net, config, rng, &mut make_batch, &mut |_| {}, &cancel).expect("serial OT-CFM");
+        fit(
+            net,
+            config,
+            rng,
+            &mut make_batch,
+            BatchReads::Network,
+            &mut |_| {},
+            &cancel,
+        )
+        .expect("serial OT-CFM");
     }
 
     #[test]
@@ -493,6 +542,57 @@ mod tests {
         );
         // Nothing drawn beyond the last batch: what follows sees the same random stream.
         assert_eq!(rng_a.random::<u64>(), rng_s.random::<u64>());
+    }
+
+    #[test]
+    fn a_batch_that_reads_the_network_never_sees_an_update_half_written() {
+        let target = preset("two-far").expect("preset");
+        let net =
+            VelocityNet::new(2, NetConfig::default(), &mut StdRng::seed_from_u64(3)).expect("net");
+        let config = TrainConfig {
+            steps: 30,
+            batch: 256,
+            report_every: 1000,
+            ..TrainConfig::default()
+        };
+        let coupling = Coupling::Independent {
+            source: Source::StandardNormal(2),
+            target: &target,
+        };
+        let mut reads = 0;
+        // The weights read twice, 0.2 ms apart: an update still being written (about 30 µs
+        // of work, started just before) would show between the two.
+        let mut make_batch = |rng: &mut StdRng, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
+            let before = net.weights()?;
+            std::thread::sleep(std::time::Duration::from_micros(200));
+            assert_eq!(
+                net.weights()?,
+                before,
+                "the weights changed while a batch was made"
+            );
+            reads += 1;
+            build_batch(
+                &net,
+                FlowPath::Straight,
+                &draw(coupling, &config, rng),
+                inputs,
+                targets,
+            );
+            Ok(())
+        };
+        let cancel = AtomicBool::new(false);
+        let mut rng = StdRng::seed_from_u64(5);
+        fit(
+            &net,
+            &config,
+            &mut rng,
+            &mut make_batch,
+            BatchReads::Network,
+            &mut |_| {},
+            &cancel,
+        )
+        .expect("training");
+        assert_eq!(reads, 30);
     }
 
     #[test]

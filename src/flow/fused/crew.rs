@@ -1,16 +1,21 @@
-//! A crew of helper threads kept awake for the length of a training phase, so the shards of
-//! each step start at once.
+//! A crew of helper threads kept awake for the length of a training phase, so the tasks of
+//! each round start at once.
 //!
 //! A training step at batch 256 runs two shards of about 0.3 ms each. Handed to the thread
 //! pool, the second shard waited about 0.1 ms per step for a pool thread to wake up (measured
 //! with the step's own timer: the pool thread falls asleep during the optimizer update and
 //! the next batch, and a wake-up in a virtual machine is slow). The crew's helpers instead
 //! watch for the next round for a while before they sleep. Whoever is free claims the next
-//! shard (the caller too), so a helper that is slow to start (its core busy) costs nothing:
-//! the caller runs the shard itself.
+//! task (the caller too), so a helper that is slow to start (its core busy) costs nothing:
+//! the caller runs the task itself.
+//!
+//! A round can also be started and left to the helpers while the caller does something else
+//! ([`Crew::start`], then [`Crew::wait`]): the training step hands the optimizer's update to
+//! the crew while the caller draws the next batch. Until the round is waited for, the crew
+//! gives no access to its job.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -19,19 +24,18 @@ use std::time::{Duration, Instant};
 /// phase (a paused app, a slow batch) does not keep a core busy.
 const WATCH: Duration = Duration::from_millis(2);
 
-/// What a round runs on each slot: `(job, slot)`; an error is kept for the caller.
-type Work<S, J> = dyn Fn(&J, &mut S) -> Result<(), String> + Send + Sync;
+/// What a round runs for each task: `(job, task index)`; an error is kept for the caller.
+type Work<J> = dyn Fn(&J, usize) -> Result<(), String> + Send + Sync;
 
 /// The state the caller and the helpers share.
-struct Shared<S, J> {
-    work: Box<Work<S, J>>,
-    /// The round's input, written by the caller between rounds.
+struct Shared<J> {
+    work: Box<Work<J>>,
+    /// What the tasks read (and, through its own locks, write); changed between rounds.
     job: RwLock<J>,
-    /// One slot per piece of work (a shard of the batch); replaced between rounds.
-    slots: RwLock<Vec<Mutex<S>>>,
     /// Bumped when a round starts.
     round: AtomicU64,
-    /// The next slot to claim, and how many slots are done, in the current round.
+    /// The current round's number of tasks, the next task to claim, and how many are done.
+    tasks: AtomicUsize,
     next: AtomicUsize,
     done: AtomicUsize,
     /// The first error of the round.
@@ -39,24 +43,26 @@ struct Shared<S, J> {
     stop: AtomicBool,
 }
 
-/// A caller plus `helpers` threads that run rounds of work over a set of slots.
-pub(crate) struct Crew<S: Send + 'static, J: Send + Sync + 'static> {
-    shared: Arc<Shared<S, J>>,
+/// A caller plus `helpers` threads that run rounds of numbered tasks over a shared job.
+pub(crate) struct Crew<J: Send + Sync + 'static> {
+    shared: Arc<Shared<J>>,
     helpers: Vec<JoinHandle<()>>,
+    /// The number of tasks of a round started and not yet waited for.
+    pending: Option<usize>,
 }
 
-impl<S: Send + 'static, J: Send + Sync + 'static> Crew<S, J> {
-    /// A crew of `helpers` threads (0: the caller runs every slot) running `work`.
+impl<J: Send + Sync + 'static> Crew<J> {
+    /// A crew of `helpers` threads (0: the caller runs every task) running `work`.
     pub(crate) fn new(
         helpers: usize,
         job: J,
-        work: impl Fn(&J, &mut S) -> Result<(), String> + Send + Sync + 'static,
+        work: impl Fn(&J, usize) -> Result<(), String> + Send + Sync + 'static,
     ) -> Self {
         let shared = Arc::new(Shared {
             work: Box::new(work),
             job: RwLock::new(job),
-            slots: RwLock::new(Vec::new()),
             round: AtomicU64::new(0),
+            tasks: AtomicUsize::new(0),
             next: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
             error: Mutex::new(None),
@@ -71,79 +77,70 @@ impl<S: Send + 'static, J: Send + Sync + 'static> Crew<S, J> {
                     .ok()
             })
             .collect();
-        Self { shared, helpers }
+        Self {
+            shared,
+            helpers,
+            pending: None,
+        }
     }
 
-    /// Replaces the slots (between rounds).
-    #[expect(
-        clippy::needless_pass_by_ref_mut,
-        reason = "one caller at a time: rounds and the changes between them must not overlap"
-    )]
-    pub(crate) fn set_slots(&mut self, slots: Vec<S>) {
-        *self
+    /// The job, to read, once the round in flight (if any) is done.
+    pub(crate) fn job(&mut self) -> Result<RwLockReadGuard<'_, J>, String> {
+        self.wait()?;
+        Ok(self
             .shared
-            .slots
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = slots.into_iter().map(Mutex::new).collect();
-    }
-
-    /// The job, to read (between rounds).
-    pub(crate) fn job(&self) -> impl std::ops::Deref<Target = J> + '_ {
-        self.shared
             .job
             .read()
-            .unwrap_or_else(PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Changes the job (between rounds).
-    #[expect(
-        clippy::needless_pass_by_ref_mut,
-        reason = "one caller at a time: rounds and the changes between them must not overlap"
-    )]
-    pub(crate) fn job_mut(&mut self) -> impl std::ops::DerefMut<Target = J> + '_ {
-        self.shared
+    /// The job, to change, once the round in flight (if any) is done.
+    pub(crate) fn job_mut(&mut self) -> Result<RwLockWriteGuard<'_, J>, String> {
+        self.wait()?;
+        Ok(self
+            .shared
             .job
             .write()
-            .unwrap_or_else(PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Runs `f` on all the slots at once, in order (between rounds).
-    pub(crate) fn with_slots<R>(&self, f: impl FnOnce(&[&S]) -> R) -> R {
-        let slots = self
-            .shared
-            .slots
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        let guards: Vec<_> = slots
-            .iter()
-            .map(|m| m.lock().unwrap_or_else(PoisonError::into_inner))
-            .collect();
-        let views: Vec<&S> = guards.iter().map(|g| &**g).collect();
-        f(&views)
-    }
-
-    /// Runs the work on every slot, the caller and the helpers claiming slots in turn;
+    /// Runs tasks `0..tasks` on the job, the caller and the helpers claiming them in turn;
     /// returns when all are done, with the first error if any.
-    #[expect(
-        clippy::needless_pass_by_ref_mut,
-        reason = "one caller at a time: rounds and the changes between them must not overlap"
-    )]
-    pub(crate) fn run(&mut self) -> Result<(), String> {
+    pub(crate) fn run(&mut self, tasks: usize) -> Result<(), String> {
+        self.start(tasks)?;
+        self.wait()
+    }
+
+    /// Starts a round of tasks `0..tasks` for the helpers and returns at once (after the
+    /// round before, if it was still in flight, is done); [`Self::wait`] joins it.
+    pub(crate) fn start(&mut self, tasks: usize) -> Result<(), String> {
+        self.wait()?;
         let shared = &*self.shared;
         // The write lock waits out a helper still inside the last round (it holds the read
-        // lock), so none claims a slot of this round with the last round's job.
-        let slots = shared.slots.write().unwrap_or_else(PoisonError::into_inner);
-        let count = slots.len();
+        // lock), so none claims a task of this round under the last round's count.
+        let job = shared.job.write().unwrap_or_else(PoisonError::into_inner);
+        shared.tasks.store(tasks, Ordering::SeqCst);
         shared.next.store(0, Ordering::SeqCst);
         shared.done.store(0, Ordering::SeqCst);
         shared.round.fetch_add(1, Ordering::SeqCst);
-        drop(slots);
+        drop(job);
         for helper in &self.helpers {
             helper.thread().unpark();
         }
-        claim_slots(shared);
+        self.pending = Some(tasks);
+        Ok(())
+    }
+
+    /// Joins the round in flight: claims what is left of it, waits for the rest, and
+    /// returns its first error. Nothing in flight: `Ok` at once.
+    pub(crate) fn wait(&mut self) -> Result<(), String> {
+        let Some(tasks) = self.pending.take() else {
+            return Ok(());
+        };
+        let shared = &*self.shared;
+        claim_tasks(shared);
         let mut spins = 0u32;
-        while shared.done.load(Ordering::Acquire) < count {
+        while shared.done.load(Ordering::Acquire) < tasks {
             if self.helpers.iter().any(JoinHandle::is_finished) {
                 return Err("a helper thread of the training step stopped".into());
             }
@@ -166,42 +163,46 @@ impl<S: Send + 'static, J: Send + Sync + 'static> Crew<S, J> {
     }
 }
 
-impl<S: Send + 'static, J: Send + Sync + 'static> Drop for Crew<S, J> {
+impl<J: Send + Sync + 'static> Drop for Crew<J> {
     fn drop(&mut self) {
+        // A round in flight finishes first: its tasks may be writing into state that
+        // outlives the crew (the network's weights).
+        if let Err(message) = self.wait() {
+            // Nobody is left to report it to; the owner reported its own errors already.
+            drop(message);
+        }
         self.shared.stop.store(true, Ordering::SeqCst);
         for helper in &self.helpers {
             helper.thread().unpark();
         }
         for helper in self.helpers.drain(..) {
             if let Err(panic) = helper.join() {
-                // `run` reported the lost helper as an error; nothing is left to clean up.
+                // `wait` reported the lost helper as an error; nothing is left to clean up.
                 drop(panic);
             }
         }
     }
 }
 
-/// Claims and runs slots of the current round until none is left.
-fn claim_slots<S, J>(shared: &Shared<S, J>) {
-    let slots = shared.slots.read().unwrap_or_else(PoisonError::into_inner);
+/// Claims and runs tasks of the current round until none is left.
+fn claim_tasks<J>(shared: &Shared<J>) {
     let job = shared.job.read().unwrap_or_else(PoisonError::into_inner);
+    let tasks = shared.tasks.load(Ordering::Acquire);
     loop {
         let i = shared.next.fetch_add(1, Ordering::AcqRel);
-        let Some(slot) = slots.get(i) else {
+        if i >= tasks {
             break;
-        };
-        let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Err(message) = (shared.work)(&job, &mut slot) {
+        }
+        if let Err(message) = (shared.work)(&job, i) {
             let mut error = shared.error.lock().unwrap_or_else(PoisonError::into_inner);
             error.get_or_insert(message);
         }
-        drop(slot);
         shared.done.fetch_add(1, Ordering::AcqRel);
     }
 }
 
 /// A helper: waits for a round (watching, then asleep), joins it, and again, until stopped.
-fn helper_loop<S, J>(shared: &Shared<S, J>) {
+fn helper_loop<J>(shared: &Shared<J>) {
     let mut seen = shared.round.load(Ordering::Acquire);
     loop {
         let since = Instant::now();
@@ -227,63 +228,104 @@ fn helper_loop<S, J>(shared: &Shared<S, J>) {
                 spins = 0;
             }
         }
-        claim_slots(shared);
+        claim_tasks(shared);
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::Crew;
 
-    /// A slot that records which rounds ran it and with which job.
-    #[derive(Default)]
-    struct Seen {
-        rounds: Vec<u64>,
+    /// Per task, the rounds (by job) that ran it.
+    fn seen(slots: usize) -> Vec<Mutex<Vec<u64>>> {
+        (0..slots).map(|_| Mutex::new(Vec::new())).collect()
+    }
+
+    struct Job {
+        round: u64,
+        slots: Vec<Mutex<Vec<u64>>>,
+    }
+
+    fn record(job: &Job, i: usize) -> Result<(), String> {
+        job.slots[i]
+            .lock()
+            .map_err(|e| e.to_string())?
+            .push(job.round);
+        Ok(())
     }
 
     #[test]
-    fn every_slot_runs_once_per_round_with_that_rounds_job() {
+    fn every_task_runs_once_per_round_with_that_rounds_job() {
         for helpers in [0, 1, 3] {
-            let mut crew = Crew::new(helpers, 0u64, |job: &u64, slot: &mut Seen| {
-                slot.rounds.push(*job);
-                Ok(())
-            });
-            crew.set_slots((0..5).map(|_| Seen::default()).collect());
+            let job = Job {
+                round: 0,
+                slots: seen(5),
+            };
+            let mut crew = Crew::new(helpers, job, record);
             for round in 1..=200u64 {
-                *crew.job_mut() = round;
-                crew.run().expect("round");
-                if round == 100 {
-                    // New slots between rounds, as a new batch size brings.
-                    crew.set_slots((0..3).map(|_| Seen::default()).collect());
+                crew.job_mut().expect("job").round = round;
+                let tasks = if round > 100 { 3 } else { 5 };
+                if round == 101 {
+                    // New tasks between rounds, as a new batch size brings.
+                    crew.job_mut().expect("job").slots = seen(3);
+                }
+                // Half the rounds started and joined later, as the optimizer's update is.
+                if round % 2 == 0 {
+                    crew.start(tasks).expect("start");
+                    std::hint::black_box((0..1000).sum::<u64>());
+                    crew.wait().expect("round");
+                } else {
+                    crew.run(tasks).expect("round");
                 }
             }
-            let seen =
-                crew.with_slots(|slots| slots.iter().map(|s| s.rounds.clone()).collect::<Vec<_>>());
-            assert_eq!(seen.len(), 3);
-            for rounds in seen {
+            let job = crew.job().expect("job");
+            assert_eq!(job.slots.len(), 3);
+            for slot in &job.slots {
+                let rounds = slot.lock().expect("slot").clone();
                 assert_eq!(rounds, (101..=200).collect::<Vec<_>>(), "{helpers} helpers");
             }
         }
     }
 
     #[test]
-    fn an_error_in_one_slot_is_reported_and_the_next_round_runs() {
-        let mut crew = Crew::new(1, 0u32, |job: &u32, slot: &mut u32| {
-            *slot += 1;
-            if *job == 1 && *slot == 1 {
-                Err(format!("slot failed in round {job}"))
+    fn an_error_in_one_task_is_reported_and_the_next_round_runs() {
+        let counts: Vec<AtomicUsize> = [0, 5, 5, 5].into_iter().map(AtomicUsize::new).collect();
+        let mut crew = Crew::new(1, (0u32, counts), |job: &(u32, Vec<AtomicUsize>), i| {
+            let before = job.1[i].fetch_add(1, Ordering::SeqCst);
+            if job.0 == 1 && before == 0 {
+                Err(format!("task failed in round {}", job.0))
             } else {
                 Ok(())
             }
         });
-        crew.set_slots(vec![0, 5, 5, 5]);
-        *crew.job_mut() = 1;
-        assert_eq!(crew.run(), Err(String::from("slot failed in round 1")));
-        *crew.job_mut() = 2;
-        assert_eq!(crew.run(), Ok(()));
-        assert_eq!(
-            crew.with_slots(|s| s.iter().map(|v| **v).collect::<Vec<_>>()),
-            [2, 7, 7, 7]
-        );
+        crew.job_mut().expect("job").0 = 1;
+        assert_eq!(crew.run(4), Err(String::from("task failed in round 1")));
+        crew.job_mut().expect("job").0 = 2;
+        assert_eq!(crew.run(4), Ok(()));
+        let job = crew.job().expect("job");
+        let counts: Vec<usize> = job.1.iter().map(|c| c.load(Ordering::SeqCst)).collect();
+        assert_eq!(counts, [2, 7, 7, 7]);
+    }
+
+    #[test]
+    fn a_started_round_finishes_before_the_job_is_read_or_the_crew_is_dropped() {
+        for helpers in [0, 1] {
+            let done = std::sync::Arc::new(AtomicUsize::new(0));
+            let counter = std::sync::Arc::clone(&done);
+            let mut crew = Crew::new(helpers, (), move |(), _| {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+                counter.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            });
+            crew.start(3).expect("start");
+            drop(crew.job().expect("job"));
+            assert_eq!(done.load(Ordering::SeqCst), 3, "{helpers} helpers");
+            crew.start(4).expect("start");
+            drop(crew);
+            assert_eq!(done.load(Ordering::SeqCst), 7, "{helpers} helpers");
+        }
     }
 }

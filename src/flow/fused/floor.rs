@@ -3,6 +3,7 @@
 //! to step, the same `gemm` calls). A kernel can't beat it; `flowlab bench` reports how close
 //! the real step gets.
 
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use super::crew::Crew;
@@ -47,34 +48,38 @@ fn floor(sizes: &[usize], rows: usize, repeats: usize, backward: bool) -> f64 {
         .enumerate()
         .map(|(i, p)| filler(p[0] * p[1], i))
         .collect();
+    // Per shard: the activations at every layer boundary and one output buffer per product,
+    // allocated once, as the training step keeps its buffers.
+    let shards: Vec<Mutex<Buffers>> = row_shards(rows, widest)
+        .into_iter()
+        .map(|r| {
+            let n = r.len();
+            Mutex::new(Buffers {
+                rows: n,
+                acts: sizes.iter().map(|&w| filler(n * w, w)).collect(),
+                out: vec![0.0; n * widest],
+                weight_grad: vec![0.0; widest * widest],
+            })
+        })
+        .collect();
+    let tasks = shards.len();
     let job = Products {
         sizes: sizes.to_vec(),
         weights,
         backward,
+        shards,
     };
     let helpers = rayon::current_num_threads().saturating_sub(1);
-    let mut crew = Crew::new(helpers, job, |job: &Products, b: &mut Buffers| {
-        run_products(job, b);
+    let mut crew = Crew::new(helpers, job, |job: &Products, i| {
+        let shard = job.shards.get(i).ok_or_else(|| format!("no shard {i}"))?;
+        run_products(
+            job,
+            &mut shard.lock().unwrap_or_else(PoisonError::into_inner),
+        );
         Ok(())
     });
-    // Per shard: the activations at every layer boundary and one output buffer per product,
-    // allocated once, as the training step keeps its buffers.
-    crew.set_slots(
-        row_shards(rows, widest)
-            .into_iter()
-            .map(|r| {
-                let n = r.len();
-                Buffers {
-                    rows: n,
-                    acts: sizes.iter().map(|&w| filler(n * w, w)).collect(),
-                    out: vec![0.0; n * widest],
-                    weight_grad: vec![0.0; widest * widest],
-                }
-            })
-            .collect(),
-    );
     let mut failed = false;
-    let seconds = time(repeats, || failed |= crew.run().is_err());
+    let seconds = time(repeats, || failed |= crew.run(tasks).is_err());
     // The products cannot fail; an error would mean a lost helper thread, and no floor.
     if failed { f64::NAN } else { seconds }
 }
@@ -84,6 +89,8 @@ struct Products {
     sizes: Vec<usize>,
     weights: Vec<Vec<f32>>,
     backward: bool,
+    /// Per shard, its buffers.
+    shards: Vec<Mutex<Buffers>>,
 }
 
 /// One shard's inputs and outputs.

@@ -12,6 +12,7 @@
 //! (`tests/fused.rs`).
 
 use std::cell::RefCell;
+use std::sync::{Mutex, PoisonError, RwLock};
 
 use candle_core::{CpuStorage, InplaceOp1, Layout, Tensor, Var, bail};
 use candle_nn::ParamsAdamW;
@@ -25,19 +26,41 @@ use crate::flow::{Activation, FlowError, VelocityNet};
 
 /// One training phase's fused step: its buffers, the optimizer's moments and the moving
 /// average, for one network.
+///
+/// The optimizer's update can run on the crew while the caller draws the next batch
+/// ([`Self::begin_update`]); the step then waits for it before anything reads the weights
+/// through it ([`Self::gradients`], [`Self::settle`], [`Self::finish`], or dropping it).
 pub struct TrainStep {
-    /// Per parameter, in the network's order (`layer{i}.weight`, `layer{i}.bias`).
-    slots: Vec<Slot>,
-    /// The batch's shards, each with its buffers, run by the caller and a crew of helpers.
-    crew: Crew<Shard, Batch>,
+    /// The shards' and the parameters' state, worked on by the caller and a crew of helpers.
+    crew: Crew<Job>,
     /// The batch size the shards are laid out for.
     batch: usize,
-    /// The sum of the shards' gradients of one parameter (when there are several shards).
-    grad_sum: Vec<f32>,
     params: ParamsAdamW,
     step: i32,
     /// Whether [`Self::gradients`] has run since the last update.
     ready: bool,
+}
+
+/// Everything a round of the crew reads and writes.
+struct Job {
+    net: Batch,
+    /// The batch's shards, each with its buffers: one task each in a gradients round.
+    shards: Vec<RwLock<Shard>>,
+    /// Per parameter, in the network's order: one task each in an update round.
+    slots: Vec<Mutex<Slot>>,
+    /// The parameters' indices, largest first: the order an update round's tasks take them,
+    /// so the two largest start first, on different threads.
+    largest_first: Vec<usize>,
+    stage: Stage,
+}
+
+/// What the crew's next round does.
+#[derive(Clone, Copy)]
+enum Stage {
+    /// Forward, loss and backward of each shard.
+    Gradients,
+    /// `AdamW` and the moving average of each parameter.
+    Update { step: AdamStep, ema_decay: f64 },
 }
 
 /// One parameter: its variable, its `AdamW` moments and its moving average.
@@ -46,6 +69,8 @@ struct Slot {
     first: Vec<f32>,
     second: Vec<f32>,
     average: Option<Vec<f32>>,
+    /// The sum of the shards' gradients (when there are more than two shards).
+    grad_sum: Vec<f32>,
 }
 
 /// What every shard of one step reads: the network and the batch.
@@ -81,6 +106,11 @@ struct Shard {
     squared_error: f64,
 }
 
+/// A crew's error as the step's.
+fn step_error(message: String) -> FlowError {
+    FlowError::invalid("step", message)
+}
+
 impl TrainStep {
     /// A step for `net` with `params` (the learning rate is set per step); `averaging` keeps a
     /// moving average of the weights, started at their current values.
@@ -100,23 +130,30 @@ impl TrainStep {
                     first: vec![0.0; n],
                     second: vec![0.0; n],
                     average,
+                    grad_sum: Vec::new(),
                 })
             })
             .collect::<Result<Vec<_>, FlowError>>()?;
-        let batch = Batch {
-            sizes: net.layer_sizes(),
-            activation: net.config().activation,
-            params: slots.iter().map(|s| s.var.as_tensor().clone()).collect(),
-            inputs: Vec::new(),
-            targets: Vec::new(),
-            scale: 0.0,
+        let mut largest_first: Vec<usize> = (0..slots.len()).collect();
+        largest_first.sort_by_key(|&i| std::cmp::Reverse(slots[i].first.len()));
+        let job = Job {
+            net: Batch {
+                sizes: net.layer_sizes(),
+                activation: net.config().activation,
+                params: slots.iter().map(|s| s.var.as_tensor().clone()).collect(),
+                inputs: Vec::new(),
+                targets: Vec::new(),
+                scale: 0.0,
+            },
+            shards: Vec::new(),
+            slots: slots.into_iter().map(Mutex::new).collect(),
+            largest_first,
+            stage: Stage::Gradients,
         };
         let helpers = rayon::current_num_threads().saturating_sub(1);
         Ok(Self {
-            slots,
-            crew: Crew::new(helpers, batch, run_shard),
+            crew: Crew::new(helpers, job, run_task),
             batch: 0,
-            grad_sum: Vec::new(),
             params,
             step: 0,
             ready: false,
@@ -126,11 +163,12 @@ impl TrainStep {
     /// Runs the forward and backward pass of one batch (`inputs` row-major with the network's
     /// input width, `targets` with its output width) and returns the mean squared error. The
     /// gradients wait in the step's buffers for [`Self::update`]; the weights are unchanged.
+    /// An update still running is finished first.
     pub fn gradients(&mut self, inputs: &[f32], targets: &[f32]) -> Result<f32, FlowError> {
-        let (input_width, dim) = {
-            let sizes = &self.crew.job().sizes;
-            (sizes[0], sizes[sizes.len() - 1])
-        };
+        let rebuild = self.batch;
+        let mut job = self.crew.job_mut().map_err(step_error)?;
+        let sizes = &job.net.sizes;
+        let (input_width, dim) = (sizes[0], sizes[sizes.len() - 1]);
         let n = targets.len() / dim;
         if n == 0 || targets.len() != n * dim || inputs.len() != n * input_width {
             return Err(FlowError::invalid(
@@ -142,32 +180,36 @@ impl TrainStep {
                 ),
             ));
         }
-        if n != self.batch {
-            let sizes = self.crew.job().sizes.clone();
+        if n != rebuild {
             let widest = sizes.iter().copied().max().unwrap_or(1);
             let shards = row_shards(n, widest)
                 .into_iter()
-                .map(|rows| self.new_shard(&sizes, rows.start, rows.len()))
+                .map(|rows| RwLock::new(job.new_shard(rows.start, rows.len())))
                 .collect();
-            self.crew.set_slots(shards);
-            self.batch = n;
+            job.shards = shards;
         }
-        {
-            let mut job = self.crew.job_mut();
-            job.inputs.clear();
-            job.inputs.extend_from_slice(inputs);
-            job.targets.clear();
-            job.targets.extend_from_slice(targets);
-            job.scale = 2.0 / (n * dim) as f32;
-        }
+        job.net.inputs.clear();
+        job.net.inputs.extend_from_slice(inputs);
+        job.net.targets.clear();
+        job.net.targets.extend_from_slice(targets);
+        job.net.scale = 2.0 / (n * dim) as f32;
+        job.stage = Stage::Gradients;
+        let tasks = job.shards.len();
+        drop(job);
+        self.batch = n;
         self.ready = false;
-        self.crew
-            .run()
-            .map_err(|message| FlowError::invalid("step", message))?;
+        self.crew.run(tasks).map_err(step_error)?;
         self.ready = true;
-        let squared: f64 = self
-            .crew
-            .with_slots(|shards| shards.iter().map(|s| s.squared_error).sum());
+        let job = self.crew.job().map_err(step_error)?;
+        let squared: f64 = job
+            .shards
+            .iter()
+            .map(|s| {
+                s.read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .squared_error
+            })
+            .sum();
         Ok((squared / (n * dim) as f64) as f32)
     }
 
@@ -175,6 +217,14 @@ impl TrainStep {
     /// [`Self::gradients`], then the moving average with `ema_decay`, each parameter in one
     /// pass written into the network's own storage.
     pub fn update(&mut self, learning_rate: f64, ema_decay: f64) -> Result<(), FlowError> {
+        self.begin_update(learning_rate, ema_decay)?;
+        self.settle()
+    }
+
+    /// [`Self::update`] handed to the crew: returns at once, while the helpers write the new
+    /// weights. Until [`Self::settle`] (or the next [`Self::gradients`]) the network's
+    /// weights are being written and must not be read.
+    pub fn begin_update(&mut self, learning_rate: f64, ema_decay: f64) -> Result<(), FlowError> {
         if !std::mem::take(&mut self.ready) {
             return Err(FlowError::invalid(
                 "step",
@@ -184,63 +234,45 @@ impl TrainStep {
         self.step += 1;
         self.params.lr = learning_rate;
         let step = AdamStep::new(&self.params, self.step);
-        let (slots, grad_sum) = (&mut self.slots, &mut self.grad_sum);
-        self.crew.with_slots(|shards| {
-            for (i, slot) in slots.iter_mut().enumerate() {
-                // The shards' gradients add up to the whole batch's, in shard order as the
-                // fused layers' optimizer adds them; the last two are added in the update's
-                // own pass.
-                let (grad, other): (&[f32], Option<&[f32]>) = match shards {
-                    [] => return Ok(()),
-                    [only] => (&only.param_grads[i], None),
-                    [first, second] => (&first.param_grads[i], Some(&second.param_grads[i])),
-                    [first, middle @ .., last] => {
-                        grad_sum.clear();
-                        grad_sum.extend_from_slice(&first.param_grads[i]);
-                        for shard in middle {
-                            add_into(grad_sum, &shard.param_grads[i]);
-                        }
-                        (grad_sum, Some(&last.param_grads[i]))
-                    }
-                };
-                let update = Update {
-                    grad,
-                    other,
-                    first: RefCell::new(&mut slot.first),
-                    second: RefCell::new(&mut slot.second),
-                    average: RefCell::new(slot.average.as_deref_mut()),
-                    ema_decay,
-                    step,
-                };
-                slot.var.as_tensor().inplace_op1(&update)?;
-            }
-            Ok(())
-        })
+        let mut job = self.crew.job_mut().map_err(step_error)?;
+        job.stage = Stage::Update { step, ema_decay };
+        let tasks = job.slots.len();
+        drop(job);
+        self.crew.start(tasks).map_err(step_error)
+    }
+
+    /// Waits for an update begun by [`Self::begin_update`]; returns its error, if any.
+    pub fn settle(&mut self) -> Result<(), FlowError> {
+        self.crew.wait().map_err(step_error)
     }
 
     /// The gradients of the last [`Self::gradients`], summed over the shards, one vector per
     /// parameter in the network's order (for checks; the update reads the buffers directly).
-    pub fn parameter_gradients(&self) -> Vec<Vec<f32>> {
-        let mut sums: Vec<Vec<f32>> = self
+    pub fn parameter_gradients(&mut self) -> Result<Vec<Vec<f32>>, FlowError> {
+        let ready = self.ready;
+        let job = self.crew.job().map_err(step_error)?;
+        let mut sums: Vec<Vec<f32>> = job
             .slots
             .iter()
-            .map(|s| vec![0.0; s.first.len()])
+            .map(|s| vec![0.0; s.lock().unwrap_or_else(PoisonError::into_inner).first.len()])
             .collect();
-        if self.ready {
-            self.crew.with_slots(|shards| {
-                for shard in shards {
-                    for (sum, part) in sums.iter_mut().zip(&shard.param_grads) {
-                        add_into(sum, part);
-                    }
+        if ready {
+            for shard in &job.shards {
+                let shard = shard.read().unwrap_or_else(PoisonError::into_inner);
+                for (sum, part) in sums.iter_mut().zip(&shard.param_grads) {
+                    add_into(sum, part);
                 }
-            });
+            }
         }
-        sums
+        Ok(sums)
     }
 
     /// Writes the moving average (if any) into the network: the weights a phase ends with.
-    pub fn finish(self) -> Result<(), FlowError> {
-        for slot in &self.slots {
+    /// An update still running is finished first.
+    pub fn finish(mut self) -> Result<(), FlowError> {
+        let job = self.crew.job().map_err(step_error)?;
+        for slot in &job.slots {
+            let slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(avg) = &slot.average {
                 let t = Tensor::from_slice(avg, slot.var.shape(), slot.var.device())?;
                 slot.var.set(&t)?;
@@ -248,10 +280,12 @@ impl TrainStep {
         }
         Ok(())
     }
+}
 
-    /// A shard of `rows` rows from `start`, its buffers sized for a network of layer sizes
-    /// `sizes`.
-    fn new_shard(&self, sizes: &[usize], start: usize, rows: usize) -> Shard {
+impl Job {
+    /// A shard of `rows` rows from `start`, its buffers sized for the network.
+    fn new_shard(&self, start: usize, rows: usize) -> Shard {
+        let sizes = &self.net.sizes;
         let layers = sizes.len() - 1;
         let hidden = sizes[1..].iter().copied().max().unwrap_or(1);
         Shard {
@@ -267,14 +301,75 @@ impl TrainStep {
             param_grads: self
                 .slots
                 .iter()
-                .map(|s| vec![0.0; s.first.len()])
+                .map(|s| vec![0.0; s.lock().unwrap_or_else(PoisonError::into_inner).first.len()])
                 .collect(),
             squared_error: 0.0,
         }
     }
 }
 
-/// One shard's forward, loss and backward: the crew's work.
+/// The crew's work: task `i` of the current stage.
+fn run_task(job: &Job, i: usize) -> Result<(), String> {
+    match job.stage {
+        Stage::Gradients => {
+            let shard = job.shards.get(i).ok_or_else(|| format!("no shard {i}"))?;
+            run_shard(
+                &job.net,
+                &mut shard.write().unwrap_or_else(PoisonError::into_inner),
+            )
+        }
+        Stage::Update { step, ema_decay } => {
+            let k = *job
+                .largest_first
+                .get(i)
+                .ok_or_else(|| format!("no parameter {i}"))?;
+            update_parameter(job, k, step, ema_decay).map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// `AdamW` and the moving average of parameter `k`, on the sum of the shards' gradients.
+fn update_parameter(
+    job: &Job,
+    k: usize,
+    step: AdamStep,
+    ema_decay: f64,
+) -> candle_core::Result<()> {
+    let mut slot = job.slots[k].lock().unwrap_or_else(PoisonError::into_inner);
+    let slot = &mut *slot;
+    let shards: Vec<_> = job
+        .shards
+        .iter()
+        .map(|s| s.read().unwrap_or_else(PoisonError::into_inner))
+        .collect();
+    // The shards' gradients add up to the whole batch's, in shard order as the fused
+    // layers' optimizer adds them; the last two are added in the update's own pass.
+    let (grad, other): (&[f32], Option<&[f32]>) = match shards.as_slice() {
+        [] => return Ok(()),
+        [only] => (&only.param_grads[k], None),
+        [first, second] => (&first.param_grads[k], Some(&second.param_grads[k])),
+        [first, middle @ .., last] => {
+            slot.grad_sum.clear();
+            slot.grad_sum.extend_from_slice(&first.param_grads[k]);
+            for shard in middle {
+                add_into(&mut slot.grad_sum, &shard.param_grads[k]);
+            }
+            (&slot.grad_sum, Some(&last.param_grads[k]))
+        }
+    };
+    let update = Update {
+        grad,
+        other,
+        first: RefCell::new(&mut slot.first),
+        second: RefCell::new(&mut slot.second),
+        average: RefCell::new(slot.average.as_deref_mut()),
+        ema_decay,
+        step,
+    };
+    slot.var.as_tensor().inplace_op1(&update)
+}
+
+/// One shard's forward, loss and backward.
 fn run_shard(batch: &Batch, shard: &mut Shard) -> Result<(), String> {
     let guards: Vec<_> = batch
         .params
