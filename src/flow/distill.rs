@@ -118,7 +118,7 @@ fn distill_direct<R: Rng>(
         }
         Ok(())
     };
-    // The targets come from the pairs or the teacher, never the student's weights.
+    // The targets come from the pairs, never the student's weights.
     fit(
         student,
         config,
@@ -170,7 +170,7 @@ fn distill_halving<R: Rng>(
         targets.extend(v1.iter().zip(&v2).map(|(a, b)| 0.5 * (a + b)));
         Ok(())
     };
-    // The targets come from the pairs or the teacher, never the student's weights.
+    // The targets come from the teacher's two steps, never the student's weights.
     fit(
         student,
         config,

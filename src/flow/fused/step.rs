@@ -7,7 +7,9 @@
 //! gradient nobody reads. Here the buffers live from step to step, each layer's forward adds
 //! the bias and keeps the activation's slope in the same pass (the backward needs no second
 //! pass over the pre-activations), the optimizer adds the shards' gradients in its own pass,
-//! and the shards run on a [`Crew`] whose helpers are awake when the step starts. The fused
+//! and the shards run on a [`Crew`] whose helpers are awake when the step starts. The update
+//! is a second round on the crew, one task per parameter, which the caller may leave running
+//! while it makes the next batch ([`TrainStep::begin_update`]). The fused
 //! layers and the plain candle ops stay as the references this step is tested against
 //! (`tests/fused.rs`).
 
