@@ -260,9 +260,9 @@ pub fn train_cfm_on_path<R: Rng>(
 /// [`fit`] with each batch made in three parts: `draw` (every random draw, on the training
 /// thread), `prepare` (the slow part that needs no randomness and not the network being
 /// trained, on a helper thread, one batch ahead of the one training) and `finish` (the
-/// inputs and targets, on the training thread; `reads` says whether it reads `net`). The draws keep their serial order, batch
-/// after batch, and nothing is drawn past the last batch, so the run is the one a serial
-/// loop gives, digit for digit.
+/// inputs and targets, on the training thread; `reads` says whether it reads `net`). The
+/// draws keep their serial order, batch after batch, and nothing is drawn past the last
+/// batch, so the run is the one a serial loop gives, digit for digit.
 #[expect(clippy::too_many_arguments)]
 pub(crate) fn fit_ahead<R, T, U>(
     net: &VelocityNet,
@@ -503,6 +503,8 @@ mod tests {
             Ok(())
         };
         let cancel = AtomicBool::new(false);
+        // Each update finished before the next batch is made (the batch reads no weights):
+        // the run ahead, which overlaps them, must still match this one digit for digit.
         fit(
             net,
             config,

@@ -56,17 +56,18 @@ pub fn optimal_matching_warm(a: &Points, b: &Points, warm: &mut WarmStart) -> Ve
     assert_eq!(a.len(), b.len(), "matching needs samples of the same size");
     let (mut cost, mut cost32) = warm.take_buffers();
     squared_distances_into(a, b, &mut cost);
-    if !(a.all_finite() && b.all_finite()) {
+    let matching = if a.all_finite() && b.all_finite() {
+        let start = warm.prices_for(a, &cost);
+        let (matching, prices) =
+            Lapjv::new(a.len(), &cost).solve_from(start.as_deref(), &mut cost32);
+        warm.keep(b, prices);
+        matching
+    } else {
         // As in `optimal_matching_from`; and these prices would mislead the next problem.
         make_finite(&mut cost);
         warm.clear();
-        let matching = Lapjv::new(a.len(), &cost).solve(Start::Auction);
-        warm.return_buffers(cost, cost32);
-        return matching;
-    }
-    let start = warm.prices_for(a, &cost);
-    let (matching, prices) = Lapjv::new(a.len(), &cost).solve_from(start.as_deref(), &mut cost32);
-    warm.keep(b, prices);
+        Lapjv::new(a.len(), &cost).solve_from(None, &mut cost32).0
+    };
     warm.return_buffers(cost, cost32);
     matching
 }

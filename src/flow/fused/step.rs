@@ -167,7 +167,7 @@ impl TrainStep {
     /// gradients wait in the step's buffers for [`Self::update`]; the weights are unchanged.
     /// An update still running is finished first.
     pub fn gradients(&mut self, inputs: &[f32], targets: &[f32]) -> Result<f32, FlowError> {
-        let rebuild = self.batch;
+        let laid_out = self.batch;
         let mut job = self.crew.job_mut().map_err(step_error)?;
         let sizes = &job.net.sizes;
         let (input_width, dim) = (sizes[0], sizes[sizes.len() - 1]);
@@ -182,7 +182,7 @@ impl TrainStep {
                 ),
             ));
         }
-        if n != rebuild {
+        if n != laid_out {
             let widest = sizes.iter().copied().max().unwrap_or(1);
             let shards = row_shards(n, widest)
                 .into_iter()
