@@ -1,5 +1,6 @@
 //! The lecture room: the app laid out at projector sizes (1280×720 and 1920×1080), normal and
-//! in presentation mode, with every kind of round on screen (ten rounds). From the rectangles
+//! in presentation mode (zoomed so any projector shows the 1280×720 layout, only larger), with
+//! every kind of round on screen (ten rounds). From the rectangles
 //! of what was drawn: in presentation mode the two main plots cover at least half of the
 //! window; no chart title is cut short; no label or button is clipped by the window or
 //! overlaps another.
@@ -71,17 +72,40 @@ fn widgets(h: &Harness<'_, FlowlabApp>) -> Vec<(String, Role, Rect)> {
         .collect()
 }
 
-fn check_layout(h: &mut Harness<'_, FlowlabApp>, size: Vec2, presentation: bool) {
-    h.set_size(size);
+/// Sizes the window as a display of `pixels` would (at one pixel per point, as under Xvfb):
+/// the harness takes its size in points, which a zoom divides, so it is set again until the
+/// app's zoom settles. Returns the size in points.
+fn set_window(h: &mut Harness<'_, FlowlabApp>, pixels: Vec2) -> Vec2 {
+    for _ in 0..5 {
+        let zoom = h.ctx.zoom_factor();
+        h.set_size(pixels / zoom);
+        h.run_steps(2);
+        if h.ctx.zoom_factor() == zoom {
+            return pixels / zoom;
+        }
+    }
+    panic!("the zoom did not settle at {pixels:?}");
+}
+
+fn check_layout(h: &mut Harness<'_, FlowlabApp>, pixels: Vec2, presentation: bool) {
     if h.state().persisted.presentation != presentation {
         h.state_mut().act(Action::TogglePresentation);
     }
-    h.run_steps(4);
+    let size = set_window(h, pixels);
+    h.run_steps(2);
     let case = format!(
         "{}x{}{}",
-        size.x,
-        size.y,
+        pixels.x,
+        pixels.y,
         if presentation { " presenting" } else { "" }
+    );
+    // Presenting, a projector of any size shows the 1280×720 layout, only larger (text is
+    // the same share of the screen's height); otherwise the window keeps its text size.
+    let zoom = h.ctx.zoom_factor();
+    let expected = if presentation { pixels.y / 720.0 } else { 1.0 };
+    assert!(
+        (zoom - expected).abs() < 1e-3,
+        "{case}: zoom {zoom}, expected {expected}"
     );
     let window = Rect::from_min_size(eframe::egui::Pos2::ZERO, size);
     let probe = flowlab::ui::probe::last(&h.ctx);
@@ -90,7 +114,7 @@ fn check_layout(h: &mut Harness<'_, FlowlabApp>, size: Vec2, presentation: bool)
     assert_eq!(probe.main_plots.len(), 2, "{case}: two main plots");
     let plots: f32 = probe.main_plots.iter().map(|r| r.area()).sum();
     let share = plots / window.area();
-    eprintln!("{case}: the main plots cover {share:.2} of the window");
+    eprintln!("{case}: the main plots cover {share:.4} of the window (window {size:?} pt)");
     if presentation {
         assert!(
             share >= 0.5,
@@ -196,9 +220,11 @@ fn the_screen_fits_a_projector_with_every_kind_of_round() {
     step_until(&mut h, "the 1-RF picture", |app| {
         app.run_view().pictures.contains_key(&0)
     });
-    for size in [Vec2::new(1280.0, 720.0), Vec2::new(1920.0, 1080.0)] {
+    for pixels in [Vec2::new(1280.0, 720.0), Vec2::new(1920.0, 1080.0)] {
         for presentation in [false, true] {
-            check_layout(&mut h, size, presentation);
+            check_layout(&mut h, pixels, presentation);
         }
     }
+    // Leaving presentation mode gives the window back its own zoom.
+    check_layout(&mut h, Vec2::new(1920.0, 1080.0), false);
 }

@@ -11,11 +11,15 @@ use super::{charts, left_panel, main_view, shortcuts, toolbar, view_bar};
 /// Text in presentation mode is this much larger (the window keeps its size in points, so
 /// the pictures keep the room a zoom would take from them).
 const PRESENTATION_TEXT: f32 = 1.2;
+/// The screen presentation mode is laid out for, in points: a larger window is zoomed so that
+/// it shows this layout, only larger (a 1920×1080 projector at 1.5×, as a 1280×720 one), and
+/// text keeps the same share of the screen's height whatever its resolution.
+const PRESENTATION_SCREEN: egui::Vec2 = egui::vec2(1280.0, 720.0);
 /// Below this width (in points) the side panel starts closed: the pictures need the room.
 const WIDE_WINDOW: f32 = 1500.0;
 /// Share of the window height the chart strip takes.
 const CHART_SHARE: f32 = 0.3;
-const CHART_SHARE_PRESENTING: f32 = 0.2;
+const CHART_SHARE_PRESENTING: f32 = 0.19;
 
 /// The window's own state: overlays and what was last applied to the context.
 #[derive(Default)]
@@ -31,6 +35,11 @@ pub struct Chrome {
     auto_side_open: bool,
     /// (dark, presentation) as last applied to the context.
     applied: Option<(bool, bool)>,
+    /// Presenting: the window size (in points at zoom 1) the zoom was last set for.
+    presenting_zoom: Option<egui::Vec2>,
+    /// The user's zoom when last not presenting (restored after presenting; `None`: 1, as
+    /// when the app starts presenting with a zoom the last session's presenting left).
+    user_zoom: Option<f32>,
 }
 
 impl Chrome {
@@ -61,10 +70,49 @@ impl Chrome {
             apply_theme(ctx, persisted.dark, persisted.presentation);
             self.applied = Some(now);
         }
+        self.apply_zoom(ctx, persisted.presentation);
         if std::mem::take(&mut self.fullscreen_toggle) {
             let full = ctx.input(|i| i.viewport().fullscreen.unwrap_or(false));
             ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!full));
         }
+    }
+}
+
+impl Chrome {
+    /// Presenting, zooms the window to [`presentation_zoom`] of its size, again whenever the
+    /// window is resized (a zoom the user sets in between, Ctrl +/−, holds until then);
+    /// after presenting, restores the user's zoom.
+    fn apply_zoom(&mut self, ctx: &egui::Context, presentation: bool) {
+        let zoom = ctx.zoom_factor();
+        // The window in points at zoom 1: the same before and after a zoom takes effect.
+        let window = ctx.content_rect().size() * zoom;
+        if !presentation {
+            if self.presenting_zoom.take().is_some() {
+                ctx.set_zoom_factor(self.user_zoom.unwrap_or(1.0));
+            } else {
+                self.user_zoom = Some(zoom);
+            }
+            return;
+        }
+        if self
+            .presenting_zoom
+            .is_none_or(|sized_for| (sized_for - window).length() >= 1.0)
+        {
+            ctx.set_zoom_factor(presentation_zoom(window));
+            self.presenting_zoom = Some(window);
+        }
+    }
+}
+
+/// The zoom that shows presentation mode's layout ([`PRESENTATION_SCREEN`]) on a window of
+/// `window` points at zoom 1: as large as both sides allow, never below 1 (a smaller window
+/// keeps its text size; the layout is checked at 1280×720) and never above 3.
+pub fn presentation_zoom(window: egui::Vec2) -> f32 {
+    let fit = (window / PRESENTATION_SCREEN).min_elem();
+    if fit.is_finite() {
+        fit.clamp(1.0, 3.0)
+    } else {
+        1.0
     }
 }
 
@@ -142,4 +190,24 @@ pub fn apply_theme(ctx: &egui::Context, dark: bool, presentation: bool) {
         style.spacing.interact_size.y = 26.0 * k;
         style.spacing.slider_width = 130.0;
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presenting_zooms_a_projector_to_the_layout_checked_at_1280_by_720() {
+        let zoom = |w, h| presentation_zoom(egui::vec2(w, h));
+        assert_eq!(zoom(1280.0, 720.0), 1.0);
+        assert_eq!(zoom(1920.0, 1080.0), 1.5);
+        assert_eq!(zoom(3840.0, 2160.0), 3.0);
+        // 16:10 and 4:3: the short side decides, so the layout is never below 1280×720.
+        assert_eq!(zoom(1920.0, 1200.0), 1.5);
+        assert_eq!(zoom(1024.0 * 1.5, 768.0 * 1.5), 1.2);
+        // Smaller windows keep their text size; nothing degenerate zooms.
+        assert_eq!(zoom(1024.0, 768.0), 1.0);
+        assert_eq!(zoom(0.0, 0.0), 1.0);
+        assert_eq!(zoom(f32::NAN, 720.0), 1.0);
+    }
 }
