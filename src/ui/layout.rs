@@ -8,8 +8,9 @@ use super::app::FlowlabApp;
 use super::state::Persisted;
 use super::{charts, left_panel, main_view, shortcuts, toolbar, view_bar};
 
-/// Text in presentation mode is this much larger (the window keeps its size in points, so
-/// the pictures keep the room a zoom would take from them).
+/// Text in presentation mode is this much larger, on top of the zoom to
+/// [`PRESENTATION_SCREEN`] (a 1280×720 window is not zoomed: a zoom there would take the
+/// pictures' room).
 const PRESENTATION_TEXT: f32 = 1.2;
 /// The screen presentation mode is laid out for, in points: a larger window is zoomed so that
 /// it shows this layout, only larger (a 1920×1080 projector at 1.5×, as a 1280×720 one), and
@@ -76,9 +77,7 @@ impl Chrome {
             ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(!full));
         }
     }
-}
 
-impl Chrome {
     /// Presenting, zooms the window to [`presentation_zoom`] of its size, again whenever the
     /// window is resized (a zoom the user sets in between, Ctrl +/−, holds until then);
     /// after presenting, restores the user's zoom.
@@ -107,7 +106,7 @@ impl Chrome {
 /// The zoom that shows presentation mode's layout ([`PRESENTATION_SCREEN`]) on a window of
 /// `window` points at zoom 1: as large as both sides allow, never below 1 (a smaller window
 /// keeps its text size; the layout is checked at 1280×720) and never above 3.
-pub fn presentation_zoom(window: egui::Vec2) -> f32 {
+fn presentation_zoom(window: egui::Vec2) -> f32 {
     let fit = (window / PRESENTATION_SCREEN).min_elem();
     if fit.is_finite() {
         fit.clamp(1.0, 3.0)
