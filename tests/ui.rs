@@ -462,3 +462,21 @@ fn the_adaptive_solver_shows_what_each_sample_cost() {
         w2_label(h).is_some()
     });
 }
+
+#[test]
+fn a_zoom_left_by_presenting_does_not_outlive_it() {
+    // egui keeps the last session's zoom; a session that ended presenting at 1920×1080
+    // left 1.5. Not presenting, the app starts at 1.
+    let mut h = Harness::builder()
+        .with_size(eframe::egui::Vec2::new(1280.0, 720.0))
+        .build_eframe(|cc| {
+            cc.egui_ctx.set_zoom_factor(1.5);
+            FlowlabApp::new(&cc.egui_ctx, Some(Persisted::default()))
+        });
+    h.run_steps(3);
+    assert_eq!(h.ctx.zoom_factor(), 1.0);
+    // A zoom the user sets afterwards (Ctrl +) holds.
+    h.ctx.set_zoom_factor(1.25);
+    h.run_steps(3);
+    assert_eq!(h.ctx.zoom_factor(), 1.25);
+}

@@ -309,4 +309,10 @@ impl eframe::App for FlowlabApp {
         }
         eframe::set_value(storage, eframe::APP_KEY, &self.persisted);
     }
+
+    /// Scripted screenshots leave egui's memory alone too (a screenshot presenting at
+    /// 1920×1080 saved its zoom of 1.5 there, and the next app started zoomed).
+    fn persist_egui_memory(&self) -> bool {
+        !self.scripted
+    }
 }

@@ -38,8 +38,8 @@ pub struct Chrome {
     applied: Option<(bool, bool)>,
     /// Presenting: the window size (in points at zoom 1) the zoom was last set for.
     presenting_zoom: Option<egui::Vec2>,
-    /// The user's zoom when last not presenting (restored after presenting; `None`: 1, as
-    /// when the app starts presenting with a zoom the last session's presenting left).
+    /// The user's zoom when last not presenting (restored after presenting; `None`: not
+    /// seen yet, 1).
     user_zoom: Option<f32>,
 }
 
@@ -80,14 +80,17 @@ impl Chrome {
 
     /// Presenting, zooms the window to [`presentation_zoom`] of its size, again whenever the
     /// window is resized (a zoom the user sets in between, Ctrl +/−, holds until then);
-    /// after presenting, restores the user's zoom.
+    /// after presenting, restores the user's zoom. The app starts at zoom 1 when not
+    /// presenting: egui keeps the zoom of the last session, which may be one presenting set.
     fn apply_zoom(&mut self, ctx: &egui::Context, presentation: bool) {
         let zoom = ctx.zoom_factor();
         // The window in points at zoom 1: the same before and after a zoom takes effect.
         let window = ctx.content_rect().size() * zoom;
         if !presentation {
-            if self.presenting_zoom.take().is_some() {
-                ctx.set_zoom_factor(self.user_zoom.unwrap_or(1.0));
+            if self.presenting_zoom.take().is_some() || self.user_zoom.is_none() {
+                let user = self.user_zoom.unwrap_or(1.0);
+                ctx.set_zoom_factor(user);
+                self.user_zoom = Some(user);
             } else {
                 self.user_zoom = Some(zoom);
             }
