@@ -19,7 +19,8 @@ use std::sync::atomic::AtomicBool;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use super::train::{BatchReads, fit_ahead};
+use super::ahead::{Sharing, fit_ahead};
+use super::train::BatchReads;
 use super::{FlowError, TrainConfig, TrainProgress, TrainStats, VelocityNet};
 use crate::Points;
 use crate::target::{Mixture, Source};
@@ -129,12 +130,13 @@ pub fn consistency_distill<R: Rng>(
         &config.train,
         rng,
         draw,
-        teacher_step,
+        || teacher_step,
         finish,
         // The moving-average target network follows the student's weights each batch.
         BatchReads::Network,
         on_progress,
         cancel,
+        Sharing::Measured,
     )?;
     Ok((student, stats))
 }

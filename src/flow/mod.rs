@@ -5,6 +5,7 @@
 //! `v(x_t, t) ≈ z − x0`; samplers integrate from t = 1 down to t = 0 with `x ← x − Δt·v`.
 
 mod adaptive;
+mod ahead;
 mod consistency;
 mod distill;
 mod error;

@@ -75,6 +75,14 @@ impl Trainer {
         }
     }
 
+    /// Runs the next steps on this thread alone (`true`) or with the step's helper threads
+    /// (`false`, the default). Only the fused step has helpers; the results are the same.
+    pub(crate) fn set_solo(&mut self, solo: bool) {
+        if let Self::Fused(step) = self {
+            step.set_solo(solo);
+        }
+    }
+
     /// Waits for the update [`Self::begin_update`] started (if it is still running).
     pub(crate) fn settle(&mut self) -> Result<(), FlowError> {
         match self {

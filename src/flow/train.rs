@@ -1,11 +1,13 @@
 //! Conditional flow matching training, and the generic regression loop distillation shares.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
+use super::ahead::{Sharing, fit_ahead};
 use super::optim::Trainer;
 use super::{FlowError, FlowPath, Kernels, OtPairing, Pairs, TimeSampling, VelocityNet};
 use crate::Points;
@@ -233,14 +235,38 @@ pub fn train_cfm_on_path<R: Rng>(
             cancel,
         );
     }
-    // OT-CFM: each batch is paired on a helper thread while the batch before it trains
-    // (measured: two helpers, each pairing every other batch, were no faster on two cores).
+    train_ot(
+        net,
+        coupling,
+        path,
+        config,
+        rng,
+        on_progress,
+        cancel,
+        Sharing::Measured,
+    )
+}
+
+/// OT-CFM: each batch is paired ahead, on the second core, while the batch before it trains
+/// (measured: two helpers, each pairing every other batch, were no faster on two cores; the
+/// training thread pairing too whenever it would wait is, see [`super::ahead`]).
+#[expect(clippy::too_many_arguments)]
+fn train_ot<R: Rng>(
+    net: &VelocityNet,
+    coupling: Coupling<'_>,
+    path: FlowPath,
+    config: &TrainConfig,
+    rng: &mut R,
+    on_progress: &mut dyn FnMut(TrainProgress<'_>),
+    cancel: &AtomicBool,
+    sharing: Sharing,
+) -> Result<TrainStats, FlowError> {
     fit_ahead(
         net,
         config,
         rng,
         |rng| draw(coupling, config, rng),
-        {
+        || {
             let mut pairing = OtPairing::new();
             move |mut raw: RawBatch| {
                 raw.x0 = pairing.pair(&raw.z, &raw.x0);
@@ -248,75 +274,14 @@ pub fn train_cfm_on_path<R: Rng>(
             }
         },
         |raw, inputs, targets| {
-            build(&raw, inputs, targets);
+            build_batch(net, path, &raw, inputs, targets);
             Ok(())
         },
         BatchReads::Data,
         on_progress,
         cancel,
+        sharing,
     )
-}
-
-/// [`fit`] with each batch made in three parts: `draw` (every random draw, on the training
-/// thread), `prepare` (the slow part that needs no randomness and not the network being
-/// trained, on a helper thread, one batch ahead of the one training) and `finish` (the
-/// inputs and targets, on the training thread; `reads` says whether it reads `net`). The
-/// draws keep their serial order, batch after batch, and nothing is drawn past the last
-/// batch, so the run is the one a serial loop gives, digit for digit.
-#[expect(clippy::too_many_arguments)]
-pub(crate) fn fit_ahead<R, T, U>(
-    net: &VelocityNet,
-    config: &TrainConfig,
-    rng: &mut R,
-    mut draw: impl FnMut(&mut R) -> T,
-    mut prepare: impl FnMut(T) -> Result<U, FlowError> + Send,
-    mut finish: impl FnMut(U, &mut Vec<f32>, &mut Vec<f32>) -> Result<(), FlowError>,
-    reads: BatchReads,
-    on_progress: &mut dyn FnMut(TrainProgress<'_>),
-    cancel: &AtomicBool,
-) -> Result<TrainStats, FlowError>
-where
-    R: Rng,
-    T: Send,
-    U: Send,
-{
-    std::thread::scope(|scope| {
-        let (to_prepare, drawn_batches) = crossbeam_channel::unbounded::<T>();
-        let (to_train, prepared) = crossbeam_channel::unbounded::<Result<U, FlowError>>();
-        scope.spawn(move || {
-            for batch in drawn_batches {
-                if to_train.send(prepare(batch)).is_err() {
-                    break;
-                }
-            }
-        });
-        let (mut drawn, mut called) = (0, 0);
-        let mut make_batch = |rng: &mut R, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
-            // Keep the batch after this one queued (the first call draws two).
-            let wanted = (called + 2).min(config.steps);
-            while drawn < wanted {
-                if to_prepare.send(draw(rng)).is_err() {
-                    break;
-                }
-                drawn += 1;
-            }
-            called += 1;
-            let batch = prepared.recv().map_err(|crossbeam_channel::RecvError| {
-                FlowError::invalid("batch", "the helper thread preparing batches stopped")
-            })??;
-            finish(batch, inputs, targets)
-        };
-        // Returning drops the sender: the helper's loop ends and the scope joins it.
-        fit(
-            net,
-            config,
-            rng,
-            &mut make_batch,
-            reads,
-            on_progress,
-            cancel,
-        )
-    })
 }
 
 /// The network's inputs and regression targets for `raw` on `path`.
@@ -431,6 +396,31 @@ pub(crate) fn fit<R: Rng>(
     on_progress: &mut dyn FnMut(TrainProgress<'_>),
     cancel: &AtomicBool,
 ) -> Result<TrainStats, FlowError> {
+    fit_on(
+        net,
+        config,
+        rng,
+        make_batch,
+        reads,
+        on_progress,
+        cancel,
+        &Cell::new(false),
+    )
+}
+
+/// [`fit`], each step run on this thread alone while `solo` holds (read before each step;
+/// `make_batch` may change it) and with the step's helper threads otherwise.
+#[expect(clippy::too_many_arguments)]
+pub(crate) fn fit_on<R: Rng>(
+    net: &VelocityNet,
+    config: &TrainConfig,
+    rng: &mut R,
+    make_batch: &mut BatchFn<'_, R>,
+    reads: BatchReads,
+    on_progress: &mut dyn FnMut(TrainProgress<'_>),
+    cancel: &AtomicBool,
+    solo: &Cell<bool>,
+) -> Result<TrainStats, FlowError> {
     config.validate()?;
     let start = Instant::now();
     let mut trainer = Trainer::new(net, config)?;
@@ -446,6 +436,7 @@ pub(crate) fn fit<R: Rng>(
         inputs.clear();
         targets.clear();
         make_batch(rng, &mut inputs, &mut targets)?;
+        trainer.set_solo(solo.get());
         let loss_value = trainer.gradients(net, &inputs, &targets)?;
         if !loss_value.is_finite() {
             return Err(FlowError::Diverged {
@@ -518,32 +509,48 @@ mod tests {
     }
 
     #[test]
-    fn pairing_ahead_on_a_helper_thread_trains_the_serial_loops_network_digit_for_digit() {
+    fn pairing_ahead_trains_the_serial_loops_network_digit_for_digit_however_shared() {
         let target = preset("eight-gaussians").expect("preset");
+        // Long enough for the measured sharing to time both ways and pick one.
         let config = TrainConfig {
-            steps: 25,
+            steps: 120,
             batch: 64,
             ..TrainConfig::default()
         };
         let fresh = || {
             VelocityNet::new(2, NetConfig::default(), &mut StdRng::seed_from_u64(4)).expect("net")
         };
-        let (ahead, serial) = (fresh(), fresh());
-        let (mut rng_a, mut rng_s) = (StdRng::seed_from_u64(9), StdRng::seed_from_u64(9));
-        let source = Source::StandardNormal(2);
-        let coupling = Coupling::MinibatchOt {
-            source,
-            target: &target,
-        };
-        let cancel = AtomicBool::new(false);
-        train_cfm(&ahead, coupling, &config, &mut rng_a, &mut |_| {}, &cancel).expect("OT-CFM");
+        let serial = fresh();
+        let mut rng_s = StdRng::seed_from_u64(9);
         serial_ot(&serial, &target, &config, &mut rng_s);
-        assert_eq!(
-            ahead.weights().expect("weights"),
-            serial.weights().expect("weights")
-        );
-        // Nothing drawn beyond the last batch: what follows sees the same random stream.
-        assert_eq!(rng_a.random::<u64>(), rng_s.random::<u64>());
+        let after = rng_s.random::<u64>();
+        for sharing in [Sharing::Helper, Sharing::Shared, Sharing::Measured] {
+            let ahead = fresh();
+            let mut rng_a = StdRng::seed_from_u64(9);
+            let coupling = Coupling::MinibatchOt {
+                source: Source::StandardNormal(2),
+                target: &target,
+            };
+            let cancel = AtomicBool::new(false);
+            train_ot(
+                &ahead,
+                coupling,
+                FlowPath::Straight,
+                &config,
+                &mut rng_a,
+                &mut |_| {},
+                &cancel,
+                sharing,
+            )
+            .expect("OT-CFM");
+            assert_eq!(
+                ahead.weights().expect("weights"),
+                serial.weights().expect("weights"),
+                "{sharing:?}"
+            );
+            // Nothing drawn beyond the last batch: what follows sees the same random stream.
+            assert_eq!(rng_a.random::<u64>(), after, "{sharing:?}");
+        }
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub(crate) struct Crew<J: Send + Sync + 'static> {
     helpers: Vec<JoinHandle<()>>,
     /// The number of tasks of a round started and not yet waited for.
     pending: Option<usize>,
+    /// The caller runs every task of the next rounds itself; the helpers are not called.
+    solo: bool,
 }
 
 impl<J: Send + Sync + 'static> Crew<J> {
@@ -81,7 +83,16 @@ impl<J: Send + Sync + 'static> Crew<J> {
             shared,
             helpers,
             pending: None,
+            solo: false,
         }
+    }
+
+    /// From the next round on, the caller runs every task itself (`true`) and the helpers
+    /// are left asleep, or the helpers join in again (`false`). For when the helpers' cores
+    /// have other work that cannot wait: a round's tasks and their order are the same either
+    /// way, so are its results.
+    pub(crate) fn set_solo(&mut self, solo: bool) {
+        self.solo = solo;
     }
 
     /// The job, to read, once the round in flight (if any) is done.
@@ -122,10 +133,14 @@ impl<J: Send + Sync + 'static> Crew<J> {
         shared.tasks.store(tasks, Ordering::SeqCst);
         shared.next.store(0, Ordering::SeqCst);
         shared.done.store(0, Ordering::SeqCst);
-        shared.round.fetch_add(1, Ordering::SeqCst);
+        if !self.solo {
+            shared.round.fetch_add(1, Ordering::SeqCst);
+        }
         drop(job);
-        for helper in &self.helpers {
-            helper.thread().unpark();
+        if !self.solo {
+            for helper in &self.helpers {
+                helper.thread().unpark();
+            }
         }
         self.pending = Some(tasks);
         Ok(())
@@ -327,5 +342,42 @@ mod tests {
             drop(crew);
             assert_eq!(done.load(Ordering::SeqCst), 7, "{helpers} helpers");
         }
+    }
+
+    #[test]
+    fn a_solo_round_runs_every_task_on_the_caller_and_the_helpers_rejoin_after() {
+        use std::thread::ThreadId;
+        let caller = std::thread::current().id();
+        let ran_on = std::sync::Arc::new(Mutex::new(Vec::<ThreadId>::new()));
+        let record = std::sync::Arc::clone(&ran_on);
+        let mut crew = Crew::new(1, (), move |(), _| {
+            // Long enough that an awake helper claims some of a round's tasks.
+            std::thread::sleep(std::time::Duration::from_micros(200));
+            record
+                .lock()
+                .map_err(|e| e.to_string())?
+                .push(std::thread::current().id());
+            Ok(())
+        });
+        crew.set_solo(true);
+        for _ in 0..20 {
+            crew.run(8).expect("round");
+        }
+        let solo: Vec<ThreadId> = ran_on.lock().expect("ids").drain(..).collect();
+        assert_eq!(solo.len(), 160);
+        assert!(
+            solo.iter().all(|&id| id == caller),
+            "a helper ran a solo task"
+        );
+        crew.set_solo(false);
+        for _ in 0..20 {
+            crew.run(8).expect("round");
+        }
+        let shared = ran_on.lock().expect("ids").clone();
+        assert_eq!(shared.len(), 160);
+        assert!(
+            shared.iter().any(|&id| id != caller),
+            "the helper never rejoined"
+        );
     }
 }

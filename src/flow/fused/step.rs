@@ -243,6 +243,13 @@ impl TrainStep {
         self.crew.start(tasks).map_err(step_error)
     }
 
+    /// From the next round on, this thread runs the whole step itself (`true`: the step's
+    /// helper threads are left asleep, their cores free for other work) or with the helpers
+    /// (`false`, as a new step starts). The results are the same to the bit either way.
+    pub fn set_solo(&mut self, solo: bool) {
+        self.crew.set_solo(solo);
+    }
+
     /// Waits for an update begun by [`Self::begin_update`]; returns its error, if any.
     pub fn settle(&mut self) -> Result<(), FlowError> {
         self.crew.wait().map_err(step_error)

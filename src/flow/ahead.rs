@@ -1,0 +1,355 @@
+//! Training with a slow part of each batch made ahead, on the second core: OT-CFM's exact
+//! pairing, consistency distillation's teacher step.
+//!
+//! Two threads share the work: the training thread and one helper. How they share it is
+//! measured, not assumed:
+//! - **Helper** (the start): the helper prepares batch after batch, one ahead of the step,
+//!   while the training step runs on both cores (the step's own helper thread joins in). Best
+//!   when preparing a batch takes less time than a step.
+//! - **Shared**: the training step runs on its thread alone, and that thread prepares a batch
+//!   itself whenever the one it needs is not ready, so neither core waits. Best when
+//!   preparing is the slower part: on this machine an OT-CFM batch of 256 takes about
+//!   0.55 ms to pair against 0.27 ms for a step on two threads (0.48 ms on one), so one
+//!   helper is the bottleneck and three busy threads on two cores slow each other down.
+//!
+//! After a short warm-up the run times a stretch of steps in helper mode; if the training
+//! thread spent a real part of it waiting for batches, it times a stretch in shared mode and
+//! keeps whichever was faster. Either way each batch is drawn on the training thread in the
+//! serial order and prepared by a function of its draws alone, so the run is the one a
+//! serial loop gives, digit for digit.
+
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+
+use super::train::{BatchReads, fit_on};
+use super::{FlowError, TrainConfig, TrainProgress, TrainStats, VelocityNet};
+
+/// Steps before any timing (the first batches warm caches and the pairing's warm start).
+const WARM_UP: usize = 8;
+/// Steps timed in each mode.
+const TIMED: usize = 32;
+/// Steps after a switch before its timing starts (the queue of batches settles).
+const SETTLE: usize = 4;
+/// The share of the helper-mode stretch the training thread must spend waiting for batches
+/// before shared mode is tried at all (below it the helper keeps up).
+const WAITING_WORTH_A_TRY: f64 = 0.15;
+
+/// How the two threads share the work, fixed or measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sharing {
+    /// Measure both and keep the faster (what training uses).
+    Measured,
+    /// Helper mode throughout.
+    #[cfg_attr(not(test), expect(dead_code, reason = "tests pin the mode"))]
+    Helper,
+    /// Shared mode throughout.
+    Shared,
+}
+
+/// [`super::train::fit`] with each batch made in three parts: `draw` (every random draw, on
+/// the training thread), `prepare` (the slow part that needs no randomness and not the
+/// network being trained; `make_prepare` makes one preparer per thread) and `finish` (the
+/// inputs and targets, on the training thread; `reads` says whether it reads `net`). The
+/// draws keep their serial order, batch after batch, and nothing is drawn past the last
+/// batch, so the run is the one a serial loop gives, digit for digit, whichever thread
+/// prepares which batch. `sharing` says how the two threads share the work
+/// ([`Sharing::Measured`] outside tests).
+#[expect(clippy::too_many_arguments)]
+pub(crate) fn fit_ahead<R, T, U, P>(
+    net: &VelocityNet,
+    config: &TrainConfig,
+    rng: &mut R,
+    mut draw: impl FnMut(&mut R) -> T,
+    make_prepare: impl Fn() -> P,
+    mut finish: impl FnMut(U, &mut Vec<f32>, &mut Vec<f32>) -> Result<(), FlowError>,
+    reads: BatchReads,
+    on_progress: &mut dyn FnMut(TrainProgress<'_>),
+    cancel: &AtomicBool,
+    sharing: Sharing,
+) -> Result<TrainStats, FlowError>
+where
+    R: Rng,
+    T: Send,
+    U: Send,
+    P: FnMut(T) -> Result<U, FlowError> + Send,
+{
+    std::thread::scope(|scope| {
+        let (to_prepare, drawn) = crossbeam_channel::unbounded::<(usize, T)>();
+        let (to_train, prepared) = crossbeam_channel::unbounded::<(usize, Result<U, FlowError>)>();
+        let helper_queue = drawn.clone();
+        let mut helper_prepare = make_prepare();
+        scope.spawn(move || {
+            for (k, batch) in helper_queue {
+                if to_train.send((k, helper_prepare(batch))).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut own_prepare = make_prepare();
+        let solo = Cell::new(sharing == Sharing::Shared);
+        let mut plan = Plan::new(sharing);
+        let mut ready: BTreeMap<usize, Result<U, FlowError>> = BTreeMap::new();
+        let (mut drawn_count, mut called) = (0, 0);
+        let mut make_batch = |rng: &mut R, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
+            let shared = plan.at_step(called, Instant::now());
+            solo.set(shared);
+            // Keep one batch queued after this one (two when sharing: one for each thread).
+            let ahead = if shared { 3 } else { 2 };
+            let wanted = (called + ahead).min(config.steps);
+            while drawn_count < wanted {
+                if to_prepare.send((drawn_count, draw(rng))).is_err() {
+                    break;
+                }
+                drawn_count += 1;
+            }
+            let since = Instant::now();
+            let batch = loop {
+                if let Some(batch) = ready.remove(&called) {
+                    break batch;
+                }
+                if let Ok((k, batch)) = prepared.try_recv() {
+                    ready.insert(k, batch);
+                } else if shared && let Ok((k, batch)) = drawn.try_recv() {
+                    ready.insert(k, own_prepare(batch));
+                } else {
+                    // The batch needed is the helper's, and nothing else is left to prepare.
+                    let (k, batch) = prepared.recv().map_err(|crossbeam_channel::RecvError| {
+                        FlowError::invalid("batch", "the helper thread preparing batches stopped")
+                    })?;
+                    ready.insert(k, batch);
+                }
+            };
+            plan.waited(since.elapsed());
+            called += 1;
+            finish(batch?, inputs, targets)
+        };
+        let result = fit_on(
+            net,
+            config,
+            rng,
+            &mut make_batch,
+            reads,
+            on_progress,
+            cancel,
+            &solo,
+        );
+        // Batches drawn and not yet taken (a cancelled or failed run) are dropped, so the
+        // helper stops after the one in its hands; returning drops the sender and the scope
+        // joins it.
+        while drawn.try_recv().is_ok() {}
+        result
+    })
+}
+
+/// Which mode each step runs in, and the timings that decide it.
+#[derive(Debug)]
+struct Plan {
+    stage: Stage,
+    /// The training thread's waiting for batches in the current timed stretch.
+    waiting: Duration,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Stage {
+    /// One mode to the end.
+    Fixed { shared: bool },
+    /// Helper mode, timing from step `from` (once reached) for [`TIMED`] steps.
+    TimingHelper { from: usize, start: Option<Instant> },
+    /// Shared mode after helper mode took `helper` per step: timing from step `from`.
+    TimingShared {
+        helper: Duration,
+        from: usize,
+        start: Option<Instant>,
+    },
+}
+
+impl Plan {
+    fn new(sharing: Sharing) -> Self {
+        let stage = match sharing {
+            Sharing::Measured => Stage::TimingHelper {
+                from: WARM_UP,
+                start: None,
+            },
+            Sharing::Helper => Stage::Fixed { shared: false },
+            Sharing::Shared => Stage::Fixed { shared: true },
+        };
+        Self {
+            stage,
+            waiting: Duration::ZERO,
+        }
+    }
+
+    /// Whether step `step`, starting `now`, runs shared; moves the plan on at the ends of
+    /// its timed stretches.
+    fn at_step(&mut self, step: usize, now: Instant) -> bool {
+        match self.stage {
+            Stage::Fixed { shared } => shared,
+            Stage::TimingHelper { from, start } => {
+                if step == from {
+                    self.stage = Stage::TimingHelper {
+                        from,
+                        start: Some(now),
+                    };
+                    self.waiting = Duration::ZERO;
+                } else if let Some(start) = start
+                    && step == from + TIMED
+                {
+                    let took = now.saturating_duration_since(start);
+                    let per_step = took / TIMED as u32;
+                    self.stage =
+                        if self.waiting.as_secs_f64() < WAITING_WORTH_A_TRY * took.as_secs_f64() {
+                            Stage::Fixed { shared: false }
+                        } else {
+                            Stage::TimingShared {
+                                helper: per_step,
+                                from: step + SETTLE,
+                                start: None,
+                            }
+                        };
+                    return self.at_step(step, now);
+                }
+                false
+            }
+            Stage::TimingShared {
+                helper,
+                from,
+                start,
+            } => {
+                if step == from {
+                    self.stage = Stage::TimingShared {
+                        helper,
+                        from,
+                        start: Some(now),
+                    };
+                } else if let Some(start) = start
+                    && step == from + TIMED
+                {
+                    let per_step = now.saturating_duration_since(start) / TIMED as u32;
+                    self.stage = Stage::Fixed {
+                        shared: per_step < helper,
+                    };
+                    return self.at_step(step, now);
+                }
+                true
+            }
+        }
+    }
+
+    /// The training thread took `waiting` to have the batch of the step just begun in hand
+    /// (in helper mode: its wait for the helper).
+    fn waited(&mut self, waiting: Duration) {
+        self.waiting += waiting;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs a plan over `steps` steps, each taking `helper` in helper mode (of which
+    /// `waiting` waiting for the batch) and `shared` in shared mode; returns each step's mode.
+    fn modes(helper: Duration, waiting: Duration, shared: Duration, steps: usize) -> Vec<bool> {
+        let mut plan = Plan::new(Sharing::Measured);
+        let mut now = Instant::now();
+        (0..steps)
+            .map(|step| {
+                let is_shared = plan.at_step(step, now);
+                plan.waited(if is_shared { Duration::ZERO } else { waiting });
+                now += if is_shared { shared } else { helper };
+                is_shared
+            })
+            .collect()
+    }
+
+    const MS: Duration = Duration::from_micros(1000);
+
+    #[test]
+    fn a_helper_that_keeps_up_is_kept_without_trying_the_other_way() {
+        let steps = modes(MS / 4, MS / 100, MS / 8, 500);
+        assert!(steps.iter().all(|&shared| !shared));
+    }
+
+    #[test]
+    fn a_helper_that_keeps_the_step_waiting_is_timed_against_sharing_and_the_faster_kept() {
+        let switch = WARM_UP + TIMED;
+        let decided = switch + SETTLE + TIMED;
+        // Sharing faster: helper mode until the switch, then shared for good.
+        let steps = modes(MS, MS / 2, MS * 9 / 10, 500);
+        assert!(steps[..switch].iter().all(|&shared| !shared));
+        assert!(steps[switch..].iter().all(|&shared| shared));
+        // Sharing slower: tried for its timed stretch, then helper mode again.
+        let steps = modes(MS, MS / 2, MS * 11 / 10, 500);
+        assert!(steps[..switch].iter().all(|&shared| !shared));
+        assert!(steps[switch..decided].iter().all(|&shared| shared));
+        assert!(steps[decided..].iter().all(|&shared| !shared));
+    }
+
+    #[test]
+    fn fixed_sharings_never_change() {
+        for (sharing, expected) in [(Sharing::Helper, false), (Sharing::Shared, true)] {
+            let mut plan = Plan::new(sharing);
+            let now = Instant::now();
+            for step in 0..200 {
+                assert_eq!(plan.at_step(step, now), expected, "{sharing:?} at {step}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_batch_that_fails_to_prepare_ends_the_run_at_its_step_however_shared() {
+        use crate::flow::NetConfig;
+        use rand::SeedableRng as _;
+        use rand::rngs::StdRng;
+        let net =
+            VelocityNet::new(1, NetConfig::default(), &mut StdRng::seed_from_u64(1)).expect("net");
+        let config = TrainConfig {
+            steps: 200,
+            batch: 8,
+            report_every: 1,
+            ..TrainConfig::default()
+        };
+        let width = net.input_width();
+        for sharing in [Sharing::Helper, Sharing::Shared, Sharing::Measured] {
+            let mut next = 0usize;
+            let mut reported = 0;
+            let result = fit_ahead(
+                &net,
+                &config,
+                &mut StdRng::seed_from_u64(2),
+                |_: &mut StdRng| {
+                    next += 1;
+                    next - 1
+                },
+                || {
+                    |k: usize| {
+                        if k == 57 {
+                            Err(FlowError::invalid("batch", format!("batch {k} is broken")))
+                        } else {
+                            Ok(k)
+                        }
+                    }
+                },
+                |_, inputs, targets| {
+                    inputs.resize(config.batch * width, 0.25);
+                    targets.resize(config.batch, 0.5);
+                    Ok(())
+                },
+                BatchReads::Data,
+                &mut |p| reported = p.step,
+                &AtomicBool::new(false),
+                sharing,
+            );
+            assert!(
+                matches!(&result, Err(FlowError::InvalidSetting { problem, .. }) if problem == "batch 57 is broken"),
+                "{sharing:?}: {result:?}"
+            );
+            // Every batch before it trained; none after it was drawn past the queue.
+            assert_eq!(reported, 57, "{sharing:?}");
+            assert!(next <= 57 + 3, "{sharing:?}: {next} drawn");
+        }
+    }
+}
