@@ -157,23 +157,38 @@ struct Plan {
 enum Stage {
     /// One mode to the end.
     Fixed { shared: bool },
-    /// Helper mode, timing from step `from` (once reached) for [`TIMED`] steps.
-    TimingHelper { from: usize, start: Option<Instant> },
-    /// Shared mode after helper mode took `helper` per step: timing from step `from`.
-    TimingShared {
-        helper: Duration,
-        from: usize,
-        start: Option<Instant>,
-    },
+    /// Helper mode, timed over `stretch`.
+    TimingHelper(Stretch),
+    /// Shared mode after helper mode took `helper` per step, timed over `stretch`.
+    TimingShared { helper: Duration, stretch: Stretch },
+}
+
+/// [`TIMED`] steps from step `from`, timed once reached.
+#[derive(Clone, Copy, Debug)]
+struct Stretch {
+    from: usize,
+    start: Option<Instant>,
+}
+
+impl Stretch {
+    fn new(from: usize) -> Self {
+        Self { from, start: None }
+    }
+
+    /// Notes that step `step` starts `now`; the time per step once the stretch is over.
+    fn per_step(&mut self, step: usize, now: Instant) -> Option<Duration> {
+        if step == self.from {
+            self.start = Some(now);
+        }
+        let start = self.start?;
+        (step == self.from + TIMED).then(|| now.saturating_duration_since(start) / TIMED as u32)
+    }
 }
 
 impl Plan {
     fn new(sharing: Sharing) -> Self {
         let stage = match sharing {
-            Sharing::Measured => Stage::TimingHelper {
-                from: WARM_UP,
-                start: None,
-            },
+            Sharing::Measured => Stage::TimingHelper(Stretch::new(WARM_UP)),
             Sharing::Helper => Stage::Fixed { shared: false },
             Sharing::Shared => Stage::Fixed { shared: true },
         };
@@ -186,55 +201,35 @@ impl Plan {
     /// Whether step `step`, starting `now`, runs shared; moves the plan on at the ends of
     /// its timed stretches.
     fn at_step(&mut self, step: usize, now: Instant) -> bool {
-        match self.stage {
-            Stage::Fixed { shared } => shared,
-            Stage::TimingHelper { from, start } => {
-                if step == from {
-                    self.stage = Stage::TimingHelper {
-                        from,
-                        start: Some(now),
-                    };
+        match &mut self.stage {
+            Stage::Fixed { shared } => *shared,
+            Stage::TimingHelper(stretch) => {
+                if step == stretch.from {
                     self.waiting = Duration::ZERO;
-                } else if let Some(start) = start
-                    && step == from + TIMED
-                {
-                    let took = now.saturating_duration_since(start);
-                    let per_step = took / TIMED as u32;
-                    self.stage =
-                        if self.waiting.as_secs_f64() < WAITING_WORTH_A_TRY * took.as_secs_f64() {
-                            Stage::Fixed { shared: false }
-                        } else {
-                            Stage::TimingShared {
-                                helper: per_step,
-                                from: step + SETTLE,
-                                start: None,
-                            }
-                        };
-                    return self.at_step(step, now);
                 }
-                false
+                let Some(per_step) = stretch.per_step(step, now) else {
+                    return false;
+                };
+                let took = per_step.as_secs_f64() * TIMED as f64;
+                self.stage = if self.waiting.as_secs_f64() < WAITING_WORTH_A_TRY * took {
+                    Stage::Fixed { shared: false }
+                } else {
+                    Stage::TimingShared {
+                        helper: per_step,
+                        stretch: Stretch::new(step + SETTLE),
+                    }
+                };
+                self.at_step(step, now)
             }
-            Stage::TimingShared {
-                helper,
-                from,
-                start,
-            } => {
-                if step == from {
-                    self.stage = Stage::TimingShared {
-                        helper,
-                        from,
-                        start: Some(now),
-                    };
-                } else if let Some(start) = start
-                    && step == from + TIMED
-                {
-                    let per_step = now.saturating_duration_since(start) / TIMED as u32;
-                    self.stage = Stage::Fixed {
-                        shared: per_step < helper,
-                    };
-                    return self.at_step(step, now);
-                }
-                true
+            Stage::TimingShared { helper, stretch } => {
+                let helper = *helper;
+                let Some(per_step) = stretch.per_step(step, now) else {
+                    return true;
+                };
+                self.stage = Stage::Fixed {
+                    shared: per_step < helper,
+                };
+                self.at_step(step, now)
             }
         }
     }

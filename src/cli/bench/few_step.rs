@@ -178,8 +178,41 @@ pub fn few_step_training(target: &Mixture, quick: bool) -> anyhow::Result<()> {
 /// 300-step phases above spend their first 76 steps timing how the two cores share OT-CFM's
 /// work (see `flow::ahead`).
 fn whole_round_ot(target: &Mixture) -> anyhow::Result<()> {
-    let cancel = AtomicBool::new(false);
     let train = TrainConfig::default();
+    let (base_seconds, Timed { seconds, ratio, .. }) = ot_beside_one_rf(target, &train)?;
+    println!(
+        "train OT-CFM batch={} over a whole default round ({} steps): {:.1} steps/s, \
+         {ratio:.2}x a 1-RF round's time ({:.1} steps/s; goal <= 2x)",
+        train.batch,
+        train.steps,
+        train.steps as f64 / seconds,
+        train.steps as f64 / base_seconds,
+    );
+    Ok(())
+}
+
+/// OT-CFM beside 1-RF on the 1-D preset `two-modes-1d`, where the exact pairing is a sort.
+fn one_dimensional_ot(steps: usize) -> anyhow::Result<()> {
+    let target = flowlab::target::presets::preset("two-modes-1d")?;
+    let train = TrainConfig {
+        steps,
+        ..TrainConfig::default()
+    };
+    let (base_seconds, Timed { seconds, ratio, .. }) = ot_beside_one_rf(&target, &train)?;
+    println!(
+        "train OT-CFM on two-modes-1d (pairing by sorting) batch={}: {:.1} steps/s, \
+         {ratio:.2}x a 1-RF round's time ({:.1} steps/s; goal <= 2x)",
+        train.batch,
+        steps as f64 / seconds,
+        steps as f64 / base_seconds,
+    );
+    Ok(())
+}
+
+/// OT-CFM beside 1-RF on `target` with `train`, each from the same fresh network: 1-RF's
+/// median seconds and OT-CFM's timing.
+fn ot_beside_one_rf(target: &Mixture, train: &TrainConfig) -> anyhow::Result<(f64, Timed)> {
+    let cancel = AtomicBool::new(false);
     let source = Source::StandardNormal(target.dim);
     let fresh = || {
         VelocityNet::new(
@@ -191,70 +224,21 @@ fn whole_round_ot(target: &Mixture) -> anyhow::Result<()> {
     let independent = Coupling::Independent { source, target };
     let ot = Coupling::MinibatchOt { source, target };
     let mut base = |rng: &mut StdRng| -> anyhow::Result<()> {
-        train_cfm(&fresh()?, independent, &train, rng, &mut |_| {}, &cancel)?;
+        train_cfm(&fresh()?, independent, train, rng, &mut |_| {}, &cancel)?;
         Ok(())
     };
     let mut methods: Vec<Method<'_>> = vec![(
         "OT-CFM",
         Box::new(|rng| {
-            train_cfm(&fresh()?, ot, &train, rng, &mut |_| {}, &cancel)?;
+            train_cfm(&fresh()?, ot, train, rng, &mut |_| {}, &cancel)?;
             Ok(())
         }),
     )];
-    let (base_seconds, results) = beside(&mut base, &mut methods)?;
-    for Timed { seconds, ratio, .. } in results {
-        println!(
-            "train OT-CFM batch={} over a whole default round ({} steps): {:.1} steps/s, \
-             {ratio:.2}x a 1-RF round's time ({:.1} steps/s; goal <= 2x)",
-            train.batch,
-            train.steps,
-            train.steps as f64 / seconds,
-            train.steps as f64 / base_seconds,
-        );
-    }
-    Ok(())
-}
-
-/// OT-CFM beside 1-RF on the 1-D preset `two-modes-1d`, where the exact pairing is a sort.
-fn one_dimensional_ot(steps: usize) -> anyhow::Result<()> {
-    let target = flowlab::target::presets::preset("two-modes-1d")?;
-    let cancel = AtomicBool::new(false);
-    let train = TrainConfig {
-        steps,
-        ..TrainConfig::default()
-    };
-    let source = Source::StandardNormal(1);
-    let fresh = || VelocityNet::new(1, NetConfig::default(), &mut StdRng::seed_from_u64(0));
-    let independent = Coupling::Independent {
-        source,
-        target: &target,
-    };
-    let ot = Coupling::MinibatchOt {
-        source,
-        target: &target,
-    };
-    let mut base = |rng: &mut StdRng| -> anyhow::Result<()> {
-        train_cfm(&fresh()?, independent, &train, rng, &mut |_| {}, &cancel)?;
-        Ok(())
-    };
-    let mut methods: Vec<Method<'_>> = vec![(
-        "OT-CFM",
-        Box::new(|rng| {
-            train_cfm(&fresh()?, ot, &train, rng, &mut |_| {}, &cancel)?;
-            Ok(())
-        }),
-    )];
-    let (base_seconds, results) = beside(&mut base, &mut methods)?;
-    for Timed { seconds, ratio, .. } in results {
-        println!(
-            "train OT-CFM on two-modes-1d (pairing by sorting) batch={}: {:.1} steps/s, \
-             {ratio:.2}x a 1-RF round's time ({:.1} steps/s; goal <= 2x)",
-            train.batch,
-            steps as f64 / seconds,
-            steps as f64 / base_seconds,
-        );
-    }
-    Ok(())
+    let (base_seconds, mut results) = beside(&mut base, &mut methods)?;
+    let timed = results
+        .pop()
+        .ok_or_else(|| anyhow::anyhow!("OT-CFM was not timed"))?;
+    Ok((base_seconds, timed))
 }
 
 /// The adaptive solver's evaluations and time on 1,000 points of `net`.
