@@ -54,21 +54,21 @@ pub fn optimal_matching_from(a: &Points, b: &Points, start: Start) -> Vec<usize>
 /// If the samples differ in size or dimension (a programming error).
 pub fn optimal_matching_warm(a: &Points, b: &Points, warm: &mut WarmStart) -> Vec<usize> {
     assert_eq!(a.len(), b.len(), "matching needs samples of the same size");
-    let (mut cost, mut cost32) = warm.take_buffers();
+    let (mut cost, mut rounded) = warm.take_buffers();
     squared_distances_into(a, b, &mut cost);
     let matching = if a.all_finite() && b.all_finite() {
         let start = warm.prices_for(a, &cost);
         let (matching, prices) =
-            Lapjv::new(a.len(), &cost).solve_from(start.as_deref(), &mut cost32);
+            Lapjv::new(a.len(), &cost).solve_from(start.as_deref(), &mut rounded);
         warm.keep(b, prices);
         matching
     } else {
         // As in `optimal_matching_from`; and these prices would mislead the next problem.
         make_finite(&mut cost);
         warm.clear();
-        Lapjv::new(a.len(), &cost).solve_from(None, &mut cost32).0
+        Lapjv::new(a.len(), &cost).solve_from(None, &mut rounded).0
     };
-    warm.return_buffers(cost, cost32);
+    warm.return_buffers(cost, rounded);
     matching
 }
 
@@ -203,12 +203,12 @@ impl<'a> Lapjv<'a> {
     }
 
     /// Solves from the auction's prices bid from `start` (see
-    /// [`super::auction::auction_prices_from`], its `f32` costs in `scratch`); returns the
+    /// [`super::auction::auction_prices_from`], its rounded costs in `scratch`); returns the
     /// assignment and its optimal column prices.
     fn solve_from(
         mut self,
         start: Option<&[f64]>,
-        scratch: &mut Vec<f32>,
+        scratch: &mut Vec<u16>,
     ) -> (Vec<usize>, Vec<f64>) {
         if self.n == 0 {
             return (Vec::new(), Vec::new());

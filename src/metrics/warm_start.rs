@@ -20,9 +20,9 @@ pub struct WarmStart {
     axes: Vec<Vec<f64>>,
     /// Their prices.
     prices: Vec<f64>,
-    /// The cost matrices of the last problem, `f64` and `f32`, kept for the next one (fresh
+    /// The cost matrices of the last problem, `f64` and rounded, kept for the next one (fresh
     /// ones were zeroed page by page: about 3 % of a 256-point pairing's profile).
-    buffers: (Vec<f64>, Vec<f32>),
+    buffers: (Vec<f64>, Vec<u16>),
 }
 
 impl WarmStart {
@@ -58,13 +58,13 @@ impl WarmStart {
 
     /// The buffers for a problem's cost matrices (give them back with
     /// [`Self::return_buffers`]).
-    pub(crate) fn take_buffers(&mut self) -> (Vec<f64>, Vec<f32>) {
+    pub(crate) fn take_buffers(&mut self) -> (Vec<f64>, Vec<u16>) {
         std::mem::take(&mut self.buffers)
     }
 
     /// Keeps the buffers for the next problem.
-    pub(crate) fn return_buffers(&mut self, cost: Vec<f64>, cost32: Vec<f32>) {
-        self.buffers = (cost, cost32);
+    pub(crate) fn return_buffers(&mut self, cost: Vec<f64>, rounded: Vec<u16>) {
+        self.buffers = (cost, rounded);
     }
 
     /// Forgets the previous problem (its prices would mislead: a diverged batch).

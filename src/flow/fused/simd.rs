@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 /// Vector units, widest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Level {
-    /// AVX-512 (F and VL) with FMA.
+    /// AVX-512 (F, VL and BW) with FMA.
     Avx512,
     /// AVX2 with FMA.
     Avx2,
@@ -25,6 +25,7 @@ pub(crate) fn level() -> Level {
         {
             if std::arch::is_x86_feature_detected!("avx512f")
                 && std::arch::is_x86_feature_detected!("avx512vl")
+                && std::arch::is_x86_feature_detected!("avx512bw")
                 && std::arch::is_x86_feature_detected!("fma")
             {
                 return Level::Avx512;
@@ -48,7 +49,7 @@ pub(crate) fn level() -> Level {
 pub(crate) fn widest<R>(body: impl FnOnce() -> R) -> R {
     match level() {
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: the CPU reported avx512f, avx512vl and fma.
+        // SAFETY: the CPU reported avx512f, avx512vl, avx512bw and fma.
         Level::Avx512 => unsafe { avx512(body) },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU reported avx2 and fma.
@@ -58,7 +59,7 @@ pub(crate) fn widest<R>(body: impl FnOnce() -> R) -> R {
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx2,fma")]
 fn avx512<R>(body: impl FnOnce() -> R) -> R {
     body()
 }
@@ -85,7 +86,7 @@ macro_rules! widest_fn {
         )]
         $vis fn $name($($arg: $ty),*) -> $ret {
             #[cfg(target_arch = "x86_64")]
-            #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
+            #[target_feature(enable = "avx512f,avx512vl,avx512bw,avx2,fma")]
             fn avx512($($arg: $ty),*) -> $ret {
                 $body($($arg),*)
             }
@@ -96,7 +97,7 @@ macro_rules! widest_fn {
             }
             match $crate::flow::fused::simd::level() {
                 #[cfg(target_arch = "x86_64")]
-                // SAFETY: the CPU reported avx512f, avx512vl and fma.
+                // SAFETY: the CPU reported avx512f, avx512vl, avx512bw and fma.
                 $crate::flow::fused::simd::Level::Avx512 => unsafe { avx512($($arg),*) },
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: the CPU reported avx2 and fma.
