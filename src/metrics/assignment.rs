@@ -455,14 +455,10 @@ impl Lanes {
     /// Takes the next chunk of values.
     #[inline(always)]
     fn take(&mut self, v: &[f64; RELAX_LANES]) {
-        for k in 0..RELAX_LANES {
-            let better = u64::from(v[k] < self.best[k]).wrapping_neg();
+        for (k, &v) in v.iter().enumerate() {
+            let better = u64::from(v < self.best[k]).wrapping_neg();
             self.at[k] = (self.column[k] & better) | (self.at[k] & !better);
-            self.best[k] = if v[k] < self.best[k] {
-                v[k]
-            } else {
-                self.best[k]
-            };
+            self.best[k] = if v < self.best[k] { v } else { self.best[k] };
             self.column[k] += RELAX_LANES as u64;
         }
     }
