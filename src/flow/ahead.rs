@@ -7,20 +7,16 @@
 //!   while the training step runs on both cores (the step's own helper thread joins in). Best
 //!   when preparing a batch takes less time than a step.
 //! - **Shared**: the training step runs on its thread alone, and that thread prepares a batch
-//!   itself whenever the one it needs is not ready. Neither core waits, but the step, the
-//!   longer part, runs on one core.
-//! - **Turns**: both threads prepare [`TURN`] batches together, then the step runs [`TURN`]
-//!   times on both cores while the helper has nothing to do. Never more busy threads than
-//!   cores, and each part on both. On this machine's OT-CFM batches of 256 (pairing about
-//!   0.40 ms, a step 0.25 ms on two threads and 0.50 on one) turns were kept in 9 of the 10
-//!   timed choices of one `flowlab bench` run, at 0.40–0.53 ms a step against shared mode's
-//!   0.44–0.60 (helper mode was slower still).
+//!   itself whenever the one it needs is not ready, so neither core waits. Best when
+//!   preparing is the slower part: on this machine an OT-CFM batch of 256 takes about
+//!   0.55 ms to pair against 0.27 ms for a step on two threads (0.48 ms on one), so one
+//!   helper is the bottleneck and three busy threads on two cores slow each other down.
 //!
 //! After a short warm-up the run times a stretch of steps in helper mode; if the training
-//! thread spent a real part of it waiting for batches, it times a stretch in each of the two
-//! other modes and keeps whichever of the three was fastest. Either way each batch is drawn
-//! on the training thread in the serial order and prepared by a function of its draws alone,
-//! so the run is the one a serial loop gives, digit for digit.
+//! thread spent a real part of it waiting for batches, it times a stretch in shared mode and
+//! keeps whichever was faster. Either way each batch is drawn on the training thread in the
+//! serial order and prepared by a function of its draws alone, so the run is the one a
+//! serial loop gives, digit for digit.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -39,35 +35,19 @@ const TIMED: usize = 32;
 /// Steps after a switch before its timing starts (the queue of batches settles).
 const SETTLE: usize = 4;
 /// The share of the helper-mode stretch the training thread must spend waiting for batches
-/// before the other modes are tried at all (below it the helper keeps up).
+/// before shared mode is tried at all (below it the helper keeps up).
 const WAITING_WORTH_A_TRY: f64 = 0.15;
-/// Batches prepared together in a turn (a divisor of [`TIMED`], so every timed stretch
-/// holds whole turns).
-const TURN: usize = 8;
 
 /// How the two threads share the work, fixed or measured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "only tests pin a mode; training measures")
-)]
 pub(crate) enum Sharing {
-    /// Measure the modes and keep the fastest (what training uses).
+    /// Measure both and keep the faster (what training uses).
     Measured,
     /// Helper mode throughout.
+    #[cfg_attr(not(test), expect(dead_code, reason = "tests pin the mode"))]
     Helper,
     /// Shared mode throughout.
     Shared,
-    /// Turns throughout.
-    Turns,
-}
-
-/// How a step's batch is prepared and its step run (see the module documentation).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
-    Helper,
-    Shared,
-    Turns,
 }
 
 /// [`super::train::fit`] with each batch made in three parts: `draw` (every random draw, on
@@ -115,17 +95,11 @@ where
         let mut ready: BTreeMap<usize, Result<U, FlowError>> = BTreeMap::new();
         let (mut drawn_count, mut called) = (0, 0);
         let mut make_batch = |rng: &mut R, inputs: &mut Vec<f32>, targets: &mut Vec<f32>| {
-            let mode = plan.at_step(called, Instant::now());
-            solo.set(mode == Mode::Shared);
-            // Helper and shared modes keep one batch queued after this one (two when sharing:
-            // one for each thread); a turn starts when the batch needed is not at hand.
-            let wanted = match mode {
-                Mode::Helper => called + 2,
-                Mode::Shared => called + 3,
-                Mode::Turns if ready.contains_key(&called) => drawn_count,
-                Mode::Turns => called + TURN,
-            }
-            .min(config.steps);
+            let shared = plan.at_step(called, Instant::now());
+            solo.set(shared);
+            // Keep one batch queued after this one (two when sharing: one for each thread).
+            let ahead = if shared { 3 } else { 2 };
+            let wanted = (called + ahead).min(config.steps);
             while drawn_count < wanted {
                 if to_prepare.send((drawn_count, draw(rng))).is_err() {
                     break;
@@ -133,31 +107,23 @@ where
                 drawn_count += 1;
             }
             let since = Instant::now();
-            // A turn waits for all its batches, so the helper is idle while the step runs.
-            let done = |ready: &BTreeMap<usize, _>| match mode {
-                Mode::Turns => ready.len() >= drawn_count - called,
-                _ => ready.contains_key(&called),
-            };
-            while !done(&ready) {
+            let batch = loop {
+                if let Some(batch) = ready.remove(&called) {
+                    break batch;
+                }
                 if let Ok((k, batch)) = prepared.try_recv() {
                     ready.insert(k, batch);
-                } else if mode != Mode::Helper
-                    && let Ok((k, batch)) = drawn.try_recv()
-                {
+                } else if shared && let Ok((k, batch)) = drawn.try_recv() {
                     ready.insert(k, own_prepare(batch));
                 } else {
-                    // The batches still needed are the helper's, and nothing else is left to
-                    // prepare.
+                    // The batch needed is the helper's, and nothing else is left to prepare.
                     let (k, batch) = prepared.recv().map_err(|crossbeam_channel::RecvError| {
                         FlowError::invalid("batch", "the helper thread preparing batches stopped")
                     })?;
                     ready.insert(k, batch);
                 }
-            }
+            };
             plan.waited(since.elapsed());
-            let batch = ready.remove(&called).ok_or_else(|| {
-                FlowError::invalid("batch", "a batch was drawn but never prepared")
-            })?;
             called += 1;
             finish(batch?, inputs, targets)
         };
@@ -190,17 +156,11 @@ struct Plan {
 #[derive(Clone, Copy, Debug)]
 enum Stage {
     /// One mode to the end.
-    Fixed(Mode),
+    Fixed { shared: bool },
     /// Helper mode, timed over `stretch`.
     TimingHelper(Stretch),
     /// Shared mode after helper mode took `helper` per step, timed over `stretch`.
     TimingShared { helper: Duration, stretch: Stretch },
-    /// Turns, after the best of the two modes before took `best` per step, timed over
-    /// `stretch`.
-    TimingTurns {
-        best: (Mode, Duration),
-        stretch: Stretch,
-    },
 }
 
 /// [`TIMED`] steps from step `from`, timed once reached.
@@ -229,9 +189,8 @@ impl Plan {
     fn new(sharing: Sharing) -> Self {
         let stage = match sharing {
             Sharing::Measured => Stage::TimingHelper(Stretch::new(WARM_UP)),
-            Sharing::Helper => Stage::Fixed(Mode::Helper),
-            Sharing::Shared => Stage::Fixed(Mode::Shared),
-            Sharing::Turns => Stage::Fixed(Mode::Turns),
+            Sharing::Helper => Stage::Fixed { shared: false },
+            Sharing::Shared => Stage::Fixed { shared: true },
         };
         Self {
             stage,
@@ -239,21 +198,21 @@ impl Plan {
         }
     }
 
-    /// The mode of step `step`, starting `now`; moves the plan on at the ends of its timed
-    /// stretches.
-    fn at_step(&mut self, step: usize, now: Instant) -> Mode {
+    /// Whether step `step`, starting `now`, runs shared; moves the plan on at the ends of
+    /// its timed stretches.
+    fn at_step(&mut self, step: usize, now: Instant) -> bool {
         match &mut self.stage {
-            Stage::Fixed(mode) => *mode,
+            Stage::Fixed { shared } => *shared,
             Stage::TimingHelper(stretch) => {
                 if step == stretch.from {
                     self.waiting = Duration::ZERO;
                 }
                 let Some(per_step) = stretch.per_step(step, now) else {
-                    return Mode::Helper;
+                    return false;
                 };
                 let took = per_step.as_secs_f64() * TIMED as f64;
                 self.stage = if self.waiting.as_secs_f64() < WAITING_WORTH_A_TRY * took {
-                    Stage::Fixed(Mode::Helper)
+                    Stage::Fixed { shared: false }
                 } else {
                     Stage::TimingShared {
                         helper: per_step,
@@ -265,29 +224,11 @@ impl Plan {
             Stage::TimingShared { helper, stretch } => {
                 let helper = *helper;
                 let Some(per_step) = stretch.per_step(step, now) else {
-                    return Mode::Shared;
+                    return true;
                 };
-                let best = if per_step < helper {
-                    (Mode::Shared, per_step)
-                } else {
-                    (Mode::Helper, helper)
+                self.stage = Stage::Fixed {
+                    shared: per_step < helper,
                 };
-                self.stage = Stage::TimingTurns {
-                    best,
-                    stretch: Stretch::new(step + SETTLE),
-                };
-                self.at_step(step, now)
-            }
-            Stage::TimingTurns { best, stretch } => {
-                let best = *best;
-                let Some(per_step) = stretch.per_step(step, now) else {
-                    return Mode::Turns;
-                };
-                self.stage = Stage::Fixed(if per_step < best.1 {
-                    Mode::Turns
-                } else {
-                    best.0
-                });
                 self.at_step(step, now)
             }
         }
@@ -305,31 +246,16 @@ mod tests {
     use super::*;
 
     /// Runs a plan over `steps` steps, each taking `helper` in helper mode (of which
-    /// `waiting` waiting for the batch), `shared` in shared mode and `turns` in turns;
-    /// returns each step's mode.
-    fn modes(
-        helper: Duration,
-        waiting: Duration,
-        shared: Duration,
-        turns: Duration,
-        steps: usize,
-    ) -> Vec<Mode> {
+    /// `waiting` waiting for the batch) and `shared` in shared mode; returns each step's mode.
+    fn modes(helper: Duration, waiting: Duration, shared: Duration, steps: usize) -> Vec<bool> {
         let mut plan = Plan::new(Sharing::Measured);
         let mut now = Instant::now();
         (0..steps)
             .map(|step| {
-                let mode = plan.at_step(step, now);
-                plan.waited(if mode == Mode::Helper {
-                    waiting
-                } else {
-                    Duration::ZERO
-                });
-                now += match mode {
-                    Mode::Helper => helper,
-                    Mode::Shared => shared,
-                    Mode::Turns => turns,
-                };
-                mode
+                let is_shared = plan.at_step(step, now);
+                plan.waited(if is_shared { Duration::ZERO } else { waiting });
+                now += if is_shared { shared } else { helper };
+                is_shared
             })
             .collect()
     }
@@ -337,41 +263,29 @@ mod tests {
     const MS: Duration = Duration::from_micros(1000);
 
     #[test]
-    fn a_helper_that_keeps_up_is_kept_without_trying_the_other_ways() {
-        let steps = modes(MS / 4, MS / 100, MS / 8, MS / 8, 500);
-        assert!(steps.iter().all(|&mode| mode == Mode::Helper));
+    fn a_helper_that_keeps_up_is_kept_without_trying_the_other_way() {
+        let steps = modes(MS / 4, MS / 100, MS / 8, 500);
+        assert!(steps.iter().all(|&shared| !shared));
     }
 
     #[test]
-    fn a_helper_that_keeps_the_step_waiting_is_timed_against_the_other_ways_and_the_fastest_kept() {
+    fn a_helper_that_keeps_the_step_waiting_is_timed_against_sharing_and_the_faster_kept() {
         let switch = WARM_UP + TIMED;
-        let turns = switch + SETTLE + TIMED;
-        let decided = turns + SETTLE + TIMED;
-        let (slow, fast, fastest) = (MS * 11 / 10, MS * 9 / 10, MS * 8 / 10);
-        for (shared, turn, kept) in [
-            (fast, fastest, Mode::Turns),
-            (fastest, fast, Mode::Shared),
-            (slow, slow, Mode::Helper),
-            (fast, slow, Mode::Shared),
-            (slow, fast, Mode::Turns),
-        ] {
-            let steps = modes(MS, MS / 2, shared, turn, 500);
-            let only =
-                |range: std::ops::Range<usize>, mode| steps[range].iter().all(|&m| m == mode);
-            assert!(only(0..switch, Mode::Helper), "{kept:?}");
-            assert!(only(switch..turns, Mode::Shared), "{kept:?}");
-            assert!(only(turns..decided, Mode::Turns), "{kept:?}");
-            assert!(only(decided..500, kept), "{kept:?}");
-        }
+        let decided = switch + SETTLE + TIMED;
+        // Sharing faster: helper mode until the switch, then shared for good.
+        let steps = modes(MS, MS / 2, MS * 9 / 10, 500);
+        assert!(steps[..switch].iter().all(|&shared| !shared));
+        assert!(steps[switch..].iter().all(|&shared| shared));
+        // Sharing slower: tried for its timed stretch, then helper mode again.
+        let steps = modes(MS, MS / 2, MS * 11 / 10, 500);
+        assert!(steps[..switch].iter().all(|&shared| !shared));
+        assert!(steps[switch..decided].iter().all(|&shared| shared));
+        assert!(steps[decided..].iter().all(|&shared| !shared));
     }
 
     #[test]
     fn fixed_sharings_never_change() {
-        for (sharing, expected) in [
-            (Sharing::Helper, Mode::Helper),
-            (Sharing::Shared, Mode::Shared),
-            (Sharing::Turns, Mode::Turns),
-        ] {
+        for (sharing, expected) in [(Sharing::Helper, false), (Sharing::Shared, true)] {
             let mut plan = Plan::new(sharing);
             let now = Instant::now();
             for step in 0..200 {
@@ -394,12 +308,7 @@ mod tests {
             ..TrainConfig::default()
         };
         let width = net.input_width();
-        for sharing in [
-            Sharing::Helper,
-            Sharing::Shared,
-            Sharing::Turns,
-            Sharing::Measured,
-        ] {
+        for sharing in [Sharing::Helper, Sharing::Shared, Sharing::Measured] {
             let mut next = 0usize;
             let mut reported = 0;
             let result = fit_ahead(
@@ -433,10 +342,9 @@ mod tests {
                 matches!(&result, Err(FlowError::InvalidSetting { problem, .. }) if problem == "batch 57 is broken"),
                 "{sharing:?}: {result:?}"
             );
-            // Every batch before it trained; none after it was drawn past the queue (or the
-            // turn).
+            // Every batch before it trained; none after it was drawn past the queue.
             assert_eq!(reported, 57, "{sharing:?}");
-            assert!(next <= 57 + TURN, "{sharing:?}: {next} drawn");
+            assert!(next <= 57 + 3, "{sharing:?}: {next} drawn");
         }
     }
 }

@@ -511,7 +511,7 @@ mod tests {
     #[test]
     fn pairing_ahead_trains_the_serial_loops_network_digit_for_digit_however_shared() {
         let target = preset("eight-gaussians").expect("preset");
-        // Long enough for the measured sharing to time all three ways and pick one.
+        // Long enough for the measured sharing to time both ways and pick one.
         let config = TrainConfig {
             steps: 120,
             batch: 64,
@@ -524,12 +524,7 @@ mod tests {
         let mut rng_s = StdRng::seed_from_u64(9);
         serial_ot(&serial, &target, &config, &mut rng_s);
         let after = rng_s.random::<u64>();
-        for sharing in [
-            Sharing::Helper,
-            Sharing::Shared,
-            Sharing::Turns,
-            Sharing::Measured,
-        ] {
+        for sharing in [Sharing::Helper, Sharing::Shared, Sharing::Measured] {
             let ahead = fresh();
             let mut rng_a = StdRng::seed_from_u64(9);
             let coupling = Coupling::MinibatchOt {
