@@ -9,8 +9,10 @@
 //! - **Shared**: the training step runs on its thread alone, and that thread prepares a batch
 //!   itself whenever the one it needs is not ready, so neither core waits. Best when
 //!   preparing is the slower part: on this machine an OT-CFM batch of 256 takes about
-//!   0.55 ms to pair against 0.27 ms for a step on two threads (0.48 ms on one), so one
+//!   0.40 ms to pair against 0.27 ms for a step on two threads (0.50 ms on one), so one
 //!   helper is the bottleneck and three busy threads on two cores slow each other down.
+//!   (A third way, both threads pairing eight batches and then both training eight steps,
+//!   measured no faster over whole rounds than this one, and was dropped.)
 //!
 //! After a short warm-up the run times a stretch of steps in helper mode; if the training
 //! thread spent a real part of it waiting for batches, it times a stretch in shared mode and
