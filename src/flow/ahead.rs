@@ -37,11 +37,31 @@ const WARM_UP: usize = 8;
 /// 300-step bench phases against a 1-RF phase: 2.00–2.06× timing 32 steps in each mode,
 /// 1.90–1.99× timing 16.
 const TIMED: usize = 16;
-/// Steps after a switch before its timing starts (the queue of batches settles).
-const SETTLE: usize = 4;
+/// Steps after a switch before its timing starts (the queue of batches settles: just after
+/// a switch to shared mode, the training thread pairs batches the helper has not reached,
+/// some steps taking 1–2.5 ms). With 4, those steps reached into the timed stretch: in
+/// `flowlab run` the first shared stretch measured 0.73–0.91 ms a step in half the runs,
+/// against 0.45–0.57 in five runs out of five with 8.
+const SETTLE: usize = 8;
+/// Steps a measured choice first holds before the modes are timed again; each later choice
+/// holds twice as long as the one before (so three rechecks in a default round of 2,000
+/// steps, none in the bench's 300-step phases). A stretch timed while something else had
+/// the cores (measured in `flowlab run`: a shared stretch of 0.94 ms a step against
+/// 0.49–0.52 in three other runs, which kept helper mode for a whole round, 1.36 s against
+/// 0.98–1.05) so costs at most this many steps; timing again costs about 24 steps in the
+/// slower mode.
+const FIRST_RECHECK: usize = 256;
 /// The share of the helper-mode stretch the training thread must spend waiting for batches
-/// before shared mode is tried at all (below it the helper keeps up).
+/// before shared mode is tried (below it, and below [`HELPER_BUSY_WORTH_A_TRY`], the helper
+/// keeps up and leaves its core mostly to the step).
 const WAITING_WORTH_A_TRY: f64 = 0.15;
+/// The share of the helper-mode stretch the helper must spend preparing batches before
+/// shared mode is tried. Waiting alone was the rule until the pairing got faster: then the
+/// helper kept up on two-far, with the training thread barely waiting, while it and the
+/// step's two threads slowed each other to 0.59–0.65 ms a step against shared mode's 0.49.
+/// Measured in helper mode: two-far's helper is busy 0.59–0.67 of a stretch, the 1-D
+/// preset's (a sort) about 0.05.
+const HELPER_BUSY_WORTH_A_TRY: f64 = 0.4;
 
 /// How the two threads share the work, fixed or measured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,12 +104,16 @@ where
 {
     std::thread::scope(|scope| {
         let (to_prepare, drawn) = crossbeam_channel::unbounded::<(usize, T)>();
-        let (to_train, prepared) = crossbeam_channel::unbounded::<(usize, Result<U, FlowError>)>();
+        // The helper's batches come with the time it took to prepare each.
+        let (to_train, prepared) =
+            crossbeam_channel::unbounded::<(usize, Result<U, FlowError>, Duration)>();
         let helper_queue = drawn.clone();
         let mut helper_prepare = make_prepare();
         scope.spawn(move || {
             for (k, batch) in helper_queue {
-                if to_train.send((k, helper_prepare(batch))).is_err() {
+                let start = Instant::now();
+                let batch = helper_prepare(batch);
+                if to_train.send((k, batch, start.elapsed())).is_err() {
                     break;
                 }
             }
@@ -116,15 +140,21 @@ where
                 if let Some(batch) = ready.remove(&called) {
                     break batch;
                 }
-                if let Ok((k, batch)) = prepared.try_recv() {
+                if let Ok((k, batch, took)) = prepared.try_recv() {
+                    plan.helper_busy(took);
                     ready.insert(k, batch);
                 } else if shared && let Ok((k, batch)) = drawn.try_recv() {
                     ready.insert(k, own_prepare(batch));
                 } else {
                     // The batch needed is the helper's, and nothing else is left to prepare.
-                    let (k, batch) = prepared.recv().map_err(|crossbeam_channel::RecvError| {
-                        FlowError::invalid("batch", "the helper thread preparing batches stopped")
-                    })?;
+                    let (k, batch, took) =
+                        prepared.recv().map_err(|crossbeam_channel::RecvError| {
+                            FlowError::invalid(
+                                "batch",
+                                "the helper thread preparing batches stopped",
+                            )
+                        })?;
+                    plan.helper_busy(took);
                     ready.insert(k, batch);
                 }
             };
@@ -156,12 +186,18 @@ struct Plan {
     stage: Stage,
     /// The training thread's waiting for batches in the current timed stretch.
     waiting: Duration,
+    /// The time the helper took to prepare the batches it handed over in that stretch.
+    busy: Duration,
+    /// Steps the next measured choice holds.
+    hold: usize,
 }
 
 #[derive(Clone, Copy, Debug)]
 enum Stage {
     /// One mode to the end.
     Fixed { shared: bool },
+    /// A measured mode, until step `until`, when helper mode is timed again.
+    Chosen { shared: bool, until: usize },
     /// Helper mode, timed over `stretch`.
     TimingHelper(Stretch),
     /// Shared mode after helper mode took `helper` per step, timed over `stretch`.
@@ -200,6 +236,8 @@ impl Plan {
         Self {
             stage,
             waiting: Duration::ZERO,
+            busy: Duration::ZERO,
+            hold: FIRST_RECHECK,
         }
     }
 
@@ -208,16 +246,31 @@ impl Plan {
     fn at_step(&mut self, step: usize, now: Instant) -> bool {
         match &mut self.stage {
             Stage::Fixed { shared } => *shared,
+            Stage::Chosen { shared, until } => {
+                if step < *until {
+                    return *shared;
+                }
+                // From shared mode, helper mode's queue settles before its timing.
+                let from = if *shared { step + SETTLE } else { step };
+                self.stage = Stage::TimingHelper(Stretch::new(from));
+                self.at_step(step, now)
+            }
             Stage::TimingHelper(stretch) => {
                 if step == stretch.from {
                     self.waiting = Duration::ZERO;
+                    self.busy = Duration::ZERO;
                 }
                 let Some(per_step) = stretch.per_step(step, now) else {
                     return false;
                 };
                 let took = per_step.as_secs_f64() * TIMED as f64;
-                self.stage = if self.waiting.as_secs_f64() < WAITING_WORTH_A_TRY * took {
-                    Stage::Fixed { shared: false }
+                self.stage = if self.waiting.as_secs_f64() < WAITING_WORTH_A_TRY * took
+                    && self.busy.as_secs_f64() < HELPER_BUSY_WORTH_A_TRY * took
+                {
+                    Stage::Chosen {
+                        shared: false,
+                        until: step + self.next_hold(),
+                    }
                 } else {
                     Stage::TimingShared {
                         helper: per_step,
@@ -231,8 +284,9 @@ impl Plan {
                 let Some(per_step) = stretch.per_step(step, now) else {
                     return true;
                 };
-                self.stage = Stage::Fixed {
+                self.stage = Stage::Chosen {
                     shared: per_step < helper,
+                    until: step + self.next_hold(),
                 };
                 self.at_step(step, now)
             }
@@ -244,6 +298,18 @@ impl Plan {
     fn waited(&mut self, waiting: Duration) {
         self.waiting += waiting;
     }
+
+    /// The helper took `took` to prepare a batch it handed over.
+    fn helper_busy(&mut self, took: Duration) {
+        self.busy += took;
+    }
+
+    /// Steps the choice being made holds; the next one holds twice as long.
+    fn next_hold(&mut self) -> usize {
+        let hold = self.hold;
+        self.hold = hold.saturating_mul(2);
+        hold
+    }
 }
 
 #[cfg(test)]
@@ -253,12 +319,22 @@ mod tests {
     /// Runs a plan over `steps` steps, each taking `helper` in helper mode (of which
     /// `waiting` waiting for the batch) and `shared` in shared mode; returns each step's mode.
     fn modes(helper: Duration, waiting: Duration, shared: Duration, steps: usize) -> Vec<bool> {
+        modes_by_step(|_| (helper, shared), waiting, steps)
+    }
+
+    /// [`modes`] with step `step` taking `times(step)`: (in helper mode, in shared mode).
+    fn modes_by_step(
+        times: impl Fn(usize) -> (Duration, Duration),
+        waiting: Duration,
+        steps: usize,
+    ) -> Vec<bool> {
         let mut plan = Plan::new(Sharing::Measured);
         let mut now = Instant::now();
         (0..steps)
             .map(|step| {
                 let is_shared = plan.at_step(step, now);
                 plan.waited(if is_shared { Duration::ZERO } else { waiting });
+                let (helper, shared) = times(step);
                 now += if is_shared { shared } else { helper };
                 is_shared
             })
@@ -277,15 +353,97 @@ mod tests {
     fn a_helper_that_keeps_the_step_waiting_is_timed_against_sharing_and_the_faster_kept() {
         let switch = WARM_UP + TIMED;
         let decided = switch + SETTLE + TIMED;
-        // Sharing faster: helper mode until the switch, then shared for good.
+        let held = decided + FIRST_RECHECK;
+        // Sharing faster: helper mode until the switch, then shared until the recheck.
         let steps = modes(MS, MS / 2, MS * 9 / 10, 500);
         assert!(steps[..switch].iter().all(|&shared| !shared));
-        assert!(steps[switch..].iter().all(|&shared| shared));
+        assert!(steps[switch..held].iter().all(|&shared| shared));
         // Sharing slower: tried for its timed stretch, then helper mode again.
         let steps = modes(MS, MS / 2, MS * 11 / 10, 500);
         assert!(steps[..switch].iter().all(|&shared| !shared));
         assert!(steps[switch..decided].iter().all(|&shared| shared));
-        assert!(steps[decided..].iter().all(|&shared| !shared));
+        assert!(steps[decided..held].iter().all(|&shared| !shared));
+    }
+
+    #[test]
+    fn a_choice_spoiled_by_a_busy_stretch_is_timed_again_and_mended() {
+        // Sharing is faster, but its first timed stretch ran while something else had the
+        // cores (twice as slow): helper mode is kept until the recheck, then sharing again.
+        let switch = WARM_UP + TIMED;
+        let decided = switch + SETTLE + TIMED;
+        let busy = switch + SETTLE..decided;
+        let steps = modes_by_step(
+            |step| {
+                let shared = if busy.contains(&step) {
+                    MS * 2
+                } else {
+                    MS * 9 / 10
+                };
+                (MS, shared)
+            },
+            MS / 2,
+            decided + FIRST_RECHECK + 200,
+        );
+        assert!(
+            steps[decided..decided + FIRST_RECHECK]
+                .iter()
+                .all(|&shared| !shared)
+        );
+        let mended = decided + FIRST_RECHECK + TIMED + SETTLE + TIMED;
+        assert!(steps[mended..].iter().all(|&shared| shared));
+    }
+
+    #[test]
+    fn a_right_choice_holds_twice_as_long_after_each_recheck() {
+        let decided = WARM_UP + TIMED + SETTLE + TIMED;
+        let steps = modes(MS, MS / 2, MS * 9 / 10, 2000);
+        // Shared from the first decision on, but for the helper stretch each recheck times.
+        let mut at = decided;
+        let mut hold = FIRST_RECHECK;
+        while at + hold < steps.len() {
+            assert!(steps[at..at + hold].iter().all(|&shared| shared), "{at}");
+            // Helper mode settles and is timed, then shared mode.
+            let recheck = at + hold;
+            let helper_end = recheck + SETTLE + TIMED;
+            assert!(steps[recheck..helper_end].iter().all(|&shared| !shared));
+            at = helper_end + SETTLE + TIMED;
+            assert!(steps[helper_end..at].iter().all(|&shared| shared));
+            hold *= 2;
+        }
+        let helper = steps.iter().filter(|&&shared| !shared).count();
+        assert_eq!(
+            helper,
+            WARM_UP + TIMED + 3 * (SETTLE + TIMED),
+            "three rechecks in 2,000 steps"
+        );
+    }
+
+    #[test]
+    fn a_helper_that_keeps_up_but_fills_its_core_is_timed_against_sharing() {
+        // The training thread never waits, but the helper prepares for 60 % of each step.
+        let mut plan = Plan::new(Sharing::Measured);
+        let mut now = Instant::now();
+        let mut modes = Vec::new();
+        for step in 0..WARM_UP + TIMED + FIRST_RECHECK {
+            let shared = plan.at_step(step, now);
+            if !shared {
+                plan.helper_busy(MS * 6 / 10);
+            }
+            now += if shared { MS * 8 / 10 } else { MS };
+            modes.push(shared);
+        }
+        let switch = WARM_UP + TIMED;
+        assert!(modes[..switch].iter().all(|&shared| !shared));
+        assert!(modes[switch..].iter().all(|&shared| shared));
+        // Busy a twentieth of each step (as the 1-D preset's sort): helper mode is kept
+        // without trying the other, through rechecks.
+        let mut plan = Plan::new(Sharing::Measured);
+        let mut now = Instant::now();
+        for step in 0..2000 {
+            assert!(!plan.at_step(step, now), "{step}");
+            plan.helper_busy(MS / 20);
+            now += MS;
+        }
     }
 
     #[test]
