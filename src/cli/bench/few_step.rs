@@ -175,7 +175,7 @@ pub fn few_step_training(target: &Mixture, quick: bool) -> anyhow::Result<()> {
 }
 
 /// OT-CFM beside 1-RF over a whole default round (2,000 steps), as a class waits for it: the
-/// 300-step phases above spend their first 76 steps timing how the two cores share OT-CFM's
+/// 300-step phases above spend their first 48 steps timing how the two cores share OT-CFM's
 /// work (see `flow::ahead`).
 fn whole_round_ot(target: &Mixture) -> anyhow::Result<()> {
     let train = TrainConfig::default();
