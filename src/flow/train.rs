@@ -266,15 +266,20 @@ fn train_ot<R: Rng>(
         config,
         rng,
         |rng| draw(coupling, config, rng),
+        // The batch is built where it is paired: its inputs are a function of its draws and
+        // the network's shape alone, and in shared mode the step's thread is the busier one.
         || {
             let mut pairing = OtPairing::new();
             move |mut raw: RawBatch| {
                 raw.x0 = pairing.pair(&raw.z, &raw.x0);
-                Ok(raw)
+                let (mut inputs, mut targets) = (Vec::new(), Vec::new());
+                build_batch(net, path, &raw, &mut inputs, &mut targets);
+                Ok((inputs, targets))
             }
         },
-        |raw, inputs, targets| {
-            build_batch(net, path, &raw, inputs, targets);
+        |(built_inputs, built_targets): (Vec<f32>, Vec<f32>), inputs, targets| {
+            inputs.extend_from_slice(&built_inputs);
+            targets.extend_from_slice(&built_targets);
             Ok(())
         },
         BatchReads::Data,
