@@ -15,10 +15,11 @@
 //!   measured no faster over whole rounds than this one, and was dropped.)
 //!
 //! After a short warm-up the run times a stretch of steps in helper mode; if the training
-//! thread spent a real part of it waiting for batches, it times a stretch in shared mode and
-//! keeps whichever was faster. Either way each batch is drawn on the training thread in the
-//! serial order and prepared by a function of its draws alone, so the run is the one a
-//! serial loop gives, digit for digit.
+//! thread spent a real part of it waiting for batches, or the helper a large part of it
+//! preparing them, it times a stretch in shared mode and keeps whichever was faster, then
+//! times both again after 256, 512 and 1,024 steps. Either way each batch is drawn on the
+//! training thread in the serial order and prepared by a function of its draws alone, so
+//! the run is the one a serial loop gives, digit for digit.
 
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -40,8 +41,8 @@ const TIMED: usize = 16;
 /// Steps after a switch before its timing starts (the queue of batches settles: just after
 /// a switch to shared mode, the training thread pairs batches the helper has not reached,
 /// some steps taking 1–2.5 ms). With 4, those steps reached into the timed stretch: in
-/// `flowlab run` the first shared stretch measured 0.73–0.91 ms a step in half the runs,
-/// against 0.45–0.57 in five runs out of five with 8.
+/// `flowlab run` the first shared stretch measured 0.73–0.94 ms a step in about half the
+/// runs, against 0.45–0.57 in five runs out of five with 8.
 const SETTLE: usize = 8;
 /// Steps a measured choice first holds before the modes are timed again; each later choice
 /// holds twice as long as the one before (so three rechecks in a default round of 2,000

@@ -81,12 +81,16 @@ pub(crate) fn auction_prices_from(
                 .map(|&x| ((top - x) * scale).round().min(f64::from(LEVELS)) as u16)
                 .collect::<Vec<u16>>()
         });
-    let steps = |share: f64| (share * f64::from(LEVELS)).round().max(1.0) as u32;
     let price = match start {
         Some(price) => bid_phases(n, cost, price, steps(WARM_START_SHARE)),
         None => bid_phases(n, cost, vec![0; n], steps(COLD_START_SHARE)),
     };
     price.iter().map(|&p| -f64::from(p) / scale).collect()
+}
+
+/// An ε given as a share of the cost range, in whole steps of [`LEVELS`] (at least one).
+fn steps(share: f64) -> u32 {
+    (share * f64::from(LEVELS)).round().max(1.0) as u32
 }
 
 widest_fn! {
@@ -153,7 +157,7 @@ widest_fn! {
 fn bid_phases_body(n: usize, cost: &[u16], mut price: Vec<u16>, first: u32) -> Vec<u16> {
     // From the last ε up by whole factors to at least the first, so no phase is a short step
     // (a phase costs about as many bids whatever its step).
-    let last = (FINAL_EPSILON_SHARE * f64::from(LEVELS)).round().max(1.0) as u32;
+    let last = steps(FINAL_EPSILON_SHARE);
     let mut epsilon = last;
     while epsilon < first {
         epsilon *= EPSILON_SHRINK;
@@ -418,7 +422,7 @@ mod tests {
                 + v.iter().sum::<f64>();
             let (low, high) = bounds(&cost);
             let step = (high - low) / f64::from(LEVELS);
-            let epsilon = (FINAL_EPSILON_SHARE * f64::from(LEVELS)).round() * step;
+            let epsilon = f64::from(steps(FINAL_EPSILON_SHARE)) * step;
             assert!(
                 dual <= optimum + 1e-9 * optimum,
                 "n {n}: {dual} > {optimum}"
